@@ -1,0 +1,47 @@
+# filtergen — build and test.
+#
+#   make test     install what the tests need (idempotent, as root), then
+#                 go vet and every test with -race
+#   make build    build bin/filtergen
+#   make lint     gofmt and go vet
+#   make bench    run the Go benchmarks once
+
+GO       ?= go
+APT_PKGS := bgpq4 bird2 frr openbgpd stayrtr
+# The command each package provides, to tell whether it is installed.
+APT_CMDS := bgpq4 bird vtysh bgpd stayrtr
+
+.PHONY: all build test deps lint bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o bin/filtergen ./cmd/filtergen
+
+# deps installs the tools the tests run against: bgpq4 (the oracle),
+# bird2, frr and openbgpd (config validators), Debian's stayrtr 0.5.1 (RTR
+# version 2 with ASPA), and stayrtr v0.6.0 from the module's tool
+# dependency. Nothing is installed when everything is already there.
+deps:
+	@missing=""; \
+	for c in $(APT_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing test tools (missing:$$missing)"; \
+		if [ "$$(id -u)" != 0 ]; then echo "make deps: need root for apt-get" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PKGS) >/dev/null; \
+	fi
+	$(GO) build -o bin/stayrtr github.com/bgp/stayrtr/cmd/stayrtr
+
+test: deps
+	$(GO) vet ./...
+	FILTERGEN_STAYRTR=$(CURDIR)/bin/stayrtr $(GO) test -race -timeout 25m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin out

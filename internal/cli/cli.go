@@ -1,0 +1,204 @@
+// Package cli implements the filtergen command line: one cobra command per
+// subcommand, one function that maps errors to exit codes, and the only
+// place in the project that touches os.Args, the environment and os.Exit.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes. New codes may be added; callers must treat any unknown
+// non-zero code as failure.
+const (
+	ExitOK          = 0   // success; with --check/--diff: nothing would change
+	ExitFailure     = 1   // bad input, missing data, server or cache down, stale data; nothing written
+	ExitUsage       = 2   // unknown flag, missing argument
+	ExitChanged     = 3   // --check/--diff: output would change
+	ExitInterrupted = 130 // SIGINT or SIGTERM
+)
+
+const exitCodeHelp = `Exit codes:
+  0    success (with --check or --diff: nothing would change)
+  1    failure: bad input, missing data, server or cache down, stale data;
+       nothing was written
+  2    usage error: unknown flag, missing argument
+  3    --check or --diff: the output would change
+  130  interrupted
+New codes may be added; treat any unknown non-zero code as failure.
+`
+
+// usageError marks an error as a command-line usage problem (exit 2).
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// exitError carries an explicit exit code with an optional message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// errChanged is returned by --check and --diff when the output would change.
+var errChanged = &exitError{code: ExitChanged}
+
+// exitCode maps an error returned by a command to the process exit code.
+func exitCode(err error) int {
+	var ue *usageError
+	var ee *exitError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	default:
+		return ExitFailure
+	}
+}
+
+// streams are the standard streams a command reads and writes.
+type streams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// factory carries what every command needs; tests build their own.
+type factory struct {
+	streams
+	Getenv func(string) string
+	Logger *slog.Logger
+	// IsTerminal reports whether ErrOut is a terminal (for progress).
+	IsTerminal bool
+}
+
+// commands lists the constructors of the subcommands in the order help
+// shows them. Each subcommand lives in its own file.
+var commands []func(*factory) *cobra.Command
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := &factory{
+		streams: streams{In: stdin, Out: stdout, ErrOut: stderr},
+		Getenv:  os.Getenv,
+	}
+	f.IsTerminal = isTerminal(stderr)
+	return run(ctx, f, args)
+}
+
+func run(ctx context.Context, f *factory, args []string) int {
+	root := newRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.In)
+	root.SetOut(f.Out)
+	root.SetErr(f.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !errors.Is(err, errChanged) {
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.err != nil {
+			fmt.Fprintf(f.ErrOut, "filtergen: %v\n", err)
+		}
+		if exitCode(err) == ExitUsage {
+			fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")
+		}
+	}
+	return exitCode(err)
+}
+
+func newRootCmd(f *factory) *cobra.Command {
+	var verbose int
+	var quiet bool
+	var logFormat string
+	root := &cobra.Command{
+		Use:   "filtergen",
+		Short: "Compile routing-registry and RPKI data into router filters",
+		Long: `filtergen turns IRR (RPSL) and RPKI data into router configuration:
+prefix filters, AS-path lists, max-prefix limits, uRPF and ingress ACLs.
+
+` + exitCodeHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q", args[0])
+			}
+			return cmd.Help()
+		},
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			lvl := slog.LevelWarn
+			switch {
+			case quiet:
+				lvl = slog.LevelError
+			case verbose == 1:
+				lvl = slog.LevelInfo
+			case verbose >= 2:
+				lvl = slog.LevelDebug
+			}
+			opts := &slog.HandlerOptions{Level: lvl}
+			switch logFormat {
+			case "text":
+				f.Logger = slog.New(slog.NewTextHandler(f.ErrOut, opts))
+			case "json":
+				f.Logger = slog.New(slog.NewJSONHandler(f.ErrOut, opts))
+			default:
+				return usagef("--log-format must be text or json, not %q", logFormat)
+			}
+			return nil
+		},
+	}
+	root.PersistentFlags().CountVarP(&verbose, "verbose", "v", "log more (repeat for debug)")
+	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "log errors only, no progress")
+	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{err}
+	})
+	for _, newCmd := range commands {
+		root.AddCommand(newCmd(f))
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	return root
+}
+
+// exactArgs is cobra.ExactArgs with a usage exit code.
+func argsRange(min, max int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min || (max >= 0 && len(args) > max) {
+			if max == min {
+				return usagef("%s: takes %d argument(s), got %d", cmd.CommandPath(), min, len(args))
+			}
+			if max < 0 {
+				return usagef("%s: takes at least %d argument(s), got %d", cmd.CommandPath(), min, len(args))
+			}
+			return usagef("%s: takes %d to %d arguments, got %d", cmd.CommandPath(), min, max, len(args))
+		}
+		return nil
+	}
+}

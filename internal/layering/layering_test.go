@@ -1,0 +1,69 @@
+// Package layering holds the test that keeps the import graph a tree:
+// lower layers never import higher ones (see the README).
+package layering
+
+import (
+	"go/build"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/filtergen/filtergen"
+
+// forbidden maps a package (relative to the module) to the project
+// packages it must never import, directly or through another package.
+var forbidden = map[string][]string{
+	"irr":          {"filtergen", "templates", "internal/cli", "rpki"},
+	"rpki":         {"filtergen", "templates", "internal/cli", "irr"},
+	"filtergen":    {"templates", "internal/cli"},
+	"templates":    {"irr", "rpki", "internal/cli"},
+	"internal/asn": {"irr", "rpki", "filtergen", "templates", "internal/cli"},
+}
+
+func TestImportRules(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := build.Default
+	ctx.Dir = root
+	checked := 0
+	for pkg, bad := range forbidden {
+		dir := filepath.Join(root, pkg)
+		if _, err := os.Stat(dir); err != nil {
+			t.Errorf("package %s: %v", pkg, err)
+			continue
+		}
+		deps := map[string][]string{} // import path -> chain that reached it
+		var walk func(path string, chain []string)
+		walk = func(path string, chain []string) {
+			if _, seen := deps[path]; seen || !strings.HasPrefix(path, module) {
+				return
+			}
+			deps[path] = chain
+			rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+			p, err := ctx.ImportDir(filepath.Join(root, rel), 0)
+			if err != nil {
+				if _, ok := err.(*build.NoGoError); ok {
+					return
+				}
+				t.Fatalf("import %s: %v", path, err)
+			}
+			for _, imp := range p.Imports {
+				walk(imp, append(append([]string(nil), chain...), imp))
+			}
+		}
+		walk(module+"/"+pkg, nil)
+		checked++
+		for _, b := range bad {
+			if chain, ok := deps[module+"/"+b]; ok {
+				t.Errorf("%s must not import %s; it does through %s", pkg, b, strings.Join(chain, " -> "))
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no package was checked")
+	}
+}

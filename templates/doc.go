@@ -1,0 +1,3 @@
+// Package templates renders a compiled filtergen result as router
+// configuration for each supported platform.
+package templates
