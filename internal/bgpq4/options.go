@@ -590,4 +590,3 @@ func splitHostPort(s, defPort string) (host, port string) {
 
 // Addr returns the server address for net.Dial.
 func (o *Options) Addr() string { return net.JoinHostPort(o.Host, o.Port) }
-

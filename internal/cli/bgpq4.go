@@ -34,7 +34,6 @@ Exit codes are bgpq4's: 0 success, 1 input or data error, 255 for the
 option combinations bgpq4 refuses with "FATAL ERROR".
 `
 
-
 func newCmdBgpq4(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:                "bgpq4 [FLAGS] OBJECT... [EXCEPT OBJECT...]",
