@@ -131,7 +131,11 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	var staleErr error
 	if opts.RPKI != nil {
 		res.RPKI = &RPKIInfo{Updated: opts.RPKI.Updated().UTC()}
-		if max := time.Duration(pol.RPKI.MaxAge); max > 0 {
+		max := time.Duration(pol.RPKI.MaxAge)
+		if max == 0 {
+			max = DefaultRPKIMaxAge
+		}
+		{
 			u := opts.RPKI.Updated()
 			switch {
 			case u.IsZero():

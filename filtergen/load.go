@@ -299,7 +299,7 @@ func collectFields(t reflect.Type, prefix []int, out map[string][]int) {
 }
 
 var (
-	peerNameRE   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,23}$`)
+	peerNameRE   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,19}$`)
 	routerNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
 	ifaceRE      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9/._:-]{0,63}$`)
 	sourceRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
@@ -407,7 +407,7 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 				peer = path
 			}
 			if !peerNameRE.MatchString(p.Name) {
-				add(peer, path+".name", "peer name %s: want a letter, then letters, digits or _, at most 24", strconv.Quote(p.Name))
+				add(peer, path+".name", "peer name %s: want a letter, then letters, digits or _, at most 20", strconv.Quote(p.Name))
 			} else if names[strings.ToUpper(p.Name)] {
 				add(peer, path+".name", "duplicate peer name (names compare case-insensitively)")
 			}

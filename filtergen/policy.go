@@ -108,7 +108,8 @@ type RPKISource struct {
 	VRPs string `yaml:"vrps"`
 	// RTR is an RTR cache, "host:port".
 	RTR string `yaml:"rtr"`
-	// MaxAge is the oldest the VRP data may be; 0 means no limit.
+	// MaxAge is the oldest the VRP data may be; 0 means
+	// DefaultRPKIMaxAge (24h). Peers that use RPKI fail on older data.
 	MaxAge Duration `yaml:"max_age"`
 }
 
@@ -127,7 +128,7 @@ var Platforms = []string{"bird2", "junos", "iosxe", "iosxr", "nxos", "eos", "sro
 // peers that also get anti-spoofing.
 type Peer struct {
 	// Name identifies the peer: a letter, then letters, digits and
-	// underscores, at most 24 characters. Router object names and output
+	// underscores, at most 20 characters. Router object names and output
 	// file names derive from it.
 	Name string `yaml:"name"`
 	ASN  ASN    `yaml:"asn"`
