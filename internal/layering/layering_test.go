@@ -23,6 +23,14 @@ var forbidden = map[string][]string{
 	"internal/vendor": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
 }
 
+// opaque maps a package to the project packages it may import as a
+// whole, whose own imports do not count against it: templates sees
+// filtergen.Result, and filtergen importing irr and rpki is allowed, but
+// templates' own code must still never import irr or rpki.
+var opaque = map[string][]string{
+	"templates": {"filtergen"},
+}
+
 func TestImportRules(t *testing.T) {
 	root, err := filepath.Abs("../..")
 	if err != nil {
@@ -44,6 +52,11 @@ func TestImportRules(t *testing.T) {
 				return
 			}
 			deps[path] = chain
+			for _, o := range opaque[pkg] {
+				if path == module+"/"+o {
+					return
+				}
+			}
 			rel := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
 			p, err := ctx.ImportDir(filepath.Join(root, rel), 0)
 			if err != nil {
