@@ -258,10 +258,11 @@ func (r *Registry) ExpandPrefixes(ctx context.Context, object string, fam Family
 		if !acc.addASN(routeSrcs, v) {
 			e.rep.NoRoutes = append(e.rep.NoRoutes, v)
 		}
-		if err := acc.err; err != nil {
+		prs, err := acc.result()
+		if err != nil {
 			return nil, nil, err
 		}
-		return acc.result(), e.rep, nil
+		return prs, e.rep, nil
 	}
 	root, err := r.rootSet(e, n)
 	if err != nil {
@@ -292,14 +293,22 @@ func (r *Registry) ExpandPrefixes(ctx context.Context, object string, fam Family
 				return nil, nil, acc.err
 			}
 		}
-		return acc.result(), e.rep, nil
+		prs, err := acc.result()
+		if err != nil {
+			return nil, nil, err
+		}
+		return prs, e.rep, nil
 	}
 	e.visited[root.name] = 0
 	e.rep.Sets[root.name] = root.source
 	if err := r.walkRouteSet(e, acc, routeSrcs, root, nil, []string{root.name}); err != nil {
 		return nil, nil, err
 	}
-	return acc.result(), e.rep, nil
+	prs, err := acc.result()
+	if err != nil {
+		return nil, nil, err
+	}
+	return prs, e.rep, nil
 }
 
 // walkRouteSet adds the members of a route-set to acc, depth-first, with

@@ -142,7 +142,7 @@ func (r *Registry) appendMore(out []Route, s *sourceData, p netip.Prefix) []Rout
 	if p.Addr().Is4() {
 		lo := packV4(p)
 		span := uint64(1) << (32 - p.Bits()) // addresses in p
-		hi := lo&^0xff + span<<8              // first key past p
+		hi := lo&^0xff + span<<8             // first key past p
 		i, _ := slices.BinarySearchFunc(ix.v4, lo, func(e indexed4, k uint64) int {
 			if e.key < k {
 				return -1

@@ -174,3 +174,5 @@ func splitList(v string, f func(string)) {
 		}
 	}
 }
+
+func fmtASN(n uint32) string { return asn.Format(n) }

@@ -55,7 +55,7 @@ func (a *prefixAcc) check() {
 }
 
 func (a *prefixAcc) compact() {
-	slices.Sort(a.v4)
+	sortUint64(a.v4)
 	a.v4 = slices.Compact(a.v4)
 	slices.SortFunc(a.v6, cmpV6Range)
 	a.v6 = slices.Compact(a.v6)
@@ -129,20 +129,26 @@ func (a *prefixAcc) addRange(r PrefixRange, ops []RangeOp) {
 	a.check()
 }
 
-// result returns the sorted, de-duplicated ranges.
-func (a *prefixAcc) result() []PrefixRange {
+// result returns the sorted, de-duplicated ranges, or the limit error.
+func (a *prefixAcc) result() ([]PrefixRange, error) {
+	if a.err != nil {
+		return nil, a.err
+	}
 	a.compact()
+	if a.n() > a.max {
+		return nil, &LimitError{Root: a.root, Set: a.root, Limit: "prefixes", Max: a.max}
+	}
 	if a.fam == IPv4 {
 		out := make([]PrefixRange, len(a.v4))
 		for i, k := range a.v4 {
 			addr := netip.AddrFrom4([4]byte{byte(k >> 48), byte(k >> 40), byte(k >> 32), byte(k >> 24)})
 			out[i] = PrefixRange{Prefix: netip.PrefixFrom(addr, int(k>>16&0xff)), Min: uint8(k >> 8), Max: uint8(k)}
 		}
-		return out
+		return out, nil
 	}
 	out := make([]PrefixRange, len(a.v6))
 	for i, k := range a.v6 {
 		out[i] = PrefixRange{Prefix: unpackV6(v6key{k.hi, k.lo, k.bits}), Min: k.min, Max: k.max}
 	}
-	return out
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // A ParseError reports malformed RPSL. Error reads like
@@ -125,6 +126,7 @@ type Reader struct {
 	spans   []span
 
 	onProblem func(*ParseError) error
+	raw       bool // leave objects in buf/spans; the Builder reads them there
 }
 
 type span struct {
@@ -317,14 +319,29 @@ func (r *Reader) next() (bool, error) {
 			return false, err
 		}
 	}
-	text := string(r.buf) // one allocation per object; values are substrings
+	if !r.raw {
+		r.materialize()
+	}
+	return true, nil
+}
+
+// materialize builds r.obj's attributes from the raw buffer: one string
+// allocation per object, the values being substrings of it.
+func (r *Reader) materialize() {
+	text := string(r.buf)
 	attrs := make([]Attribute, len(r.spans))
 	for i, s := range r.spans {
 		attrs[i] = Attribute{Name: s.name, Value: text[s.start:s.end], Line: s.line}
 	}
 	r.obj.Attrs = attrs
 	r.obj.Key = attrs[0].Value
-	return true, nil
+}
+
+// rawValue returns the value of span i as a string that shares the
+// reader's buffer: valid only until the next call to Next.
+func (r *Reader) rawValue(i int) string {
+	sp := r.spans[i]
+	return unsafe.String(unsafe.SliceData(r.buf[sp.start:]), sp.end-sp.start)
 }
 
 // skipObject consumes lines up to the end of the current object and
@@ -363,68 +380,46 @@ func (r *Reader) Err() error { return r.err }
 // attrName returns the lowercased attribute name, interned for the names
 // filtergen reads so that loading allocates nothing for them.
 func attrName(b []byte) string {
-	b = bytes.TrimSpace(b)
-	switch len(b) {
-	case 5:
-		if eqFold(b, "route") {
-			return "route"
-		}
-	case 6:
-		if eqFold(b, "origin") {
-			return "origin"
-		}
-		if eqFold(b, "source") {
-			return "source"
-		}
-		if eqFold(b, "as-set") {
-			return "as-set"
-		}
-		if eqFold(b, "route6") {
-			return "route6"
-		}
-		if eqFold(b, "mnt-by") {
-			return "mnt-by"
-		}
-	case 7:
-		if eqFold(b, "members") {
-			return "members"
-		}
-		if eqFold(b, "aut-num") {
-			return "aut-num"
-		}
-		if eqFold(b, "as-name") {
-			return "as-name"
-		}
-	case 9:
-		if eqFold(b, "route-set") {
-			return "route-set"
-		}
-		if eqFold(b, "member-of") {
-			return "member-of"
-		}
-	case 10:
-		if eqFold(b, "mp-members") {
-			return "mp-members"
-		}
-	case 11:
-		if eqFold(b, "mbrs-by-ref") {
-			return "mbrs-by-ref"
-		}
+	b = trimValue(b)
+	// Dumps write names in lowercase: match those without allocating.
+	switch string(b) {
+	case "route":
+		return "route"
+	case "route6":
+		return "route6"
+	case "origin":
+		return "origin"
+	case "source":
+		return "source"
+	case "mnt-by":
+		return "mnt-by"
+	case "member-of":
+		return "member-of"
+	case "members":
+		return "members"
+	case "mp-members":
+		return "mp-members"
+	case "mbrs-by-ref":
+		return "mbrs-by-ref"
+	case "as-set":
+		return "as-set"
+	case "route-set":
+		return "route-set"
+	case "aut-num":
+		return "aut-num"
+	case "descr":
+		return "descr"
 	}
-	return strings.ToLower(string(b))
-}
-
-func eqFold(b []byte, lower string) bool {
-	for i := 0; i < len(b); i++ {
-		c := b[i]
+	for _, c := range b {
 		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
-			return false
+			lower := strings.ToLower(string(b))
+			if n := attrName([]byte(lower)); n != lower {
+				return n // interned
+			}
+			return lower
 		}
 	}
-	return true
+	return string(b)
 }
 
 func stripComment(b []byte) []byte {
@@ -434,8 +429,16 @@ func stripComment(b []byte) []byte {
 	return b
 }
 
+// trimValue trims spaces, tabs and carriage returns from both ends.
 func trimValue(b []byte) []byte {
-	return bytes.Trim(b, " \t\r")
+	i, j := 0, len(b)
+	for i < j && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r') {
+		i++
+	}
+	for j > i && (b[j-1] == ' ' || b[j-1] == '\t' || b[j-1] == '\r') {
+		j--
+	}
+	return b[i:j]
 }
 
 func quoteBytes(b []byte, max int) string {

@@ -104,6 +104,9 @@ type Builder struct {
 	nProb    int
 	keep     map[string]bool
 	built    bool
+	srcCache map[string]string // source value as written -> canonical ("" if invalid)
+
+	defaultSource string
 }
 
 // NewBuilder returns a Builder with the given options.
@@ -114,7 +117,8 @@ func NewBuilder(opts LoadOptions) *Builder {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	b := &Builder{opts: opts, reg: &Registry{sources: map[string]*sourceData{}}}
+	b := &Builder{opts: opts, reg: &Registry{sources: map[string]*sourceData{}}, srcCache: map[string]string{},
+		defaultSource: strings.ToUpper(opts.DefaultSource)}
 	if len(opts.Sources) > 0 {
 		b.keep = map[string]bool{}
 		for _, s := range opts.Sources {
@@ -151,12 +155,20 @@ func (b *Builder) ReadFrom(ctx context.Context, r io.Reader, name string) error 
 	rd.SetLimits(b.opts.Limits)
 	rd.SetClasses("aut-num", "as-set", "route-set", "route", "route6")
 	rd.SetProblemHandler(b.problem)
+	rd.raw = true
 	n := 0
 	for rd.Next() {
 		if n++; n&0xffff == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := b.add(&rd.obj); err != nil {
+		var err error
+		if rd.obj.Class == "route" || rd.obj.Class == "route6" {
+			err = b.addRoute(rd)
+		} else {
+			rd.materialize()
+			err = b.add(&rd.obj)
+		}
+		if err != nil {
 			var pe *ParseError
 			if errors.As(err, &pe) {
 				if err := b.problem(pe); err != nil {
@@ -197,6 +209,97 @@ func (b *Builder) source(name string) *sourceData {
 	return s
 }
 
+// internSource returns the canonical (uppercase) source name for v,
+// allocating only the first time a source is met.
+func (b *Builder) internSource(v string) (string, bool) {
+	if s, ok := b.srcCache[v]; ok {
+		return s, s != ""
+	}
+	key := strings.Clone(v)
+	if !validToken(v) {
+		b.srcCache[key] = ""
+		return "", false
+	}
+	s := strings.ToUpper(key)
+	b.srcCache[key] = s
+	return s, true
+}
+
+// addRoute indexes a route or route6 object straight from the reader's
+// buffer: nothing is allocated for a well-formed object.
+func (b *Builder) addRoute(rd *Reader) error {
+	o := &rd.obj
+	var srcIdx, originIdx, memberOfIdx = -1, -1, -1
+	for i := range rd.spans {
+		switch rd.spans[i].name {
+		case "source":
+			if srcIdx < 0 {
+				srcIdx = i
+			}
+		case "origin":
+			if originIdx < 0 {
+				originIdx = i
+			}
+		case "member-of":
+			memberOfIdx = i
+		}
+	}
+	key := rd.rawValue(0)
+	fail := func(line int, format string, args ...any) error {
+		o.Key = strings.Clone(key)
+		return o.errorf(line, format, args...)
+	}
+	var src string
+	if srcIdx >= 0 {
+		var ok bool
+		if src, ok = b.internSource(rd.rawValue(srcIdx)); !ok {
+			return fail(o.Line, "invalid source %s", strconv.Quote(rd.rawValue(srcIdx)))
+		}
+	} else if src = b.defaultSource; src == "" {
+		return fail(o.Line, "no source: attribute")
+	}
+	if b.keep != nil && !b.keep[src] {
+		return nil
+	}
+	p, err := netip.ParsePrefix(key)
+	if err != nil {
+		return fail(o.Line, "invalid prefix %s", strconv.Quote(key))
+	}
+	if p.Addr().Is4() != (o.Class == "route") || p.Addr().Is4In6() || p.Addr().Zone() != "" {
+		return fail(o.Line, "prefix %s is not of the class's family", strconv.Quote(key))
+	}
+	if p.Masked() != p {
+		return fail(o.Line, "prefix %s: %v", strconv.Quote(key), ErrHostBits)
+	}
+	if originIdx < 0 {
+		return fail(o.Line, "no origin: attribute")
+	}
+	n, err := asn.ParseStrict(rd.rawValue(originIdx))
+	if err != nil {
+		return fail(rd.spans[originIdx].line, "origin: invalid AS number %s", strconv.Quote(rd.rawValue(originIdx)))
+	}
+	s := b.source(src)
+	if p.Addr().Is4() {
+		s.v4[n] = append(s.v4[n], packV4(p))
+	} else {
+		s.v6[n] = append(s.v6[n], packV6(p))
+	}
+	if memberOfIdx >= 0 {
+		// Rare: keep what mbrs-by-ref resolution needs.
+		var memberOf, mntBy []string
+		for i := range rd.spans {
+			switch rd.spans[i].name {
+			case "member-of":
+				splitList(rd.rawValue(i), func(t string) { memberOf = append(memberOf, strings.ToUpper(strings.Clone(t))) })
+			case "mnt-by":
+				splitList(rd.rawValue(i), func(t string) { mntBy = append(mntBy, strings.ToUpper(strings.Clone(t))) })
+			}
+		}
+		s.routeRefs = append(s.routeRefs, routeRef{prefix: p, origin: n, memberOf: memberOf, mntBy: mntBy})
+	}
+	return nil
+}
+
 // add indexes one object; it returns a *ParseError for a malformed one.
 func (b *Builder) add(o *Object) error {
 	var src string
@@ -231,7 +334,7 @@ func (b *Builder) add(o *Object) error {
 	}
 	switch o.Class {
 	case "route", "route6":
-		p, err := parsePrefixBytes([]byte(o.Key))
+		p, err := netip.ParsePrefix(o.Key)
 		if err != nil {
 			return o.errorf(o.Line, "invalid prefix %s", strconv.Quote(o.Key))
 		}
