@@ -102,6 +102,9 @@ type factory struct {
 var commands = []func(*factory) *cobra.Command{
 	newCmdExpand,
 	newCmdBgpq4,
+	newCmdCompile,
+	newCmdExplain,
+	newCmdTemplates,
 }
 
 // Main runs the command line and returns the exit code.
