@@ -431,6 +431,10 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 // state and clamps its lengths; it returns the reason to drop it, or "".
 func (c *compiler) dropReason(pv *Provenance, s *Settings, fi int, peerASN uint32, cone map[uint32]bool) DropReason {
 	r := pv.Range
+	var vmax uint8
+	if c.opts.RPKI != nil && pv.Origin != 0 {
+		pv.RPKI, vmax = c.opts.RPKI.Validate(r.Prefix, pv.Origin)
+	}
 	if s.DropBogonASNs && pv.Origin != 0 && IsBogonASN(pv.Origin) {
 		return DropBogonOrigin
 	}
@@ -445,8 +449,7 @@ func (c *compiler) dropReason(pv *Provenance, s *Settings, fi int, peerASN uint3
 		return DropTooShort
 	}
 	if c.opts.RPKI != nil && pv.Origin != 0 {
-		st, vmax := c.opts.RPKI.Validate(r.Prefix, pv.Origin)
-		pv.RPKI = st
+		st := pv.RPKI
 		if st == RPKIInvalid && s.DropRPKIInvalid {
 			return DropRPKIInvalid
 		}
