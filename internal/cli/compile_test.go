@@ -175,7 +175,7 @@ func TestCompileKeepGoing(t *testing.T) {
 	before := readTree(t, out)
 	b, _ := os.ReadFile(filepath.Join(dir, "db.rpsl"))
 	s := strings.Replace(string(b), "members: AS2000", "members: AS-GONE", 1) // B fails
-	s = strings.Replace(s, "route:   11.3.0.0/16", "route:   11.4.0.0/16", 1)  // A changes
+	s = strings.Replace(s, "route:   11.3.0.0/16", "route:   11.4.0.0/16", 1) // A changes
 	write(t, dir, "db.rpsl", s)
 	s2 := strings.Replace(testPolicy, "announce: [AS-B]", "announce: [AS-B2]", 1)
 	write(t, dir, "policy.yaml", s2)
