@@ -759,4 +759,3 @@ func (ev *routeEval) visit(set string, chain []RangeOp, path []string) error {
 	}
 	return nil
 }
-
