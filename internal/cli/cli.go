@@ -99,7 +99,9 @@ type factory struct {
 
 // commands lists the constructors of the subcommands in the order help
 // shows them. Each subcommand lives in its own file.
-var commands []func(*factory) *cobra.Command
+var commands = []func(*factory) *cobra.Command{
+	newCmdExpand,
+}
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
