@@ -17,13 +17,22 @@ import (
 // looked up with !m to tell an empty set from a missing one.
 func (c *Client) ExpandASNs(ctx context.Context, object string, opts *ExpandOptions) ([]uint32, *Report, error) {
 	opts = clientOpts(opts)
-	src, name := clientSplitSource(object)
-	if n, err := wireParseASN([]byte(name)); err == nil {
+	nm, err := ParseName(object)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, name := nm.Source, nm.Name
+	if n, err := wireParseASN([]byte(name)); err == nil && src == "" {
 		return []uint32{n}, &Report{Root: object}, nil
+	}
+	if class, err := clientSetClass(name); err != nil {
+		return nil, nil, err
+	} else if class != "as-set" {
+		return nil, nil, fmt.Errorf("irr: %s is a %s, not an as-set", strconv.Quote(object), class)
 	}
 	var out []uint32
 	var rep *Report
-	err := c.call(ctx, func(ctx context.Context, cn *clientConn) error {
+	err = c.call(ctx, func(ctx context.Context, cn *clientConn) error {
 		rep = &Report{Root: object}
 		var err error
 		if c.serverSide(opts, src) {
@@ -54,17 +63,39 @@ func (c *Client) ExpandPrefixes(ctx context.Context, object string, fam Family, 
 		return nil, nil, fmt.Errorf("irr: bad family %v", fam)
 	}
 	opts = clientOpts(opts)
-	src, name := clientSplitSource(object)
+	if strings.IndexByte(object, '/') >= 0 { // a literal prefix range
+		pr, err := ParsePrefixRange(object)
+		if err != nil {
+			return nil, nil, err
+		}
+		if pr.Family() != fam {
+			return nil, &Report{Root: object}, nil
+		}
+		return []PrefixRange{pr}, &Report{Root: object}, nil
+	}
+	nm, err := ParseName(object)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, name := nm.Source, nm.Name
+	asnRoot, asnErr := wireParseASN([]byte(name))
+	isASN := asnErr == nil && src == ""
+	class := ""
+	if !isASN {
+		if class, err = clientSetClass(name); err != nil {
+			return nil, nil, err
+		}
+	}
 	var out []PrefixRange
 	var rep *Report
-	err := c.call(ctx, func(ctx context.Context, cn *clientConn) error {
+	err = c.call(ctx, func(ctx context.Context, cn *clientConn) error {
 		rep = &Report{Root: object}
 		var err error
-		if n, perr := wireParseASN([]byte(name)); perr == nil {
-			out, err = cn.prefixesOfASNs(ctx, []uint32{n}, fam, opts, rep)
+		if isASN {
+			out, err = cn.prefixesOfASNs(ctx, []uint32{asnRoot}, fam, opts, rep)
 			return err
 		}
-		if clientSetClass(name) == "route-set" {
+		if class == "route-set" {
 			out, err = cn.expandRouteSet(ctx, object, name, src, fam, opts, rep)
 			return err
 		}
@@ -144,26 +175,17 @@ func routeSources(opts *ExpandOptions) []string {
 	return opts.Sources
 }
 
-// clientSplitSource splits bgpq4's "SOURCE::NAME" into its parts.
-func clientSplitSource(object string) (src, name string) {
-	if s, n, ok := strings.Cut(object, "::"); ok {
-		return strings.ToUpper(s), strings.ToUpper(n)
+// clientSetClass returns the class a set name implies ("as-set" or
+// "route-set"), or an error for a name that is neither.
+func clientSetClass(name string) (string, error) {
+	k, err := setKind(name)
+	if err != nil {
+		return "", fmt.Errorf("irr: %s is not a set name: %w", strconv.Quote(name), err)
 	}
-	return "", strings.ToUpper(object)
-}
-
-// clientSetClass guesses a set's class from its name (RFC 2622 §5: the
-// parts of a hierarchical name are all AS numbers or names of one class).
-func clientSetClass(name string) string {
-	for part := range strings.SplitSeq(name, ":") {
-		if strings.HasPrefix(part, "RS-") {
-			return "route-set"
-		}
-		if strings.HasPrefix(part, "AS-") {
-			return "as-set"
-		}
+	if k == memberRouteSet {
+		return "route-set", nil
 	}
-	return "as-set"
+	return "as-set", nil
 }
 
 const serverSideWarning = "set tree resolved by the server %s: nested sets it could not find are not reported"
@@ -188,7 +210,7 @@ func (cn *clientConn) asnsByServer(ctx context.Context, object, name string, opt
 	}
 	rep.Warnings = append(rep.Warnings, fmt.Sprintf(serverSideWarning, cn.addr))
 	if !found {
-		if err := cn.mustExist(ctx, object, name, opts.Sources, false); err != nil {
+		if err := cn.mustExist(ctx, object, name, opts.Sources); err != nil {
 			return nil, err
 		}
 	}
@@ -222,7 +244,7 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 	}
 	rep.Warnings = append(rep.Warnings, fmt.Sprintf(serverSideWarning, cn.addr))
 	if !found {
-		if err := cn.mustExist(ctx, object, name, opts.Sources, false); err != nil {
+		if err := cn.mustExist(ctx, object, name, opts.Sources); err != nil {
 			return nil, err
 		}
 	}
@@ -231,8 +253,8 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 
 // mustExist tells an empty set from a missing one, which IRRd's D does not:
 // it returns nil when !m finds the set, a *NotFoundError otherwise.
-func (cn *clientConn) mustExist(ctx context.Context, object, name string, srcs []string, routeSet bool) error {
-	ok, err := cn.exists(ctx, []string{name}, srcs, routeSet)
+func (cn *clientConn) mustExist(ctx context.Context, object, name string, srcs []string) error {
+	ok, err := cn.exists(ctx, []string{name}, srcs)
 	if err != nil {
 		return err
 	}
@@ -246,18 +268,16 @@ func (cn *clientConn) mustExist(ctx context.Context, object, name string, srcs [
 	return nil
 }
 
-// exists looks sets up with !m, as-set first and, when routeSet is set,
-// route-set too.
-func (cn *clientConn) exists(ctx context.Context, names []string, srcs []string, routeSet bool) (map[string]bool, error) {
-	classes := []string{"as-set"}
-	if routeSet {
-		classes = []string{"as-set", "route-set"}
-	}
-	var qs []string
-	for _, n := range names {
-		for _, cl := range classes {
-			qs = append(qs, "!m"+cl+","+n)
+// exists looks sets up with !m<class>,<name>, the class being the one the
+// name implies.
+func (cn *clientConn) exists(ctx context.Context, names []string, srcs []string) (map[string]bool, error) {
+	qs := make([]string, len(names))
+	for i, n := range names {
+		class, err := clientSetClass(n)
+		if err != nil {
+			return nil, err
 		}
+		qs[i] = "!m" + class + "," + n
 	}
 	found := make(map[string]bool, len(names))
 	err := cn.run(ctx, srcs, qs, func(i int, kind replyKind, _ []byte, err error) error {
@@ -265,7 +285,7 @@ func (cn *clientConn) exists(ctx context.Context, names []string, srcs []string,
 			return err
 		}
 		if kind == replyData {
-			found[names[i/len(classes)]] = true
+			found[names[i]] = true
 		}
 		return nil
 	})
@@ -375,7 +395,11 @@ func (cn *clientConn) fetchTree(ctx context.Context, object, root, pinned string
 		exclude: map[string]bool{},
 	}
 	for _, e := range opts.Exclude {
-		t.exclude[strings.ToUpper(e)] = true
+		n := strings.ToUpper(strings.TrimSpace(e))
+		if v, err := wireParseASN([]byte(n)); err == nil {
+			n = fmtASN(v)
+		}
+		t.exclude[n] = true
 	}
 	seen := map[string]bool{root: true}
 	level := []string{root}
@@ -419,7 +443,7 @@ func (cn *clientConn) fetchTree(ctx context.Context, object, root, pinned string
 			return nil, err
 		}
 		if len(empty) > 0 {
-			found, err := cn.exists(ctx, empty, srcs, routeCtx)
+			found, err := cn.exists(ctx, empty, srcs)
 			if err != nil {
 				return nil, err
 			}
@@ -443,8 +467,9 @@ func (cn *clientConn) fetchTree(ctx context.Context, object, root, pinned string
 		var next []string
 		for _, n := range level {
 			for _, tok := range t.members[n] {
-				m := classifyMember(tok)
-				if m.kind != memberSet || t.exclude[m.name] || seen[m.name] {
+				m, err := clientMember(tok)
+				follow := m.kind == memberASSet || (routeCtx && m.kind == memberRouteSet)
+				if err != nil || !follow || t.exclude[m.name] || seen[m.name] {
 					continue
 				}
 				seen[m.name] = true
@@ -459,55 +484,9 @@ func (cn *clientConn) fetchTree(ctx context.Context, object, root, pinned string
 	return t, nil
 }
 
-type memberKind uint8
-
-const (
-	memberBad    memberKind = iota // unparseable; reason in err
-	memberASN                      // AS<n>, maybe with an operator
-	memberPrefix                   // a prefix range
-	memberSet                      // a set name, maybe with an operator
-	memberAny                      // AS-ANY, RS-ANY, ANY
-)
-
-type member struct {
-	kind memberKind
-	name string // upper-case set name
-	asn  uint32
-	op   RangeOp
-	rng  PrefixRange
-	err  error
-}
-
-func classifyMember(tok string) member {
-	base, opText, hasOp := strings.Cut(tok, "^")
-	up := strings.ToUpper(base)
-	switch up {
-	case "ANY", "AS-ANY", "RS-ANY":
-		return member{kind: memberAny, name: up}
-	}
-	if strings.Contains(base, "/") {
-		r, err := ParsePrefixRange(tok)
-		if err != nil {
-			return member{kind: memberBad, err: err}
-		}
-		return member{kind: memberPrefix, rng: r}
-	}
-	var op RangeOp
-	if hasOp {
-		o, err := ParseRangeOp(opText)
-		if err != nil {
-			return member{kind: memberBad, err: err}
-		}
-		op = o
-	}
-	if n, err := wireParseASN([]byte(base)); err == nil {
-		return member{kind: memberASN, asn: n, op: op, name: "AS" + strconv.FormatUint(uint64(n), 10)}
-	}
-	if base == "" || strings.ContainsAny(base, " \t") {
-		return member{kind: memberBad, err: fmt.Errorf("bad member %s", strconv.Quote(tok))}
-	}
-	return member{kind: memberSet, name: up, op: op}
-}
+// clientMember parses a member token of a !i answer the way the registry
+// parses members of a loaded set.
+func clientMember(tok string) (member, error) { return parseMember(tok) }
 
 // asns walks the fetched as-set tree breadth-first, like the in-memory
 // expander, and fills rep.
@@ -531,20 +510,23 @@ func (t *clientTree) asns(rep *Report, opts *ExpandOptions) ([]uint32, error) {
 				rep.Depth = depth
 			}
 			for _, tok := range ms {
-				m := classifyMember(tok)
+				m, err := clientMember(tok)
+				if err != nil {
+					rep.Warnings = append(rep.Warnings, fmt.Sprintf("as-set %s: member %s: %v; ignored", s, strconv.Quote(tok), err))
+					continue
+				}
 				switch m.kind {
 				case memberAny:
-					return nil, fmt.Errorf("irr: %s: member %s of %s: %w", strconv.Quote(t.object), m.name, s, ErrForbiddenMember)
-				case memberBad:
-					rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: %v", s, m.err))
-				case memberPrefix:
-					rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: prefix member %s ignored in an as-set", s, strconv.Quote(tok)))
+					return nil, fmt.Errorf("%w: %s is a member of %s", ErrForbiddenMember, m.name, strconv.Quote(s))
+				case memberPrefix, memberRouteSet:
+					rep.Warnings = append(rep.Warnings,
+						fmt.Sprintf("as-set %s: member %s is not an AS number or as-set; ignored", s, m.text))
 				case memberASN:
 					if m.op.Kind != OpNone {
 						rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: member %s with an operator ignored in an as-set", s, strconv.Quote(tok)))
 						continue
 					}
-					if t.exclude[m.name] || asnSet[m.asn] {
+					if t.exclude[fmtASN(m.asn)] || asnSet[m.asn] {
 						continue
 					}
 					asnSet[m.asn] = true
@@ -552,7 +534,7 @@ func (t *clientTree) asns(rep *Report, opts *ExpandOptions) ([]uint32, error) {
 					if len(asnSet) > lim.MaxASNs {
 						return nil, &LimitError{Root: t.object, Set: s, Limit: "asns", Max: lim.MaxASNs}
 					}
-				case memberSet:
+				case memberASSet:
 					if m.op.Kind != OpNone {
 						rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s: member %s with an operator ignored in an as-set", s, strconv.Quote(tok)))
 						continue
@@ -690,20 +672,22 @@ func (ev *routeEval) visit(set string, chain []RangeOp, path []string) error {
 		ev.out[r] = struct{}{}
 	}
 	for _, tok := range ms {
-		m := classifyMember(tok)
+		m, err := clientMember(tok)
+		if err != nil {
+			if ev.second {
+				ev.rep.Warnings = append(ev.rep.Warnings, fmt.Sprintf("route-set %s: member %s: %v; ignored", set, strconv.Quote(tok), err))
+			}
+			continue
+		}
 		switch m.kind {
 		case memberAny:
-			return fmt.Errorf("irr: %s: member %s of %s: %w", strconv.Quote(ev.t.object), m.name, set, ErrForbiddenMember)
-		case memberBad:
-			if ev.second {
-				ev.rep.Warnings = append(ev.rep.Warnings, fmt.Sprintf("%s: %v", set, m.err))
-			}
+			return fmt.Errorf("%w: %s is a member of %s", ErrForbiddenMember, m.name, strconv.Quote(set))
 		case memberPrefix:
 			if ev.second && m.rng.Family() == ev.fam {
 				apply(m.rng)
 			}
 		case memberASN:
-			if ev.t.exclude[m.name] {
+			if ev.t.exclude[fmtASN(m.asn)] {
 				continue
 			}
 			if !ev.second {
@@ -716,7 +700,7 @@ func (ev *routeEval) visit(set string, chain []RangeOp, path []string) error {
 			for _, p := range ev.routes[m.asn] {
 				apply(ExactRange(p), m.op)
 			}
-		case memberSet:
+		case memberASSet, memberRouteSet:
 			n := m.name
 			if ev.t.exclude[n] {
 				continue
