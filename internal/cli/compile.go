@@ -130,10 +130,20 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 	return pol, co, nil
 }
 
-// dialIRR is replaced when the IRRd client lands; until then a policy
-// naming a server fails closed.
-var dialIRR = func(ctx context.Context, f *factory, pol *filtergen.Policy) (irr.Expander, error) {
-	return nil, fmt.Errorf("irr.server %s: IRRd servers are not wired into compile yet; use irr.dumps", strconv.Quote(pol.IRR.Server))
+// dialIRR returns an IRRd client for the policy's server. The client
+// connects lazily; a server that is down fails the first expansion, and
+// so the peers that need it, by name.
+func dialIRR(ctx context.Context, f *factory, pol *filtergen.Policy) (irr.Expander, error) {
+	// Walk resolves set trees client-side so that the report lists
+	// missing nested sets and provenance chains, as with dump files.
+	return &irr.Client{Servers: []string{pol.IRR.Server}, Walk: true, Logger: f.Logger}, nil
+}
+
+// closeInputs releases what loadInputs opened (the IRRd connections).
+func closeInputs(co filtergen.CompileOptions) {
+	if c, ok := co.IRR.(interface{ Close() error }); ok {
+		c.Close()
+	}
 }
 
 func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
@@ -144,6 +154,7 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	if err != nil {
 		return err
 	}
+	defer closeInputs(co)
 	for _, r := range opts.routers {
 		if !slices.ContainsFunc(pol.Routers, func(x filtergen.Router) bool { return strings.EqualFold(x.Name, r) }) {
 			return usagef("compile: no router %s in the policy", strconv.Quote(r))
@@ -362,6 +373,7 @@ its RPKI state, and why it was dropped if it was.`,
 			if err != nil {
 				return err
 			}
+			defer closeInputs(co)
 			co.Peers = []string{args[1]}
 			res, err := filtergen.Compile(cmd.Context(), pol, co)
 			if err != nil {
