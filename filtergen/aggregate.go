@@ -284,3 +284,55 @@ func (t *trie) withBit(a [16]byte, depth, b int) [16]byte {
 	}
 	return a
 }
+
+// LongestMatchSafe rewrites a filter for platforms that match a route
+// only against the entries with the longest prefix covering it (Junos
+// route-filters, vendors.md §1.2): a more specific entry there hides a
+// broader one whose range would have matched. Each entry's prefix gets
+// the lengths that its covering entries allow below it, so the result
+// matches under longest-match exactly the routes rs matches under
+// any-match. Input and output are sorted as Aggregate sorts; no new
+// prefixes are introduced.
+func LongestMatchSafe(rs []PrefixRange) []PrefixRange {
+	if len(rs) == 0 {
+		return nil
+	}
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, compareRange)
+	type frame struct {
+		p    netip.Prefix
+		lens lenset
+	}
+	var stack []frame
+	var out []PrefixRange
+	for i := 0; i < len(rs); {
+		p := rs[i].Prefix
+		maxBits := p.Addr().BitLen()
+		var own lenset
+		j := i
+		for ; j < len(rs) && rs[j].Prefix == p; j++ {
+			if rs[j].IsValid() {
+				own = own.or(interval(int(rs[j].Min), int(rs[j].Max)))
+			}
+		}
+		i = j
+		for len(stack) > 0 && !(stack[len(stack)-1].p.Bits() < p.Bits() && stack[len(stack)-1].p.Contains(p.Addr()) &&
+			stack[len(stack)-1].p.Addr().Is4() == p.Addr().Is4()) {
+			stack = stack[:len(stack)-1]
+		}
+		eff := own
+		if len(stack) > 0 {
+			eff = eff.or(stack[len(stack)-1].lens.and(interval(p.Bits(), maxBits)))
+		}
+		stack = append(stack, frame{p, eff})
+		for l := eff.next(0); l >= 0; {
+			end := eff.nextGap(l) - 1
+			out = append(out, PrefixRange{Prefix: p, Min: uint8(l), Max: uint8(end)})
+			if end >= 128 {
+				break
+			}
+			l = eff.next(end + 1)
+		}
+	}
+	return out
+}

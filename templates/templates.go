@@ -140,8 +140,11 @@ var ownFuncs = template.FuncMap{
 		}
 		return strings.Join(parts, ", ")
 	},
+	// junosRanges renders a route-filter-list body. Junos tests a route
+	// only against the entries with the longest covering prefix, so the
+	// list is first rewritten with filtergen.LongestMatchSafe.
 	"junosRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
-		return lines(rs, indent, "", ";", vendor.AppendJunos)
+		return lines(filtergen.LongestMatchSafe(rs), indent, "", ";", vendor.AppendJunos)
 	},
 	"junosBogons": func(fam string, indent string) (string, error) {
 		var rs []filtergen.PrefixRange
