@@ -32,7 +32,7 @@ func ExampleRender() {
 		fmt.Println("==", f.Name)
 	}
 	peer := string(files[1].Data)
-	fmt.Println(peer[strings.Index(peer, "define PL_"):strings.Index(peer, "];")+2])
+	fmt.Println(peer[strings.Index(peer, "define PL_") : strings.Index(peer, "];")+2])
 	// Output:
 	// == rs1.conf
 	// == rs1.d/RIPE_NCC.conf
