@@ -131,6 +131,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	var staleErr error
 	if opts.RPKI != nil {
 		res.RPKI = &RPKIInfo{Updated: opts.RPKI.Updated().UTC()}
+		if l, ok := opts.RPKI.(interface{ Len() int }); ok {
+			res.RPKI.VRPs = l.Len()
+		}
 		max := time.Duration(pol.RPKI.MaxAge)
 		if max == 0 {
 			max = DefaultRPKIMaxAge

@@ -56,4 +56,7 @@ func (a *setAdapter) VRPs(n uint32, fam irr.Family) []VRP {
 
 func (a *setAdapter) Updated() time.Time { return a.s.Produced() }
 
+// Len returns the number of VRPs, for RPKIInfo.
+func (a *setAdapter) Len() int { return a.s.Len() }
+
 func (a *setAdapter) Providers(customer uint32) ([]uint32, bool) { return a.s.Providers(customer) }
