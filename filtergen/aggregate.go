@@ -35,15 +35,14 @@ func Aggregate(rs []PrefixRange) []PrefixRange {
 			continue
 		}
 		t.family = r.Family()
-		i := t.insert(r.Prefix)
-		t.nodes[i].own = t.nodes[i].own.or(interval(int(r.Min), int(r.Max)))
+		t.addOwn(t.insert(r.Prefix), interval(int(r.Min), int(r.Max)))
 	}
-	if len(t.nodes) == 1 && t.nodes[0].own.empty() && t.nodes[0].child == [2]int32{} {
+	if len(t.owns) == 0 {
 		return nil
 	}
-	t.fill(0, 0, lenset{})
 	var out []PrefixRange
-	t.emit(0, [16]byte{}, 0, lenset{}, &out)
+	full := t.walk(0, [16]byte{}, 0, lenset{}, &out)
+	t.emit([16]byte{}, 0, full, lenset{}, &out)
 	slices.SortFunc(out, compareRange)
 	return out
 }
@@ -77,12 +76,12 @@ func CIDRUnion(ps []netip.Prefix) []netip.Prefix {
 			}
 			p = p.Masked()
 			any = true
-			i := t.insert(p)
-			t.nodes[i].own = lenset{1} // marks "all addresses covered"
+			t.addOwn(t.insert(p), lenset{1}) // marks "all addresses covered"
 		}
 		if !any {
 			continue
 		}
+		t.covered = make([]bool, len(t.nodes))
 		t.union(0)
 		t.emitUnion(0, [16]byte{}, 0, &out)
 	}
@@ -147,20 +146,40 @@ func (s lenset) nextGap(from int) int {
 	return 129
 }
 
+// trieNode is one node of a binary trie over prefixes. It is kept small
+// (12 bytes) because a full table makes millions of them: lengths of input
+// ranges live in trie.owns, only for the nodes that have some.
 type trieNode struct {
 	child [2]int32 // 0 means none (the root is never a child)
-	own   lenset   // lengths of input ranges at exactly this prefix
-	full  lenset   // lengths l at which every sub-prefix of length l is matched
+	own   int32    // 1-based index into trie.owns; 0: no input range here
 }
 
 type trie struct {
-	family irr.Family
-	nodes  []trieNode
+	family  irr.Family
+	nodes   []trieNode
+	owns    []lenset
+	covered []bool // CIDRUnion: every address of the node is covered
 }
 
 func newTrie(hint int) *trie {
-	t := &trie{nodes: make([]trieNode, 1, min(hint*2+1, 1<<22))}
-	return t
+	return &trie{nodes: make([]trieNode, 1, min(hint*2+1, 1<<22))}
+}
+
+// addOwn adds lengths s to the input ranges at node n.
+func (t *trie) addOwn(n int32, s lenset) {
+	if i := t.nodes[n].own; i != 0 {
+		t.owns[i-1] = t.owns[i-1].or(s)
+		return
+	}
+	t.owns = append(t.owns, s)
+	t.nodes[n].own = int32(len(t.owns))
+}
+
+func (t *trie) ownOf(n int32) lenset {
+	if i := t.nodes[n].own; i != 0 {
+		return t.owns[i-1]
+	}
+	return lenset{}
 }
 
 // bitAt returns bit i (0 = most significant) of a.
@@ -186,79 +205,79 @@ func (t *trie) insert(p netip.Prefix) int32 {
 	return n
 }
 
-// fill computes full for the subtree at n (prefix length depth), given
-// the lengths inherited from ancestors' ranges.
-func (t *trie) fill(n int32, depth int, inherited lenset) lenset {
-	nd := &t.nodes[n]
-	above := interval(depth, t.family.MaxBits())
-	inh := inherited.or(nd.own).and(above)
-	full := inh
-	c0, c1 := nd.child[0], nd.child[1]
-	var f0, f1 lenset
-	if c0 != 0 {
-		f0 = t.fill(c0, depth+1, inh)
-	}
-	if c1 != 0 {
-		f1 = t.fill(c1, depth+1, inh)
-	}
-	if c0 != 0 && c1 != 0 {
-		full = full.or(f0.and(f1))
-	}
-	t.nodes[n].full = full
-	return full
-}
-
-func (t *trie) emit(n int32, a [16]byte, depth int, parentFull lenset, out *[]PrefixRange) {
+// walk computes, post-order, the lengths l at which every sub-prefix of
+// length l of node n is matched ("full"), given the lengths inherited
+// from ancestors' ranges, and emits the entries n's children need once
+// n's own full set is known. It returns n's full set.
+func (t *trie) walk(n int32, a [16]byte, depth int, inherited lenset, out *[]PrefixRange) lenset {
 	nd := t.nodes[n]
-	need := nd.full.andNot(parentFull)
-	if !need.empty() {
-		p := t.pfx(a, depth)
-		for l := need.next(0); l >= 0; {
-			// the run of full lengths containing l
-			end := nd.full.nextGap(l) - 1
-			last := l
-			for m := need.next(l); m >= 0 && m <= end; m = need.next(m + 1) {
-				last = m
-			}
-			*out = append(*out, PrefixRange{Prefix: p, Min: uint8(l), Max: uint8(last)})
-			if end+1 > 128 {
-				break
-			}
-			l = need.next(end + 1)
+	inh := inherited.or(t.ownOf(n)).and(interval(depth, t.family.MaxBits()))
+	full := inh
+	var f [2]lenset
+	var addr [2][16]byte
+	for b, c := range nd.child {
+		if c != 0 {
+			addr[b] = t.withBit(a, depth, b)
+			f[b] = t.walk(c, addr[b], depth+1, inh, out)
 		}
+	}
+	if nd.child[0] != 0 && nd.child[1] != 0 {
+		full = full.or(f[0].and(f[1]))
 	}
 	for b, c := range nd.child {
 		if c != 0 {
-			t.emit(c, t.withBit(a, depth, b), depth+1, nd.full, out)
+			t.emit(addr[b], depth+1, f[b], full, out)
 		}
+	}
+	return full
+}
+
+// emit appends the entries a node needs: for each length at which it is
+// the largest full prefix (full but not in its parent's full set), one
+// range per run of full lengths.
+func (t *trie) emit(a [16]byte, depth int, full, parentFull lenset, out *[]PrefixRange) {
+	need := full.andNot(parentFull)
+	if need.empty() {
+		return
+	}
+	p := t.pfx(a, depth)
+	for l := need.next(0); l >= 0; {
+		end := full.nextGap(l) - 1
+		last := l
+		for m := need.next(l); m >= 0 && m <= end; m = need.next(m + 1) {
+			last = m
+		}
+		*out = append(*out, PrefixRange{Prefix: p, Min: uint8(l), Max: uint8(last)})
+		if end+1 > 128 {
+			break
+		}
+		l = need.next(end + 1)
 	}
 }
 
-// union marks in full[0] bit 0 the nodes whose addresses are all covered.
+// union marks the nodes whose addresses are all covered.
 func (t *trie) union(n int32) bool {
-	nd := &t.nodes[n]
-	if nd.own[0] != 0 {
-		nd.full[0] = 1
+	nd := t.nodes[n]
+	if nd.own != 0 {
+		t.covered[n] = true
 		return true
 	}
 	c0, c1 := nd.child[0], nd.child[1]
-	ok := c0 != 0 && c1 != 0
 	a := c0 != 0 && t.union(c0)
 	b := c1 != 0 && t.union(c1)
-	if ok && a && b {
-		t.nodes[n].full[0] = 1
+	if a && b {
+		t.covered[n] = true
 		return true
 	}
 	return false
 }
 
 func (t *trie) emitUnion(n int32, a [16]byte, depth int, out *[]netip.Prefix) {
-	nd := t.nodes[n]
-	if nd.full[0] != 0 {
+	if t.covered[n] {
 		*out = append(*out, t.pfx(a, depth))
 		return
 	}
-	for b, c := range nd.child {
+	for b, c := range t.nodes[n].child {
 		if c != 0 {
 			t.emitUnion(c, t.withBit(a, depth, b), depth+1, out)
 		}

@@ -240,11 +240,6 @@ func (c *compiler) expandOpts() *irr.ExpandOptions {
 	return &irr.ExpandOptions{Sources: c.pol.IRR.Sources, RouteSources: c.pol.IRR.RouteSources}
 }
 
-// candidate is a prefix before the checks.
-type candidate struct {
-	Provenance
-}
-
 func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 	s := p.Settings(c.pol.Defaults, c.pol.Routers)
 	usesRPKI := c.opts.RPKI != nil && (s.DropRPKIInvalid || s.RPKIAcceptValid || s.RPKITightenMaxLength)
@@ -313,9 +308,19 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		if famName == "ipv6" {
 			fam, fi = irr.IPv6, 1
 		}
-		var cands []candidate
-		// 2. Candidates: route objects of the cone, route-set members,
-		// literal prefixes.
+		fr := &FamilyResult{Family: famName}
+		if p.Customer {
+			fr.URPF = s.URPF
+		}
+		check := func(pv Provenance) {
+			if reason := c.dropReason(&pv, &s, fi, pr.ASN, coneSet); reason != "" {
+				fr.Dropped = append(fr.Dropped, Dropped{Provenance: pv, Reason: reason})
+				return
+			}
+			fr.Accepted = append(fr.Accepted, Accepted{Provenance: pv})
+		}
+		// 2. Candidates, checked as they stream in: route objects of the
+		// cone, route-set members, literal prefixes.
 		for _, it := range items {
 			switch it.Kind {
 			case KindASN, KindASSet:
@@ -331,12 +336,14 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				if e.err != nil {
 					return nil, fmt.Errorf("route objects of %s: %w", it.Name, e.err)
 				}
+				fr.Accepted = slices.Grow(fr.Accepted, len(e.routes))
+				asnChain := []string{it.Name}
 				for _, r := range e.routes {
-					chain := cone[r.Origin].chain
-					if it.Kind == KindASN {
-						chain = []string{it.Name}
+					chain := asnChain
+					if it.Kind != KindASN {
+						chain = cone[r.Origin].chain
 					}
-					cands = append(cands, candidate{Provenance{Range: irr.ExactRange(r.Prefix.Masked()), Origin: r.Origin, Source: r.Source, Chain: chain}})
+					check(Provenance{Range: irr.ExactRange(r.Prefix.Masked()), Origin: r.Origin, Source: r.Source, Chain: chain})
 				}
 			case KindRouteSet:
 				e := c.shared(cacheKey{2, it.Name, fam}, func(e *cacheEntry) {
@@ -346,54 +353,41 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 					return nil, fmt.Errorf("expand %s: %w", it.Name, e.err)
 				}
 				src := e.report.Sets[it.Name]
+				chain := []string{it.Name}
 				for _, r := range e.ranges {
-					cands = append(cands, candidate{Provenance{Range: r, Source: src, Chain: []string{it.Name}}})
+					check(Provenance{Range: r, Source: src, Chain: chain})
 				}
 			case KindPrefix:
 				if it.Prefix.Family() == fam {
-					cands = append(cands, candidate{Provenance{Range: it.Prefix, Origin: uint32(p.ASN), Source: "policy"}})
+					check(Provenance{Range: it.Prefix, Origin: uint32(p.ASN), Source: "policy"})
 				}
 			}
 		}
-		fr := &FamilyResult{Family: famName}
-		if p.Customer {
-			fr.URPF = s.URPF
-		}
-		accepted := map[PrefixRange]bool{}
-		exact := map[netip.Prefix]bool{}
-		check := func(cd candidate) {
-			pv := cd.Provenance
-			if reason := c.dropReason(&pv, &s, fi, pr.ASN, coneSet); reason != "" {
-				fr.Dropped = append(fr.Dropped, Dropped{Provenance: pv, Reason: reason})
-				return
-			}
-			fr.Accepted = append(fr.Accepted, Accepted{Provenance: pv})
-			accepted[pv.Range] = true
-			exact[pv.Range.Prefix] = true
-		}
-		for _, cd := range cands {
-			check(cd)
-		}
 		// 3. RPKI-valid prefixes of the cone with no route object.
 		if s.RPKIAcceptValid && c.opts.RPKI != nil {
+			exact := make(map[netip.Prefix]bool, len(fr.Accepted))
+			for _, a := range fr.Accepted {
+				exact[a.Range.Prefix] = true
+			}
 			for _, n := range originASNs {
 				for _, v := range c.opts.RPKI.VRPs(n, fam) {
 					if exact[v.Prefix] {
 						continue
 					}
 					exact[v.Prefix] = true
-					check(candidate{Provenance{Range: PrefixRange{Prefix: v.Prefix, Min: uint8(v.Prefix.Bits()), Max: v.MaxLen},
-						Origin: n, Source: "RPKI", Chain: cone[n].chain}})
+					check(Provenance{Range: PrefixRange{Prefix: v.Prefix, Min: uint8(v.Prefix.Bits()), Max: v.MaxLen},
+						Origin: n, Source: "RPKI", Chain: cone[n].chain})
 				}
 			}
 		}
 		sortProv(fr.Accepted, func(a Accepted) Provenance { return a.Provenance })
 		sortProv(fr.Dropped, func(d Dropped) Provenance { return d.Provenance })
-		ranges := make([]PrefixRange, 0, len(accepted))
-		for r := range accepted {
-			ranges = append(ranges, r)
+		ranges := make([]PrefixRange, 0, len(fr.Accepted))
+		for i, a := range fr.Accepted {
+			if i == 0 || a.Range != fr.Accepted[i-1].Range {
+				ranges = append(ranges, a.Range)
+			}
 		}
-		slices.SortFunc(ranges, compareRange)
 		fr.Count = len(ranges)
 		if s.Aggregate {
 			fr.Entries = Aggregate(ranges)
@@ -482,7 +476,7 @@ func (c *compiler) dropReason(pv *Provenance, s *Settings, fi int, peerASN uint3
 }
 
 func sortProv[T any](s []T, get func(T) Provenance) {
-	slices.SortStableFunc(s, func(a, b T) int {
+	cmpf := func(a, b T) int {
 		pa, pb := get(a), get(b)
 		if c := compareRange(pa.Range, pb.Range); c != 0 {
 			return c
@@ -491,7 +485,10 @@ func sortProv[T any](s []T, get func(T) Provenance) {
 			return c
 		}
 		return cmp.Compare(pa.Source, pb.Source)
-	})
+	}
+	if !slices.IsSortedFunc(s, cmpf) {
+		slices.SortStableFunc(s, cmpf)
+	}
 }
 
 // ShrinkError reports a peer whose accepted prefix count fell by more
