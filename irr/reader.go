@@ -180,6 +180,14 @@ func (r *Reader) readLine() ([]byte, error) {
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull || len(line) > r.limits.MaxLineBytes {
 		r.line++
+		// Discard the rest of the line; the object holding it is
+		// malformed, the input is not.
+		for err == bufio.ErrBufferFull {
+			_, err = r.br.ReadSlice('\n')
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s:%d: %w", r.name, r.line, err)
+		}
 		return nil, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", r.limits.MaxLineBytes)}
 	}
 	if err != nil && (err != io.EOF || len(line) == 0) {
@@ -250,6 +258,9 @@ func (r *Reader) next() (bool, error) {
 	var err error
 	for {
 		line, err = r.readLine()
+		if pe, ok := err.(*ParseError); ok {
+			return false, r.skipObject(pe)
+		}
 		if err != nil {
 			return false, err
 		}
@@ -315,6 +326,10 @@ func (r *Reader) next() (bool, error) {
 		if err == io.EOF || (err == nil && len(line) == 0) {
 			break
 		}
+		if pe, ok := err.(*ParseError); ok {
+			pe.Object = class
+			return false, r.skipObject(pe)
+		}
 		if err != nil {
 			return false, err
 		}
@@ -351,6 +366,9 @@ func (r *Reader) skipObject(perr *ParseError) error {
 		line, err := r.readLine()
 		if err == io.EOF || (err == nil && len(line) == 0) {
 			break
+		}
+		if _, long := err.(*ParseError); long {
+			continue // a long line inside an object being skipped anyway
 		}
 		if err != nil {
 			return err
