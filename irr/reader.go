@@ -281,6 +281,10 @@ func (r *Reader) next() (bool, error) {
 		return false, r.skipObject(perr)
 	}
 	class := attrName(line[:colon])
+	if class == "" {
+		perr := &ParseError{File: r.name, Line: first, Err: fmt.Errorf("invalid attribute name in %s", quoteBytes(line, 60))}
+		return false, r.skipObject(perr)
+	}
 	if r.classes != nil && !r.classes[class] {
 		return false, r.skipObject(nil)
 	}
@@ -316,10 +320,15 @@ func (r *Reader) next() (bool, error) {
 				perr := &ParseError{File: r.name, Line: r.line, Object: class, Err: fmt.Errorf("not an attribute line: %s", quoteBytes(line, 60))}
 				return false, r.skipObject(perr)
 			}
+			name := attrName(line[:colon])
+			if name == "" {
+				perr := &ParseError{File: r.name, Line: r.line, Object: class, Err: fmt.Errorf("invalid attribute name in %s", quoteBytes(line, 60))}
+				return false, r.skipObject(perr)
+			}
 			v := trimValue(stripComment(line[colon+1:]))
 			start := len(r.buf)
 			r.buf = append(r.buf, v...)
-			r.spans = append(r.spans, span{name: attrName(line[:colon]), start: start, end: len(r.buf), line: r.line})
+			r.spans = append(r.spans, span{name: name, start: start, end: len(r.buf), line: r.line})
 			cur = len(r.spans) - 1
 		}
 		line, err = r.readLine()
@@ -428,14 +437,27 @@ func attrName(b []byte) string {
 	case "descr":
 		return "descr"
 	}
+	// Otherwise the name must be letters, digits, '-' and '_' (IRRd's
+	// ^[a-z0-9_-]+$ after lowercasing); "" means it is not.
+	upper := false
 	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			lower := strings.ToLower(string(b))
-			if n := attrName([]byte(lower)); n != lower {
-				return n // interned
-			}
-			return lower
+		switch {
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return ""
 		}
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	if upper {
+		lower := strings.ToLower(string(b))
+		if n := attrName([]byte(lower)); n != lower {
+			return n // interned
+		}
+		return lower
 	}
 	return string(b)
 }
