@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/filtergen/filtergen/internal/asn"
 )
@@ -94,6 +95,9 @@ func parseCSV(data []byte, name string, exp expiry) (parsed, error) {
 		v.MaxLen = uint8(ml)
 		if cols.ta >= 0 {
 			v.TA = field(cols.ta)
+			if !utf8.ValidString(v.TA) {
+				return parsed{}, fail(line, errors.New("invalid UTF-8 in trust anchor"))
+			}
 		}
 		if err := v.check(); err != nil {
 			return parsed{}, fail(line, err)
