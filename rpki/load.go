@@ -102,7 +102,16 @@ func load(r io.Reader, name string, opts LoadOptions, fallback time.Time) (*Set,
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
+	var buf bytes.Buffer
+	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= maxSize {
+			buf.Grow(int(fi.Size()) + 1)
+		}
+	} else if l, ok := r.(interface{ Len() int }); ok && int64(l.Len()) <= maxSize {
+		buf.Grow(l.Len() + 1)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, maxSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("rpki: %s: %w", name, err)
 	}
