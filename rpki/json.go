@@ -8,8 +8,8 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
-	"time"
 	"strings"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 

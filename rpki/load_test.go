@@ -1,8 +1,8 @@
 package rpki_test
 
 import (
-	"errors"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
