@@ -362,3 +362,11 @@ func (s *Set) Authorized(customer, provider uint32) Authorization {
 	}
 	return NotProviderPlus
 }
+
+// String summarises s, as "rpki.Set{3 VRPs, 1 ASPAs, produced 2026-11-23T18:00:00Z}".
+func (s *Set) String() string {
+	if s == nil {
+		return "rpki.Set(nil)"
+	}
+	return fmt.Sprintf("rpki.Set{%d VRPs, %d ASPAs, produced %s}", len(s.vrps), len(s.aspa), s.produced.UTC().Format(time.RFC3339))
+}
