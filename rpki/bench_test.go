@@ -2,6 +2,10 @@ package rpki_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -159,6 +163,47 @@ func BenchmarkValidate(b *testing.B) {
 			}
 			if n[rpki.Valid] == 0 || n[rpki.Invalid] == 0 || n[rpki.NotFound] == 0 {
 				b.Fatalf("states %v", n)
+			}
+		}
+		c.report(b)
+	})
+}
+
+// BenchmarkRTRSync measures a full RTR synchronisation of 800,000 VRPs
+// from stayrtr v0.6.0 on 127.0.0.1: Reset Query to a published Set.
+func BenchmarkRTRSync(b *testing.B) {
+	bin := stayrtrV060(b)
+	cache := filepath.Join(b.TempDir(), "vrps.json")
+	if err := os.WriteFile(cache, synthJSON(synth800k(), time.Now()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	srv := startStayRTR(b, bin, cache, "-refresh", "3600", "-loglevel", "error")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	// stayrtr answers "no data" until it has parsed the file.
+	for {
+		c := &rpki.Client{Addr: srv.addr, Version: rpki.RTRv1}
+		_, err := c.Sync(ctx)
+		if err == nil {
+			break
+		}
+		var re *rpki.RTRError
+		if !errors.As(err, &re) || re.Code != rpki.ErrCodeNoData {
+			b.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Run("stayrtr/800k", func(b *testing.B) {
+		b.ReportAllocs()
+		c := startCPU(b)
+		for b.Loop() {
+			cl := &rpki.Client{Addr: srv.addr, Version: rpki.RTRv1}
+			s, err := cl.Sync(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if s.Len() != 800_000 {
+				b.Fatalf("Len = %d", s.Len())
 			}
 		}
 		c.report(b)

@@ -21,7 +21,7 @@ import (
 
 // stayrtrV060 returns the path of a stayrtr v0.6.0 binary: $FILTERGEN_STAYRTR
 // (set by make test) or the module's tool dependency.
-func stayrtrV060(t *testing.T) string {
+func stayrtrV060(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("FILTERGEN_STAYRTR"); p != "" {
 		return p
@@ -44,7 +44,7 @@ func stayrtrDebian(t *testing.T) string {
 	return p
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -64,7 +64,7 @@ type stayrtr struct {
 // startStayRTR runs a stayrtr binary on 127.0.0.1 serving cache (a file),
 // with both the RTR and the metrics listener bound to 127.0.0.1. It stops
 // itself after a minute at most and when the test ends.
-func startStayRTR(t *testing.T, bin, cache string, args ...string) *stayrtr {
+func startStayRTR(t testing.TB, bin, cache string, args ...string) *stayrtr {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	s := &stayrtr{addr: freePort(t), log: new(bytes.Buffer), done: make(chan struct{})}
@@ -89,7 +89,7 @@ func startStayRTR(t *testing.T, bin, cache string, args ...string) *stayrtr {
 		}
 	})
 	// stayrtr logs "started" before it binds: dial until it answers.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", s.addr, time.Second)
 		if err == nil {
