@@ -214,8 +214,8 @@ func TestLoadRealSampleVerdicts(t *testing.T) {
 }
 
 func TestLoadLargeRealSample(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
+	if testing.Short() || raceEnabled {
+		t.Skip("424,223 VRPs: skipped with -short and under -race, where it takes most of the package's time")
 	}
 	dir := sharedDir(t)
 	s, err := loadGz(filepath.Join(dir, "rpki-client-web-prepdev-2023-05-04.json.gz"), rpki.LoadOptions{MaxAge: rpki.NoMaxAge})

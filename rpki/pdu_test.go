@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"net/netip"
 	"slices"
 	"testing"
 
@@ -102,6 +103,28 @@ func FuzzDecodePDU(f *testing.F) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("decode error %T %v is not a protocol error", err, err)
 			}
+		}
+		if raw[1] == 4 || raw[1] == 6 {
+			// The in-place decoder must agree with stayrtr's plus our checks.
+			k, announce, ferr := decodePrefix(raw)
+			if (ferr == nil) != (err == nil) {
+				t.Fatalf("decodePrefix error %v, decodePDU error %v", ferr, err)
+			}
+			if err == nil {
+				var v VRP
+				var flags uint8
+				switch p := p.(type) {
+				case *rtr.PDUIPv4Prefix:
+					v, flags = VRP{Prefix: p.Prefix, MaxLen: p.MaxLen, ASN: p.ASN}, p.Flags
+				case *rtr.PDUIPv6Prefix:
+					v, flags = VRP{Prefix: p.Prefix, MaxLen: p.MaxLen, ASN: p.ASN}, p.Flags
+				}
+				if k.vrp() != v || announce != (flags&1 == 1) || rkeyOf(v) != k {
+					t.Fatalf("decodePrefix = %v %v, stayrtr = %v flags %d", k.vrp(), announce, v, flags)
+				}
+			}
+		}
+		if err != nil {
 			return
 		}
 		switch p := p.(type) {
@@ -122,4 +145,49 @@ func FuzzDecodePDU(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestApplyChanges(t *testing.T) {
+	k := func(p string, maxLen uint8, as uint32) rkey {
+		return rkeyOf(VRP{Prefix: netip.MustParsePrefix(p), MaxLen: maxLen, ASN: as})
+	}
+	a, b, c, d := k("10.0.0.0/8", 8, 1), k("192.0.2.0/24", 24, 2), k("2001:db8::/32", 48, 3), k("::/0", 0, 4)
+	tests := []struct {
+		name             string
+		held, adds, dels []rkey
+		want             []rkey
+		code             uint16 // error code, or 0xffff for none
+	}{
+		{"reset", nil, []rkey{c, a, b}, nil, []rkey{a, b, c}, 0xffff},
+		{"add and withdraw", []rkey{a, b}, []rkey{c, d}, []rkey{a}, []rkey{b, d, c}, 0xffff}, // ::/0 sorts before 2001:db8::/32
+		{"withdraw all", []rkey{a, b}, nil, []rkey{b, a}, []rkey{}, 0xffff},
+		{"withdraw then announce again", []rkey{a, b}, []rkey{a}, []rkey{a}, []rkey{a, b}, 0xffff},
+		{"duplicate in response", nil, []rkey{a, a}, nil, nil, ErrCodeDuplicateAnnounce},
+		{"announce held", []rkey{a, b}, []rkey{b}, nil, nil, ErrCodeDuplicateAnnounce},
+		{"withdraw unknown", []rkey{a, c}, nil, []rkey{b}, nil, ErrCodeWithdrawUnknown},
+		{"withdraw unknown past the end", []rkey{a}, nil, []rkey{d}, nil, ErrCodeWithdrawUnknown},
+		{"withdraw twice", []rkey{a}, nil, []rkey{a, a}, nil, ErrCodeWithdrawUnknown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			heldBefore := slices.Clone(tt.held)
+			got, err := applyChanges(tt.held, tt.adds, tt.dels)
+			if tt.code != 0xffff {
+				var pe *pduError
+				if !errors.As(err, &pe) || pe.code != tt.code || got != nil {
+					t.Fatalf("applyChanges = %v, %v; want error code %d", got, err, tt.code)
+				}
+			} else if err != nil || !slices.Equal(got, tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
+				t.Fatalf("applyChanges = %v, %v; want %v", got, err, tt.want)
+			}
+			if !slices.Equal(tt.held, heldBefore) {
+				t.Errorf("held records modified")
+			}
+		})
+	}
+	for _, x := range []rkey{a, b, c, d} {
+		if rkeyOf(x.vrp()) != x {
+			t.Errorf("rkey round trip %v", x.vrp())
+		}
+	}
 }

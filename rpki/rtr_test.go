@@ -168,8 +168,9 @@ func TestRTRProtocolErrors(t *testing.T) {
 		code uint16
 		pdus [][]byte
 	}{
-		{"duplicate announcement", rpki.ErrCodeDuplicateAnnounce, [][]byte{cacheResponse(1), ok4, ok4}},
-		{"withdrawal of unknown record", rpki.ErrCodeWithdrawUnknown, [][]byte{cacheResponse(1), prefixPDU(1, "192.0.2.0/24", 24, 64500, false)}},
+		// Changes are applied, and checked, at End of Data.
+		{"duplicate announcement", rpki.ErrCodeDuplicateAnnounce, [][]byte{cacheResponse(1), ok4, ok4, endOfData(1, 1)}},
+		{"withdrawal of unknown record", rpki.ErrCodeWithdrawUnknown, [][]byte{cacheResponse(1), prefixPDU(1, "192.0.2.0/24", 24, 64500, false), endOfData(1, 1)}},
 		{"length below header", rpki.ErrCodeCorruptData, [][]byte{cacheResponse(1), badLen}},
 		{"max length shorter than prefix", rpki.ErrCodeCorruptData, [][]byte{cacheResponse(1), prefixPDU(1, "192.0.2.0/24", 20, 64500, true)}},
 		{"max length beyond family", rpki.ErrCodeCorruptData, [][]byte{cacheResponse(1), prefixPDU(1, "192.0.2.0/24", 33, 64500, true)}},
