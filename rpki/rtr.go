@@ -283,9 +283,9 @@ type conn struct {
 	br         *bufio.Reader
 	buf        []byte
 	negotiated bool
-	waiting    bool // a query is outstanding
-	reset      bool // the outstanding query is a Reset Query
-	inResponse bool // between Cache Response and End of Data
+	waiting    bool   // a query is outstanding
+	reset      bool   // the outstanding query is a Reset Query
+	inResponse bool   // between Cache Response and End of Data
 	adds, dels []rkey // the changes of the response in progress
 	lastRead   time.Time
 	nextQuery  time.Time
