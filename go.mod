@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/bgp/stayrtr v0.6.0
+	github.com/gaissmai/bart v0.30.0
 	github.com/google/go-cmp v0.7.0
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/spf13/cobra v1.10.2

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gaissmai/bart"
+
 	"github.com/filtergen/filtergen/rpki"
 )
 
@@ -145,6 +147,39 @@ func BenchmarkValidate(b *testing.B) {
 			var n [3]int
 			for _, p := range pairs {
 				n[s.State(p.p, p.o)]++
+			}
+			if n[rpki.Valid] == 0 || n[rpki.Invalid] == 0 || n[rpki.NotFound] == 0 {
+				b.Fatalf("states %v", n)
+			}
+		}
+		c.report(b)
+	})
+	// The same work on a bart.Table walked with Supernets, the structure
+	// the index replaced; kept to show why (see index.go).
+	var table bart.Table[[]rpki.VRP]
+	for v := range s.VRPs() {
+		g, _ := table.Get(v.Prefix)
+		table.Insert(v.Prefix, append(g, v))
+	}
+	b.Run("bart-supernets/1M", func(b *testing.B) {
+		b.ReportAllocs()
+		c := startCPU(b)
+		for b.Loop() {
+			var n [3]int
+			for _, p := range pairs {
+				st := rpki.NotFound
+				for _, group := range table.Supernets(p.p) {
+					st = rpki.Invalid
+					for _, v := range group {
+						if p.p.Bits() <= int(v.MaxLen) && v.ASN == p.o && p.o != 0 {
+							st = rpki.Valid
+						}
+					}
+					if st == rpki.Valid {
+						break
+					}
+				}
+				n[st]++
 			}
 			if n[rpki.Valid] == 0 || n[rpki.Invalid] == 0 || n[rpki.NotFound] == 0 {
 				b.Fatalf("states %v", n)
