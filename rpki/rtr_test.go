@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -372,9 +373,50 @@ func TestRTRIncremental(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
+
+	// Readers race with the updates: every Set they see must be one of
+	// the three complete states, never a half-applied response.
+	complete := [][]rpki.VRP{
+		{vrp("192.0.2.0/24", 24, 64500), vrp("2001:db8::/32", 48, 64501)},
+		{vrp("198.51.100.0/24", 24, 64502), vrp("2001:db8::/32", 48, 64501)},
+		{vrp("203.0.113.0/24", 24, 64503)},
+	}
+	readerStop := make(chan struct{})
+	var readers sync.WaitGroup
+	var observed atomic.Int64
+	for range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for {
+				select {
+				case <-readerStop:
+					return
+				default:
+				}
+				s, err := c.Set()
+				if err != nil {
+					continue
+				}
+				got := slices.Collect(s.VRPs())
+				i := slices.IndexFunc(complete, func(w []rpki.VRP) bool { return slices.Equal(w, got) })
+				if i < 0 {
+					t.Errorf("reader saw a Set that is no complete state: %v", got)
+					return
+				}
+				observed.Add(1)
+				s.Validate(netip.MustParsePrefix("192.0.2.0/25"), 64500)
+			}
+		}()
+	}
 	defer func() {
+		close(readerStop)
+		readers.Wait()
 		cancel()
 		<-done
+		if observed.Load() == 0 {
+			t.Error("the readers never observed a Set")
+		}
 	}()
 	waitSerial := func(serial uint32) *rpki.Set {
 		t.Helper()
