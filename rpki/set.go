@@ -259,39 +259,25 @@ func (s *Set) Validate(route netip.Prefix, origin uint32) (State, []VRP) {
 		return NotFound, nil
 	}
 	bits := route.Bits()
-	matches := func(v *VRP) bool { return bits <= int(v.MaxLen) && v.ASN == origin && origin != 0 }
-	// Count first so the result is one exact allocation.
-	nCover, nMatch := 0, 0
+	// One walk, collecting into stack buffers; the result is one exact
+	// allocation.
+	var covBuf, matchBuf [8]VRP
+	covering, matched := covBuf[:0], matchBuf[:0]
 	s.index.covering(route, func(e *entry) bool {
 		group := s.index.group(e)
-		nCover += len(group)
+		covering = append(covering, group...)
 		for i := range group {
-			if matches(&group[i]) {
-				nMatch++
+			if v := &group[i]; bits <= int(v.MaxLen) && v.ASN == origin && origin != 0 {
+				matched = append(matched, *v)
 			}
 		}
 		return true
 	})
 	switch {
-	case nMatch > 0:
-		out := make([]VRP, 0, nMatch)
-		s.index.covering(route, func(e *entry) bool {
-			group := s.index.group(e)
-			for i := range group {
-				if matches(&group[i]) {
-					out = append(out, group[i])
-				}
-			}
-			return true
-		})
-		return Valid, out
-	case nCover > 0:
-		out := make([]VRP, 0, nCover)
-		s.index.covering(route, func(e *entry) bool {
-			out = append(out, s.index.group(e)...)
-			return true
-		})
-		return Invalid, out
+	case len(matched) > 0:
+		return Valid, slices.Clone(matched)
+	case len(covering) > 0:
+		return Invalid, slices.Clone(covering)
 	}
 	return NotFound, nil
 }
