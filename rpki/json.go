@@ -35,7 +35,7 @@ type jsonParser struct {
 
 func parseJSON(data []byte, name string, exp expiry) (parsed, error) {
 	p := &jsonParser{data: data, file: name, exp: exp, index: -1, tas: map[string]string{}}
-	p.out.format = FormatJSON
+	p.out.format = formatJSON
 	// Size the VRP slice from a fast count of the prefixes.
 	p.out.vrps = make([]VRP, 0, bytes.Count(data, []byte(`"prefix"`)))
 	if err := p.top(); err != nil {

@@ -46,13 +46,13 @@ func (o *LoadOptions) now() time.Time {
 	return time.Now()
 }
 
-// Format names an input format recognised by Load.
-type Format string
+// format names an input format recognised by Load.
+type format string
 
 // The formats Load recognises by their content.
 const (
-	FormatJSON Format = "json" // rpki-client JSON, Routinator json/jsonext, stayrtr's JSON, RIPE validator export
-	FormatCSV  Format = "csv"  // rpki-client and Routinator csv/csvcompat/csvext, RIPE validator CSV, headerless asn,prefix,maxlen
+	formatJSON format = "json" // rpki-client JSON, Routinator json/jsonext, stayrtr's JSON, RIPE validator export
+	formatCSV  format = "csv"  // rpki-client and Routinator csv/csvcompat/csvext, RIPE validator CSV, headerless asn,prefix,maxlen
 )
 
 // parsed is what a format parser produces before checks.
@@ -60,7 +60,7 @@ type parsed struct {
 	vrps     []VRP
 	aspas    []ASPA
 	produced time.Time
-	format   Format
+	format   format
 }
 
 // expiry lets parsers drop expired entries as they go.

@@ -147,7 +147,8 @@ func (c *Client) Set() (*Set, error) {
 	return s.set, nil
 }
 
-// ErrNoData reports that an RTR client has no data yet.
+// ErrNoData reports that an RTR Client has received no complete data set
+// yet.
 var ErrNoData = errors.New("no data received yet")
 
 // A Session identifies the data of the latest Set, for recording which
