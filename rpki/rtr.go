@@ -134,7 +134,7 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // Set returns the latest complete Set. It fails with an error wrapping
 // ErrStale when no End of Data has renewed the data within the expire
-// interval, and with errNoData before the first one.
+// interval, and with an error wrapping ErrNoData before the first one.
 func (c *Client) Set() (*Set, error) {
 	s := c.snap.Load()
 	if s == nil {
