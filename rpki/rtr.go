@@ -310,8 +310,10 @@ func (c *Client) session(ctx context.Context, once bool) (err error) {
 	s := &conn{c: c, ctx: ctx, nc: nc, br: bufio.NewReaderSize(nc, 64<<10), buf: make([]byte, 0, 64)}
 	defer func() {
 		if s.inResponse {
-			// Changes were being applied: the records no longer match any
-			// serial, so the next query must be a Reset Query.
+			// A response was cut short. Its prefix changes were only staged,
+			// but a Reset response has already replaced the session ID and
+			// ASPA changes apply as they come, so start over with a Reset
+			// Query. The published Set is untouched either way.
 			st.valid = false
 		}
 		var pe *pduError
