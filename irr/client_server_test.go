@@ -193,17 +193,9 @@ func TestClientServerDemo(t *testing.T) {
 	})
 }
 
-// generated holds one generated dataset per test binary, shared by the
-// tests that need it.
-var generated struct {
-	once sync.Once
-	dir  string
-	path string
-	err  error
-}
-
-// genDataset runs shared/tools/gen-rpsl.py once (small: 2,000 ASNs and
-// 40,000 routes, so that -race runs stay short) and returns the dump.
+// genDataset runs shared/tools/gen-rpsl.py into a temporary directory
+// (small: 2,000 ASNs and 40,000 routes, under a second, so that -race
+// runs stay short) and returns the dump.
 func genDataset(t testing.TB) string {
 	t.Helper()
 	tool := filepath.Join("..", "..", "shared", "tools", "gen-rpsl.py")
@@ -213,22 +205,13 @@ func genDataset(t testing.TB) string {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not installed")
 	}
-	generated.once.Do(func() {
-		generated.dir, generated.err = os.MkdirTemp("", "filtergen-irrd-")
-		if generated.err != nil {
-			return
-		}
-		generated.path = filepath.Join(generated.dir, "gen.rpsl")
-		out, err := exec.Command("python3", tool, "--seed", "7", "--asns", "2000", "--routes", "40000",
-			"--out", generated.path).CombinedOutput()
-		if err != nil {
-			generated.err = fmt.Errorf("gen-rpsl.py: %v\n%s", err, out)
-		}
-	})
-	if generated.err != nil {
-		t.Fatal(generated.err)
+	path := filepath.Join(t.TempDir(), "gen.rpsl")
+	out, err := exec.Command("python3", tool, "--seed", "7", "--asns", "2000", "--routes", "40000",
+		"--out", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("gen-rpsl.py: %v\n%s", err, out)
 	}
-	return generated.path
+	return path
 }
 
 func loadGenerated(t testing.TB) *irr.Registry {
@@ -242,15 +225,10 @@ func loadGenerated(t testing.TB) *irr.Registry {
 }
 
 // TestGenerated runs the cross-check and the load test on a generated
-// dataset, generated once.
+// dataset.
 func TestGenerated(t *testing.T) {
 	leakCheck(t)
 	reg := loadGenerated(t)
-	t.Cleanup(func() {
-		if generated.dir != "" {
-			os.RemoveAll(generated.dir)
-		}
-	})
 	t.Run("cross-check", func(t *testing.T) {
 		objects := []string{"AS-TOP"}
 		for i, s := range sets(reg) {
