@@ -83,7 +83,8 @@ type Client struct {
 	// depth limit, exclusions or a SOURCE::NAME root are asked. The Report
 	// then lists missing nested sets and loops; without Walk, the server
 	// resolves the tree and silently drops what it cannot find, so the
-	// Report holds only the root and a warning saying so.
+	// Report holds only the root and a warning saying so. IRRd does not
+	// say which source a set came from, so Report.Sets maps each set to "".
 	Walk bool
 	// Logger receives debug logs. Default: discard.
 	Logger *slog.Logger
