@@ -148,6 +148,7 @@ type clientConn struct {
 	qTimeout time.Duration
 	maxReply int
 	broken   bool
+	reused   bool // taken from the pool
 }
 
 func (cn *clientConn) close() { cn.nc.Close() }
@@ -183,6 +184,7 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context, cn *clie
 	}
 	backoff := orDefault(c.RetryBackoff, DefaultRetryBackoff)
 	var last error
+	fresh := false
 	for attempt := 0; attempt <= retries; attempt++ {
 		if attempt > 0 {
 			t := time.NewTimer(backoff)
@@ -194,7 +196,7 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context, cn *clie
 			}
 			backoff = min(2*backoff, 10*time.Second)
 		}
-		cn, err := c.conn(ctx, attempt > 0)
+		cn, err := c.conn(ctx, fresh || attempt > 0)
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("irr: %w (%v)", ctx.Err(), err)
@@ -214,6 +216,15 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context, cn *clie
 		}
 		if !isTransient(err) {
 			return err
+		}
+		if cn.reused && !fresh && isClosed(err) {
+			// The server closed this pooled connection while it was idle
+			// (its own idle timeout, a restart): not a fault of the
+			// server, so try a new connection at once, uncounted.
+			c.logger().Debug("irr: pooled connection was closed", "peer", cn.addr, "err", err)
+			fresh = true
+			attempt--
+			continue
 		}
 		c.logger().Debug("irr: transient fault", "peer", cn.addr, "err", err, "attempt", attempt+1)
 		c.failover(cn.addr)
@@ -250,6 +261,13 @@ func isTransient(err error) bool {
 
 var errDial = errors.New("no server reachable")
 
+// isClosed reports whether err means the peer closed or reset the
+// connection (as opposed to a timeout).
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
 // conn returns an idle pooled connection or dials one. fresh skips the
 // pool (after a fault, a pooled connection may be stale too).
 func (c *Client) conn(ctx context.Context, fresh bool) (*clientConn, error) {
@@ -262,6 +280,7 @@ func (c *Client) conn(ctx context.Context, fresh bool) (*clientConn, error) {
 			continue
 		}
 		c.mu.Unlock()
+		cn.reused = true
 		return cn, nil
 	}
 	start := c.next
