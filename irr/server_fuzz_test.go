@@ -70,3 +70,39 @@ func TestServerLongFailMessage(t *testing.T) {
 		t.Errorf("want an F reply of at most %d bytes, got %v", maxFailMessage+10, err)
 	}
 }
+
+// FuzzServerWhois sends one arbitrary RIPE-style query line. The answer
+// must be nothing for -k alone and otherwise text ending in two empty lines, the
+// end-of-answer marker whois clients wait for, with no other run of two
+// empty lines before it.
+func FuzzServerWhois(f *testing.F) {
+	for _, s := range []string{
+		"-k", "AS-DEMO", "-T as-set AS-FOO:AS-BAR", "-i origin AS900", "-s RADB -T route 195.0.0.0/24",
+		"-s NOPE AS-DEMO", "-i mnt-by X", "-x", "192.0.2.0/25", "AS100", "-r -T aut-num AS100", "-s",
+	} {
+		f.Add(s)
+	}
+	srv := NewServer(loadDemo(f))
+	f.Fuzz(func(t *testing.T, q string) {
+		q = strings.TrimSpace(q)
+		if q == "" || q[0] == '!' || strings.ContainsAny(q, "\r\n\x00") || strings.Contains(q, "-V") {
+			return
+		}
+		var out bytes.Buffer
+		ss := &session{srv: srv, ctx: context.Background(), bw: bufio.NewWriter(&out), idle: 1}
+		ss.query(q)
+		ss.bw.Flush()
+		got := out.String()
+		if got == "" {
+			for _, tok := range strings.Fields(q) {
+				if tok != "-k" {
+					t.Fatalf("%q: no answer; a whois client would wait for one", q)
+				}
+			}
+			return
+		}
+		if !strings.HasSuffix(got, "\n\n\n") || strings.Contains(strings.TrimSuffix(got, "\n\n\n"), "\n\n\n") {
+			t.Fatalf("%q: answer %q does not end exactly once with two empty lines", q, got)
+		}
+	})
+}
