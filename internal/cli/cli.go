@@ -102,6 +102,7 @@ type factory struct {
 var commands = []func(*factory) *cobra.Command{
 	newCmdExpand,
 	newCmdRPKI,
+	newCmdServe,
 }
 
 // Main runs the command line and returns the exit code.
