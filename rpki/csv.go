@@ -30,7 +30,7 @@ type csvColumns struct {
 }
 
 func parseCSV(data []byte, name string, exp expiry) (parsed, error) {
-	out := parsed{format: FormatCSV}
+	out := parsed{format: formatCSV}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true

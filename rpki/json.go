@@ -8,8 +8,10 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/filtergen/filtergen/internal/asn"
 )
@@ -24,14 +26,18 @@ type jsonParser struct {
 	data  []byte
 	pos   int
 	file  string
-	entry string
+	entry string // the entry being parsed, for errors: "roas", "metadata"
+	index int    // its index in an array, or -1
 	exp   expiry
 	out   parsed
+	tas   map[string]string // interned trust anchor names
 }
 
 func parseJSON(data []byte, name string, exp expiry) (parsed, error) {
-	p := &jsonParser{data: data, file: name, exp: exp}
-	p.out.format = FormatJSON
+	p := &jsonParser{data: data, file: name, exp: exp, index: -1, tas: map[string]string{}}
+	p.out.format = formatJSON
+	// Size the VRP slice from a fast count of the prefixes.
+	p.out.vrps = make([]VRP, 0, bytes.Count(data, []byte(`"prefix"`)))
 	if err := p.top(); err != nil {
 		return parsed{}, err
 	}
@@ -40,7 +46,11 @@ func parseJSON(data []byte, name string, exp expiry) (parsed, error) {
 
 func (p *jsonParser) errAt(pos int, err error) error {
 	line := 1 + bytes.Count(p.data[:min(pos, len(p.data))], []byte{'\n'})
-	return &ParseError{File: p.file, Line: line, Entry: p.entry, Err: err}
+	entry := p.entry
+	if p.index >= 0 {
+		entry += "[" + strconv.Itoa(p.index) + "]"
+	}
+	return &ParseError{File: p.file, Line: line, Entry: entry, Err: err}
 }
 
 func (p *jsonParser) errf(format string, args ...any) error {
@@ -128,6 +138,41 @@ func (p *jsonParser) str() (string, error) {
 		return "", p.errAt(start, fmt.Errorf("bad string: %v", err))
 	}
 	return s, nil
+}
+
+// prefixText returns the text of a prefix string without copying it.
+// The string aliases p.data, which is never modified, and is only handed
+// to netip.ParsePrefix, which keeps no reference to it (prefixes have no
+// zone); error messages quote a copy.
+func (p *jsonParser) prefixText() (string, error) {
+	start := p.peekPos()
+	raw, escaped, err := p.rawString()
+	if err != nil || escaped || len(raw) == 0 {
+		p.pos = start
+		return p.str()
+	}
+	return unsafe.String(&raw[0], len(raw)), nil
+}
+
+// ta reads a trust anchor name. There are only a handful, so they are
+// interned rather than allocated once per VRP.
+func (p *jsonParser) ta() (string, error) {
+	start := p.peekPos()
+	raw, escaped, err := p.rawString()
+	if err != nil {
+		return "", err
+	}
+	if !escaped {
+		if s, ok := p.tas[string(raw)]; ok {
+			return s, nil
+		}
+	}
+	p.pos = start
+	s, err := p.str()
+	if err == nil && len(p.tas) < 1024 {
+		p.tas[s] = s
+	}
+	return s, err
 }
 
 func (p *jsonParser) peekPos() int {
@@ -312,7 +357,7 @@ func (p *jsonParser) array(fn func(i int) error) error {
 func (p *jsonParser) top() error {
 	haveROAs := false
 	err := p.object(func(key []byte) error {
-		p.entry = ""
+		p.entry, p.index = "", -1
 		switch string(key) {
 		case "metadata":
 			p.entry = "metadata"
@@ -336,7 +381,7 @@ func (p *jsonParser) top() error {
 	if err != nil {
 		return err
 	}
-	p.entry = ""
+	p.entry, p.index = "", -1
 	if p.peek() != 0 {
 		return p.errf("data after the top-level object")
 	}
@@ -423,7 +468,7 @@ const (
 )
 
 func (p *jsonParser) roa(i int) error {
-	p.entry = "roas[" + strconv.Itoa(i) + "]"
+	p.entry, p.index = "roas", i
 	start := p.peekPos()
 	var (
 		v       VRP
@@ -448,7 +493,7 @@ func (p *jsonParser) roa(i int) error {
 			}
 		case "prefix":
 			if err = once(seenPrefix, key); err == nil {
-				prefix, err = p.str()
+				prefix, err = p.prefixText()
 			}
 		case "maxLength":
 			if err = once(seenMaxLen, key); err == nil {
@@ -456,7 +501,7 @@ func (p *jsonParser) roa(i int) error {
 			}
 		case "ta":
 			if err = once(seenTA, key); err == nil {
-				v.TA, err = p.str()
+				v.TA, err = p.ta()
 			}
 		case "expires":
 			if err = once(seenExpires, key); err == nil {
@@ -471,7 +516,7 @@ func (p *jsonParser) roa(i int) error {
 				return p.object(func(key []byte) error {
 					if string(key) == "tal" && v.TA == "" && p.peek() == '"' {
 						var err error
-						v.TA, err = p.str()
+						v.TA, err = p.ta()
 						return err
 					}
 					return p.skip(2)
@@ -496,7 +541,7 @@ func (p *jsonParser) roa(i int) error {
 	v.MaxLen = uint8(maxLen)
 	pfx, err := netip.ParsePrefix(prefix)
 	if err != nil {
-		return p.errAt(start, fmt.Errorf("invalid prefix %q", prefix))
+		return p.errAt(start, fmt.Errorf("invalid prefix %q", strings.Clone(prefix)))
 	}
 	v.Prefix = pfx
 	if err := v.check(); err != nil {
@@ -514,7 +559,7 @@ func (p *jsonParser) aspaArray(name string) error {
 		return p.errf("%q is not an array", name)
 	}
 	return p.array(func(i int) error {
-		p.entry = name + "[" + strconv.Itoa(i) + "]"
+		p.entry, p.index = name, i
 		return p.aspa()
 	})
 }

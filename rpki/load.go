@@ -46,13 +46,13 @@ func (o *LoadOptions) now() time.Time {
 	return time.Now()
 }
 
-// Format names an input format recognised by Load.
-type Format string
+// format names an input format recognised by Load.
+type format string
 
 // The formats Load recognises by their content.
 const (
-	FormatJSON Format = "json" // rpki-client JSON, Routinator json/jsonext, stayrtr's JSON, RIPE validator export
-	FormatCSV  Format = "csv"  // rpki-client and Routinator csv/csvcompat/csvext, RIPE validator CSV, headerless asn,prefix,maxlen
+	formatJSON format = "json" // rpki-client JSON, Routinator json/jsonext, stayrtr's JSON, RIPE validator export
+	formatCSV  format = "csv"  // rpki-client and Routinator csv/csvcompat/csvext, RIPE validator CSV, headerless asn,prefix,maxlen
 )
 
 // parsed is what a format parser produces before checks.
@@ -60,7 +60,7 @@ type parsed struct {
 	vrps     []VRP
 	aspas    []ASPA
 	produced time.Time
-	format   Format
+	format   format
 }
 
 // expiry lets parsers drop expired entries as they go.
@@ -102,7 +102,16 @@ func load(r io.Reader, name string, opts LoadOptions, fallback time.Time) (*Set,
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxSize+1))
+	var buf bytes.Buffer
+	if st, ok := r.(interface{ Stat() (os.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= maxSize {
+			buf.Grow(int(fi.Size()) + 1)
+		}
+	} else if l, ok := r.(interface{ Len() int }); ok && int64(l.Len()) <= maxSize {
+		buf.Grow(l.Len() + 1)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, maxSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("rpki: %s: %w", name, err)
 	}

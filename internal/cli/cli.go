@@ -105,6 +105,8 @@ var commands = []func(*factory) *cobra.Command{
 	newCmdCompile,
 	newCmdExplain,
 	newCmdTemplates,
+	newCmdRPKI,
+	newCmdServe,
 }
 
 // Main runs the command line and returns the exit code.
