@@ -1,0 +1,339 @@
+package irr
+
+// The IRRd "!" query protocol on the wire: reading and validating replies,
+// writing queries, and parsing the lists that replies carry. Shared by the
+// Client and the Server (protocols.md §2.2).
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// A ServerError is an IRRd "F <message>" reply: the server refused or
+// failed one query. The connection stays usable. A Client never retries a
+// query that got one.
+type ServerError struct {
+	Msg    string // the message after "F ", as sent
+	Query  string // the query that got it, when known
+	Server string // the server's address, when known
+}
+
+func (e *ServerError) Error() string {
+	var b strings.Builder
+	b.WriteString("irr: ")
+	if e.Server != "" {
+		b.WriteString(e.Server)
+		b.WriteString(": ")
+	}
+	if e.Query != "" {
+		b.WriteString(strconv.Quote(e.Query))
+		b.WriteString(": ")
+	}
+	b.WriteString("server error: ")
+	b.WriteString(strconv.Quote(e.Msg))
+	return b.String()
+}
+
+// ErrProtocol reports a reply that breaks IRRd's framing: a short or long
+// A<len> body, a missing C, an unexpected first byte, or garbage where an
+// AS number or prefix belongs. It is wrapped in a *QueryError.
+var ErrProtocol = errors.New("irr: protocol error")
+
+// A QueryError reports a query that failed for any reason other than an F
+// reply: a protocol error, a timeout, a reset connection. It names the query
+// and the server.
+type QueryError struct {
+	Server string
+	Query  string
+	Err    error
+}
+
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("irr: %s: query %s: %v", e.Server, strconv.Quote(e.Query), e.Err)
+}
+
+func (e *QueryError) Unwrap() error { return e.Err }
+
+// protoErrorf returns an error wrapping ErrProtocol.
+func wireErrorf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrProtocol, fmt.Sprintf(format, args...))
+}
+
+// replyKind is the kind of an IRRd reply, named by its first byte.
+type replyKind uint8
+
+const (
+	replyData     replyKind = iota + 1 // A<len> ... C
+	replyOK                            // C: success, nothing to return
+	replyNotFound                      // D: empty result or missing key
+)
+
+// wireMaxStatusLine bounds the first line of a reply; "A" plus ten digits is
+// plenty, an F message may be longer.
+const wireMaxStatusLine = 4096
+
+// readReply reads one reply from r. For replyData it returns the content
+// without its final newline, in buf (grown as needed) when it fits. An F
+// reply is returned as a *ServerError, anything malformed as an error
+// wrapping ErrProtocol, and an I/O failure as itself (io.ErrUnexpectedEOF
+// for a connection closed mid-reply). maxReply caps the A<len> accepted,
+// checked before anything is allocated.
+func readReply(r *bufio.Reader, maxReply int, buf []byte) (replyKind, []byte, error) {
+	line, err := wireReadLine(r, wireMaxStatusLine)
+	if err != nil {
+		if errors.Is(err, errWireLineTooLong) {
+			return 0, nil, wireErrorf("status line longer than %d bytes", wireMaxStatusLine)
+		}
+		return 0, nil, err
+	}
+	if len(line) == 0 {
+		return 0, nil, wireErrorf("empty status line")
+	}
+	switch line[0] {
+	case 'A':
+		n, ok := wireLength(line[1:])
+		if !ok {
+			return 0, nil, wireErrorf("bad length in %s", wireQuote(line, 40))
+		}
+		if n < 1 {
+			return 0, nil, wireErrorf("A%d: length must count the final newline", n)
+		}
+		if n > maxReply {
+			return 0, nil, wireErrorf("A%d: reply longer than the limit of %d bytes", n, maxReply)
+		}
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		buf = buf[:n]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, nil, fmt.Errorf("reading %d-byte reply: %w", n, err)
+		}
+		if buf[n-1] != '\n' {
+			return 0, nil, wireErrorf("A%d: content does not end in a newline at the announced length", n)
+		}
+		end, err := wireReadLine(r, wireMaxStatusLine)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			if errors.Is(err, errWireLineTooLong) {
+				return 0, nil, wireErrorf("A%d: reply longer than announced", n)
+			}
+			return 0, nil, fmt.Errorf("reading end of reply: %w", err)
+		}
+		if len(end) != 1 || end[0] != 'C' {
+			return 0, nil, wireErrorf("A%d: want C after the content, got %s (length wrong?)", n, wireQuote(end, 40))
+		}
+		return replyData, buf[:n-1], nil
+	case 'C':
+		if len(line) != 1 {
+			return 0, nil, wireErrorf("unexpected reply %s", wireQuote(line, 40))
+		}
+		return replyOK, nil, nil
+	case 'D':
+		if len(line) != 1 {
+			return 0, nil, wireErrorf("unexpected reply %s", wireQuote(line, 40))
+		}
+		return replyNotFound, nil, nil
+	case 'F':
+		msg := strings.TrimSpace(string(line[1:]))
+		return 0, nil, &ServerError{Msg: msg}
+	case 'E':
+		return 0, nil, wireErrorf("legacy E reply (multiple copies of the key)")
+	}
+	return 0, nil, wireErrorf("unexpected reply %s", wireQuote(line, 40))
+}
+
+var errWireLineTooLong = errors.New("line too long")
+
+// readLine reads a line of at most max bytes and returns it without its
+// "\n" or "\r\n". The returned slice is valid until the next read.
+func wireReadLine(r *bufio.Reader, max int) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull || (err == nil && len(line) > max+1) {
+		return nil, errWireLineTooLong
+	}
+	if err != nil {
+		if err == io.EOF && len(line) > 0 {
+			return nil, io.ErrUnexpectedEOF
+		}
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// parseLength parses the decimal after "A": digits only, no sign, at most 10.
+func wireLength(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 10 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// quoteBytes quotes b for an error message, cut to max bytes.
+func wireQuote(b []byte, max int) string {
+	if len(b) > max {
+		return strconv.Quote(string(b[:max])) + "..."
+	}
+	return strconv.Quote(string(b))
+}
+
+// fields calls f with each space-, tab- or newline-separated token of b.
+// It stops at the first error f returns.
+func wireFields(b []byte, f func(tok []byte) error) error {
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && wireIsSpace(b[i]) {
+			i++
+		}
+		b = b[i:]
+		j := 0
+		for j < len(b) && !wireIsSpace(b[j]) {
+			j++
+		}
+		if j == 0 {
+			break
+		}
+		if err := f(b[:j]); err != nil {
+			return err
+		}
+		b = b[j:]
+	}
+	return nil
+}
+
+func wireIsSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// parseASNToken parses "AS<digits>" (any case) as IRRd writes AS numbers:
+// asplain only, no asdot, no leading "+".
+func wireParseASN(tok []byte) (uint32, error) {
+	if len(tok) < 3 || len(tok) > 12 || (tok[0]|0x20) != 'a' || (tok[1]|0x20) != 's' {
+		return 0, wireErrorf("bad AS number %s", wireQuote(tok, 40))
+	}
+	var n uint64
+	for _, c := range tok[2:] {
+		if c < '0' || c > '9' {
+			return 0, wireErrorf("bad AS number %s", wireQuote(tok, 40))
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n > 1<<32-1 {
+		return 0, wireErrorf("AS number out of range %s", wireQuote(tok, 40))
+	}
+	return uint32(n), nil
+}
+
+// parseASNList parses a space-separated list of AS numbers, as in the
+// answer to !i<as-set>,1.
+func wireParseASNs(b []byte, dst []uint32) ([]uint32, error) {
+	err := wireFields(b, func(tok []byte) error {
+		n, err := wireParseASN(tok)
+		if err != nil {
+			return err
+		}
+		dst = append(dst, n)
+		return nil
+	})
+	return dst, err
+}
+
+// parsePrefixToken parses one prefix as IRRd writes route prefixes:
+// canonical (no host bits), not IPv4-mapped, of the family asked for (0:
+// either).
+func wireParsePrefix(tok []byte, fam Family) (netip.Prefix, error) {
+	p, err := parsePrefixBytes(tok)
+	if err != nil {
+		return netip.Prefix{}, wireErrorf("bad prefix %s", wireQuote(tok, 60))
+	}
+	if p.Addr().Is4In6() || p.Addr().Zone() != "" {
+		return netip.Prefix{}, wireErrorf("bad prefix %s", wireQuote(tok, 60))
+	}
+	if p.Masked() != p {
+		return netip.Prefix{}, wireErrorf("prefix %s has host bits set", wireQuote(tok, 60))
+	}
+	if fam != 0 && FamilyOf(p) != fam {
+		return netip.Prefix{}, wireErrorf("prefix %s is not %s", wireQuote(tok, 60), fam)
+	}
+	return p, nil
+}
+
+// parsePrefixList parses the space-separated prefixes of a !g, !6 or !a
+// answer. Every token must be a canonical prefix of family fam.
+func wireParsePrefixes(b []byte, fam Family, dst []netip.Prefix) ([]netip.Prefix, error) {
+	err := wireFields(b, func(tok []byte) error {
+		p, err := wireParsePrefix(tok, fam)
+		if err != nil {
+			return err
+		}
+		dst = append(dst, p)
+		return nil
+	})
+	return dst, err
+}
+
+// parseRangeToken parses a prefix with an optional range operator, as in
+// route-set members. Host bits are an error here: IRRd refuses them.
+func wireParseRange(tok []byte) (PrefixRange, error) {
+	r, err := ParsePrefixRange(string(tok))
+	if err != nil {
+		return PrefixRange{}, wireErrorf("bad prefix range %s: %v", wireQuote(tok, 60), err)
+	}
+	return r, nil
+}
+
+// writeQuery appends one query line to w. It refuses text that would
+// split into two queries or be cut by the server.
+func wireWriteQuery(w *bufio.Writer, q string) error {
+	if err := wireCheckQuery(q); err != nil {
+		return err
+	}
+	w.WriteString(q)
+	return w.WriteByte('\n')
+}
+
+// checkQuery rejects a query that contains a line break or NUL, so that
+// untrusted set names cannot inject a second query.
+func wireCheckQuery(q string) error {
+	if strings.ContainsAny(q, "\n\r\x00") {
+		return fmt.Errorf("irr: query %s contains a line break or NUL", strconv.Quote(q))
+	}
+	return nil
+}
+
+// appendData appends an A<len> reply for content (without its final
+// newline) to b.
+func wireAppendData(b []byte, content []byte) []byte {
+	if len(content) == 0 {
+		return append(b, "D\n"...)
+	}
+	b = append(b, 'A')
+	b = strconv.AppendInt(b, int64(len(content)+1), 10)
+	b = append(b, '\n')
+	b = append(b, content...)
+	return append(b, "\nC\n"...)
+}
+
+// hasTokenPrefix reports whether b starts with prefix, ignoring ASCII case.
+func wireHasPrefix(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
+}
