@@ -553,7 +553,7 @@ func (p *printer) prefixList() {
 		p.s("policy-options {\nreplace:\n prefix-list " + name + " {\n")
 		// bgpq4's Junos prefix-list printer skips sons; -A is refused
 		// there, so there are none.
-		walk(t.head, func(n *node) {
+		t.walk(t.head, func(n *node) {
 			if !n.glue {
 				p.s("    ")
 				p.b = n.p.prefix(t.v6).AppendTo(p.b)

@@ -34,17 +34,17 @@ func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Wr
 		return err
 	}
 	t := g.tree
-	if o.Refine != 0 && t.head != nil {
-		refine(t.head, o.Refine)
+	if o.Refine != 0 && !t.empty() {
+		t.refine(t.head, o.Refine)
 	}
-	if o.RefineLow != 0 && t.head != nil {
+	if o.RefineLow != 0 && !t.empty() {
 		maxBits := uint8(32)
 		if o.IPv6 {
 			maxBits = 128
 		}
-		refineLow(t.head, o.RefineLow, maxBits)
+		t.refineLow(t.head, o.RefineLow, maxBits)
 	}
-	if o.Aggregate && t.head != nil {
+	if o.Aggregate && !t.empty() {
 		t.aggregate(t.head)
 	}
 	asns := make([]uint32, 0, len(g.asns))
@@ -182,6 +182,20 @@ func (g *generator) collect(ctx context.Context) error {
 		if err != nil {
 			return objectError(s, err)
 		}
+		if prefixes && (o.Private || !slices.ContainsFunc(asns, isPrivate)) {
+			// Nothing to reject: let the Expander give the set's prefixes
+			// in one go (one !a4/!a6 query on a server that has it)
+			// instead of asking per ASN.
+			ranges, _, err := g.exp.ExpandPrefixes(ctx, s, g.family(), g.expandOptions())
+			if err != nil {
+				return objectError(s, err)
+			}
+			g.tree.grow(len(ranges))
+			for _, r := range ranges {
+				g.addRoute(r.Prefix)
+			}
+			continue
+		}
 		for _, a := range asns {
 			g.addASN(a)
 		}
@@ -212,12 +226,9 @@ func (g *generator) collect(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("routes of %d ASNs: %w", len(asns), err)
 		}
+		g.tree.grow(len(routes))
 		for _, r := range routes {
-			p := r.Prefix.Masked()
-			if p.Addr().Is6() != o.IPv6 || p.Bits() > int(o.MaxLen) {
-				continue
-			}
-			g.tree.insert(pfxFrom(p))
+			g.addRoute(r.Prefix)
 		}
 		return nil
 	}
@@ -246,6 +257,16 @@ func objectError(obj string, err error) error {
 		return &Error{Code: 1, Msg: fmt.Sprintf("%s: %v", strconv.Quote(obj), err)}
 	}
 	return &Error{Code: 1, Msg: fmt.Sprintf("expanding %s: %v", strconv.Quote(obj), err)}
+}
+
+// addRoute inserts the prefix of a route object, unless it is of the
+// other family or longer than -m (which bgpq4 drops silently).
+func (g *generator) addRoute(p netip.Prefix) {
+	p = p.Masked()
+	if p.Addr().Is6() != g.o.IPv6 || p.Bits() > int(g.o.MaxLen) {
+		return
+	}
+	g.tree.insert(pfxFrom(p))
 }
 
 // addRange inserts a prefix range from a route-set as bgpq4 does: an
