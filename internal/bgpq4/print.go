@@ -551,15 +551,12 @@ func (p *printer) prefixList() {
 	switch o.Vendor {
 	case Juniper:
 		p.s("policy-options {\nreplace:\n prefix-list " + name + " {\n")
-		// bgpq4's Junos prefix-list printer skips sons; -A is refused
-		// there, so there are none.
-		t.walk(t.head, func(n *node) {
-			if !n.glue {
-				p.s("    ")
-				p.b = n.p.prefix(t.v6).AppendTo(p.b)
-				p.s(";\n")
-				p.maybeFlush()
-			}
+		// bgpq4's Junos prefix-list printer skips sons and ignores
+		// ranges; -A, -R and -r are refused there, so there are none.
+		p.each(func(e vendor.Entry) {
+			p.s("    ")
+			p.b = e.Prefix.AppendTo(p.b)
+			p.s(";\n")
 		})
 		p.s(" }\n}\n")
 	case Cisco:

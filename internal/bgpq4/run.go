@@ -34,6 +34,7 @@ func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Wr
 		return err
 	}
 	t := g.tree
+	t.finish(o.Aggregate || o.Refine != 0 || o.RefineLow != 0)
 	if o.Refine != 0 && !t.empty() {
 		t.refine(t.head, o.Refine)
 	}
@@ -190,7 +191,7 @@ func (g *generator) collect(ctx context.Context) error {
 			if err != nil {
 				return objectError(s, err)
 			}
-			g.tree.grow(len(ranges))
+			g.tree.flat = slices.Grow(g.tree.flat, len(ranges))
 			for _, r := range ranges {
 				g.addRoute(r.Prefix)
 			}
@@ -226,7 +227,7 @@ func (g *generator) collect(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("routes of %d ASNs: %w", len(asns), err)
 		}
-		g.tree.grow(len(routes))
+		g.tree.flat = slices.Grow(g.tree.flat, len(routes))
 		for _, r := range routes {
 			g.addRoute(r.Prefix)
 		}
@@ -262,11 +263,10 @@ func objectError(obj string, err error) error {
 // addRoute inserts the prefix of a route object, unless it is of the
 // other family or longer than -m (which bgpq4 drops silently).
 func (g *generator) addRoute(p netip.Prefix) {
-	p = p.Masked()
-	if p.Addr().Is6() != g.o.IPv6 || p.Bits() > int(g.o.MaxLen) {
+	if p.Addr().Is6() != g.o.IPv6 || p.Bits() > int(g.o.MaxLen) || p.Bits() < 0 {
 		return
 	}
-	g.tree.insert(pfxFrom(p))
+	g.tree.add(pfxFrom(p))
 }
 
 // addRange inserts a prefix range from a route-set as bgpq4 does: an
@@ -278,7 +278,7 @@ func (g *generator) addRange(r irr.PrefixRange) error {
 		return nil
 	}
 	if r.IsExact() {
-		g.tree.insert(pfxFrom(p))
+		g.tree.add(pfxFrom(p))
 		return nil
 	}
 	return g.insertRange(r.String(), p, r.Min, min(r.Max, g.o.MaxLen))
@@ -288,7 +288,7 @@ func (g *generator) insertRange(text string, p netip.Prefix, lo, hi uint8) error
 	if n := rangeSize(uint8(p.Bits()), lo, hi, MaxRangePrefixes); n > MaxRangePrefixes {
 		return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Size: n, Limit: MaxRangePrefixes}).Error()}
 	}
-	g.tree.insertRange(pfxFrom(p), lo, hi)
+	g.tree.addRange(pfxFrom(p), lo, hi)
 	return nil
 }
 
@@ -326,7 +326,7 @@ func (g *generator) addArgPrefix(arg string) error {
 		return bad()
 	}
 	if !isRange {
-		g.tree.insert(pfxFrom(p))
+		g.tree.add(pfxFrom(p))
 		return nil
 	}
 	plen := uint8(p.Bits())

@@ -1,6 +1,7 @@
 package bgpq4
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
 	"net/netip"
@@ -16,7 +17,6 @@ type pfx struct {
 }
 
 func pfxFrom(p netip.Prefix) pfx {
-	p = p.Masked()
 	var x pfx
 	a := p.Addr()
 	if a.Is4() {
@@ -30,7 +30,7 @@ func pfxFrom(p netip.Prefix) pfx {
 		}
 	}
 	x.len = uint8(p.Bits())
-	return x
+	return x.masked(x.len)
 }
 
 // prefix converts x back for the family v6 (false: IPv4).
@@ -113,10 +113,63 @@ type node struct {
 
 // A tree holds the prefixes of one family. Its shape, and so the order
 // and the aggregation of its entries, is the one bgpq4 1.9 builds.
+//
+// Prefixes are first collected in a flat list (add, addRange); finish
+// sorts and de-duplicates it and, when -A, -R or -r need the tree's shape,
+// builds the tree from it. Without them the entries are just the distinct
+// prefixes in ascending (address, length) order, which is the tree's
+// pre-order, so no tree is built.
 type tree struct {
 	v6    bool
 	head  int32
 	nodes []node // nodes[0] is unused: index 0 means "no node"
+	flat  []pfx  // collected prefixes; after finish, sorted and distinct
+}
+
+// add collects p.
+func (t *tree) add(p pfx) { t.flat = append(t.flat, p) }
+
+// addRange collects every prefix inside p with a length in [lo, hi], as
+// bgpq4 does for a prefix range (it materialises them all; aggregation
+// folds them back).
+func (t *tree) addRange(p pfx, lo, hi uint8) {
+	if p.len >= lo {
+		t.add(p)
+	}
+	if p.len+1 > hi {
+		return
+	}
+	c := p
+	c.len++
+	t.addRange(c, lo, hi)
+	t.addRange(c.withBit(c.len-1), lo, hi)
+}
+
+func comparePfx(a, b pfx) int {
+	switch {
+	case a.hi != b.hi:
+		return cmp.Compare(a.hi, b.hi)
+	case a.lo != b.lo:
+		return cmp.Compare(a.lo, b.lo)
+	}
+	return cmp.Compare(a.len, b.len)
+}
+
+// finish sorts and de-duplicates the collected prefixes and, if shaped,
+// builds the radix tree from them.
+func (t *tree) finish(shaped bool) {
+	if !slices.IsSortedFunc(t.flat, comparePfx) {
+		slices.SortFunc(t.flat, comparePfx)
+	}
+	t.flat = slices.Compact(t.flat)
+	if !shaped {
+		return
+	}
+	t.grow(len(t.flat))
+	for _, p := range t.flat {
+		t.insert(p)
+	}
+	t.flat = nil
 }
 
 // grow makes room for n more prefixes (each insert adds at most two
@@ -222,22 +275,6 @@ func rangeSize(plen, lo, hi uint8, limit int) int {
 	return total
 }
 
-// insertRange inserts every prefix inside p with a length in [lo, hi], as
-// bgpq4 does for a prefix range (it materialises them all; aggregation
-// folds them back).
-func (t *tree) insertRange(p pfx, lo, hi uint8) {
-	if p.len >= lo {
-		t.insert(p)
-	}
-	if p.len+1 > hi {
-		return
-	}
-	c := p
-	c.len++
-	t.insertRange(c, lo, hi)
-	t.insertRange(c.withBit(c.len-1), lo, hi)
-}
-
 // walk calls f for every node of the subtree at i in pre-order (node,
 // left, right), the order bgpq4 prints in.
 func (t *tree) walk(i int32, f func(*node)) {
@@ -259,6 +296,13 @@ func (t *tree) walk(i int32, f func(*node)) {
 // entries calls f for every printed entry in output order: each non-glue
 // node, then its chain of sons (a glue node's son is printed too).
 func (t *tree) entries(f func(n *node)) {
+	if t.head == 0 {
+		for _, p := range t.flat {
+			n := node{p: p}
+			f(&n)
+		}
+		return
+	}
 	t.walk(t.head, func(n *node) {
 		for {
 			if !n.glue {
@@ -272,7 +316,7 @@ func (t *tree) entries(f func(n *node)) {
 	})
 }
 
-func (t *tree) empty() bool { return t.head == 0 }
+func (t *tree) empty() bool { return t.head == 0 && len(t.flat) == 0 }
 
 // glueUpTo hides every node of the subtree at i whose length is <= r.
 func (t *tree) glueUpTo(i int32, r uint8) {

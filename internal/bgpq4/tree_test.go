@@ -110,6 +110,18 @@ func TestTreeOrder(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("iteration %d:\ngot  %v\nwant %v", iter, got, want)
 		}
+		// Without -A/-R/-r no tree is built; the flat path must print
+		// the same entries.
+		fl := &tree{v6: true}
+		for _, p := range ps {
+			fl.add(pfxFrom(p))
+		}
+		fl.finish(false)
+		var flat []netip.Prefix
+		fl.entries(func(n *node) { flat = append(flat, n.p.prefix(true)) })
+		if !slices.Equal(flat, want) {
+			t.Fatalf("iteration %d: flat path\ngot  %v\nwant %v", iter, flat, want)
+		}
 	}
 }
 
