@@ -49,10 +49,10 @@ func (p *printer) flush() {
 // one starting at it is "le hi" (bgpq4 keeps that form even when hi is
 // the prefix length).
 func (t *tree) entry(n *node) vendor.Entry {
-	e := vendor.Entry{Prefix: n.p.prefix(t.v6)}
+	e := vendor.Entry{Prefix: t.prefixOf(n)}
 	if n.aggregate {
 		e.LE = n.hi
-		if n.low > n.p.len {
+		if n.low > n.len {
 			e.GE = n.low
 		}
 	}

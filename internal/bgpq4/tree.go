@@ -102,10 +102,13 @@ func common(a, b pfx) uint8 {
 //
 // Nodes live in one slice and refer to each other by index (0 is "none"),
 // so that a tree of millions of prefixes is a single pointer-free
-// allocation of 32 bytes per node that the garbage collector never scans.
+// allocation of 24 bytes per node that the garbage collector never scans.
+// A node's prefix is the first len bits of the collected prefix flat[idx]
+// (a glue node shares the prefix whose insertion created it).
 type node struct {
-	p         pfx
+	idx       int32 // into tree.flat
 	l, r, son int32
+	len       uint8
 	glue      bool
 	aggregate bool
 	low, hi   uint8
@@ -166,10 +169,23 @@ func (t *tree) finish(shaped bool) {
 		return
 	}
 	t.grow(len(t.flat))
-	for _, p := range t.flat {
-		t.insert(p)
+	for i := range t.flat {
+		t.insert(int32(i))
 	}
-	t.flat = nil
+}
+
+// key returns the prefix bits of node n for comparisons: flat[n.idx] with
+// length n.len. Bits past n.len may be set; common and bit below n.len
+// do not look at them.
+func (t *tree) key(n *node) pfx {
+	k := t.flat[n.idx]
+	k.len = n.len
+	return k
+}
+
+// prefixOf returns the (masked) prefix of node n.
+func (t *tree) prefixOf(n *node) netip.Prefix {
+	return t.flat[n.idx].masked(n.len).prefix(t.v6)
 }
 
 // grow makes room for n more prefixes (each insert adds at most two
@@ -182,18 +198,19 @@ func (t *tree) grow(n int) {
 	t.nodes = slices.Grow(t.nodes, 2*n)
 }
 
-func (t *tree) newNode(p pfx) int32 {
+func (t *tree) newNode(idx int32, l uint8) int32 {
 	if t.nodes == nil {
 		t.nodes = make([]node, 1, 64)
 	}
-	t.nodes = append(t.nodes, node{p: p})
+	t.nodes = append(t.nodes, node{idx: idx, len: l})
 	return int32(len(t.nodes) - 1)
 }
 
-// insert adds p (masked) to the tree.
-func (t *tree) insert(p pfx) {
+// insert adds the collected prefix flat[idx] to the tree.
+func (t *tree) insert(idx int32) {
+	p := t.flat[idx]
 	if t.head == 0 {
-		t.head = t.newNode(p)
+		t.head = t.newNode(idx, p.len)
 		return
 	}
 	// The link to ch: parent's left or right, or the head when parent
@@ -212,12 +229,12 @@ func (t *tree) insert(p pfx) {
 	}
 	ch := t.head
 	for {
-		c := t.nodes[ch].p
+		c := t.key(&t.nodes[ch])
 		eb := common(p, c)
 		switch {
 		case eb < p.len && eb < c.len:
-			ret := t.newNode(p)
-			rn := t.newNode(p.masked(eb))
+			ret := t.newNode(idx, p.len)
+			rn := t.newNode(idx, eb)
 			n := &t.nodes[rn]
 			if p.bit(eb) {
 				n.l, n.r = ch, ret
@@ -228,7 +245,7 @@ func (t *tree) insert(p pfx) {
 			link(rn)
 			return
 		case eb == p.len && eb < c.len:
-			ret := t.newNode(p)
+			ret := t.newNode(idx, p.len)
 			if c.bit(eb) {
 				t.nodes[ret].r = ch
 			} else {
@@ -244,7 +261,7 @@ func (t *tree) insert(p pfx) {
 			}
 			parent = ch
 			if next == 0 {
-				link(t.newNode(p))
+				link(t.newNode(idx, p.len))
 				return
 			}
 			ch = next
@@ -297,8 +314,8 @@ func (t *tree) walk(i int32, f func(*node)) {
 // node, then its chain of sons (a glue node's son is printed too).
 func (t *tree) entries(f func(n *node)) {
 	if t.head == 0 {
-		for _, p := range t.flat {
-			n := node{p: p}
+		for i, p := range t.flat {
+			n := node{idx: int32(i), len: p.len}
 			f(&n)
 		}
 		return
@@ -321,7 +338,7 @@ func (t *tree) empty() bool { return t.head == 0 && len(t.flat) == 0 }
 // glueUpTo hides every node of the subtree at i whose length is <= r.
 func (t *tree) glueUpTo(i int32, r uint8) {
 	t.walk(i, func(m *node) {
-		if m.p.len <= r {
+		if m.len <= r {
 			m.glue = true
 		}
 	})
@@ -332,16 +349,16 @@ func (t *tree) glueUpTo(i int32, r uint8) {
 func (t *tree) refine(i int32, r uint8) {
 	n := &t.nodes[i]
 	switch {
-	case !n.glue && n.p.len < r:
+	case !n.glue && n.len < r:
 		n.aggregate = true
-		n.low, n.hi = n.p.len, r
+		n.low, n.hi = n.len, r
 		for _, c := range [2]int32{n.l, n.r} {
 			if c != 0 {
 				t.glueUpTo(c, r)
 				t.refine(c, r)
 			}
 		}
-	case !n.glue && n.p.len == r:
+	case !n.glue && n.len == r:
 		for _, c := range [2]int32{n.l, n.r} {
 			if c != 0 {
 				t.refine(c, r)
@@ -362,7 +379,7 @@ func (t *tree) refine(i int32, r uint8) {
 func (t *tree) refineLow(i int32, r, maxBits uint8) {
 	n := &t.nodes[i]
 	switch {
-	case !n.glue && n.p.len <= r:
+	case !n.glue && n.len <= r:
 		if !n.aggregate {
 			n.aggregate = true
 			n.low, n.hi = r, maxBits
@@ -387,7 +404,7 @@ func (t *tree) refineLow(i int32, r, maxBits uint8) {
 // addSon adds a range entry for the prefix of node i as its son and
 // returns it. It may move t.nodes.
 func (t *tree) addSon(i int32, low, hi uint8) int32 {
-	s := t.newNode(t.nodes[i].p)
+	s := t.newNode(t.nodes[i].idx, t.nodes[i].len)
 	t.nodes[s].aggregate = true
 	t.nodes[s].low, t.nodes[s].hi = low, hi
 	t.nodes[i].son = s
@@ -421,28 +438,28 @@ func (t *tree) aggregate(i int32) {
 	if r.son != 0 {
 		rs = &t.nodes[r.son]
 	}
-	child := n.p.len + 1
+	child := n.len + 1
 	switch {
-	case !r.aggregate && !l.aggregate && !r.glue && !l.glue && r.p.len == l.p.len:
-		if r.p.len == child {
+	case !r.aggregate && !l.aggregate && !r.glue && !l.glue && r.len == l.len:
+		if r.len == child {
 			n.aggregate = true
 			r.glue, l.glue = true, true
-			n.hi = r.p.len
+			n.hi = r.len
 			if n.glue {
 				n.glue = false
-				n.low = r.p.len
+				n.low = r.len
 			} else {
-				n.low = n.p.len
+				n.low = n.len
 			}
 		}
 		if rs != nil && ls != nil && rs.aggregate && ls.aggregate &&
-			rs.hi == ls.hi && rs.low == ls.low && r.p.len == child && l.p.len == child {
+			rs.hi == ls.hi && rs.low == ls.low && r.len == child && l.len == child {
 			low, hi := rs.low, rs.hi
 			rs.glue, ls.glue = true, true
 			t.addSon(i, low, hi)
 		}
 	case r.aggregate && l.aggregate && r.hi == l.hi && r.low == l.low:
-		if r.p.len != child || l.p.len != child {
+		if r.len != child || l.len != child {
 			return
 		}
 		switch {
@@ -450,10 +467,10 @@ func (t *tree) aggregate(i int32) {
 			r.glue, l.glue = true, true
 			n.aggregate, n.glue = true, false
 			n.low, n.hi = r.low, r.hi
-		case r.p.len == r.low:
+		case r.len == r.low:
 			r.glue, l.glue = true, true
 			n.aggregate = true
-			n.low, n.hi = n.p.len, r.hi
+			n.low, n.hi = n.len, r.hi
 		default:
 			low, hi := r.low, r.hi
 			r.glue, l.glue = true, true
@@ -469,7 +486,7 @@ func (t *tree) aggregate(i int32) {
 			}
 		}
 	case ls != nil && r.aggregate && ls.aggregate && r.hi == ls.hi && r.low == ls.low:
-		if r.p.len != child || l.p.len != child {
+		if r.len != child || l.len != child {
 			return
 		}
 		if n.glue {
@@ -482,7 +499,7 @@ func (t *tree) aggregate(i int32) {
 			t.addSon(i, low, hi)
 		}
 	case rs != nil && l.aggregate && rs.aggregate && l.hi == rs.hi && l.low == rs.low:
-		if r.p.len != child || l.p.len != child {
+		if r.len != child || l.len != child {
 			return
 		}
 		if n.glue {

@@ -48,8 +48,9 @@ func TestAggregatePreservesMatches(t *testing.T) {
 			v := uint32(a[0])<<24 | uint32(a[1])<<16 | uint32(a[2])<<8 | off
 			p := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), l).Masked()
 			want[p] = true
-			tr.insert(pfxFrom(p))
+			tr.add(pfxFrom(p))
 		}
+		tr.finish(true)
 		before := matched(tr)
 		tr.aggregate(tr.head)
 		got := matched(tr)
@@ -95,10 +96,11 @@ func TestTreeOrder(t *testing.T) {
 		}
 		tr := &tree{v6: true}
 		for _, p := range ps {
-			tr.insert(pfxFrom(p))
+			tr.add(pfxFrom(p))
 		}
+		tr.finish(true)
 		var got []netip.Prefix
-		tr.entries(func(n *node) { got = append(got, n.p.prefix(true)) })
+		tr.entries(func(n *node) { got = append(got, tr.prefixOf(n)) })
 		want := slices.Clone(ps)
 		slices.SortFunc(want, func(a, b netip.Prefix) int {
 			if c := a.Addr().Compare(b.Addr()); c != 0 {
@@ -118,7 +120,7 @@ func TestTreeOrder(t *testing.T) {
 		}
 		fl.finish(false)
 		var flat []netip.Prefix
-		fl.entries(func(n *node) { flat = append(flat, n.p.prefix(true)) })
+		fl.entries(func(n *node) { flat = append(flat, fl.prefixOf(n)) })
 		if !slices.Equal(flat, want) {
 			t.Fatalf("iteration %d: flat path\ngot  %v\nwant %v", iter, flat, want)
 		}
