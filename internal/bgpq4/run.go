@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,13 @@ func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Wr
 		return err
 	}
 	t := g.tree
+	if len(t.flat) > 100_000 {
+		// The expander's answers (several times the size of the prefix
+		// list) are garbage now: collect them before the tree and the
+		// output are allocated, so that the heap does not grow past
+		// bgpq4's footprint.
+		runtime.GC()
+	}
 	t.finish(o.Aggregate || o.Refine != 0 || o.RefineLow != 0)
 	if o.Refine != 0 && !t.empty() {
 		t.refine(t.head, o.Refine)
