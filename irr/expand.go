@@ -285,14 +285,7 @@ func (r *Registry) ExpandPrefixes(ctx context.Context, object string, fam Family
 			return nil, nil, err
 		}
 		slices.Sort(asns)
-		for _, v := range asns {
-			if !acc.addASN(routeSrcs, v) {
-				e.rep.NoRoutes = append(e.rep.NoRoutes, v)
-			}
-			if acc.err != nil {
-				return nil, nil, acc.err
-			}
-		}
+		e.rep.NoRoutes = acc.addASNs(routeSrcs, asns)
 		prs, err := acc.result()
 		if err != nil {
 			return nil, nil, err

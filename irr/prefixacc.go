@@ -57,7 +57,7 @@ func (a *prefixAcc) check() {
 func (a *prefixAcc) compact() {
 	sortUint64(a.v4)
 	a.v4 = slices.Compact(a.v4)
-	slices.SortFunc(a.v6, cmpV6Range)
+	sortV6Ranges(a.v6)
 	a.v6 = slices.Compact(a.v6)
 }
 
@@ -83,6 +83,47 @@ func (a *prefixAcc) addASN(srcs []*sourceData, v uint32) bool {
 	}
 	a.check()
 	return found
+}
+
+// addASNs adds the routes of every origin in asns (sorted) and returns
+// those that have none. It looks each origin up once, sizes the
+// accumulator once, then copies.
+func (a *prefixAcc) addASNs(srcs []*sourceData, asns []uint32) (noRoutes []uint32) {
+	if a.fam == IPv6 {
+		for _, v := range asns {
+			if !a.addASN(srcs, v) {
+				noRoutes = append(noRoutes, v)
+			}
+			if a.err != nil {
+				return nil
+			}
+		}
+		return noRoutes
+	}
+	lists := make([][]uint64, 0, len(asns)*len(srcs))
+	total := 0
+	for _, v := range asns {
+		found := false
+		for _, s := range srcs {
+			if keys := s.v4[v]; len(keys) > 0 {
+				lists = append(lists, keys)
+				total += len(keys)
+				found = true
+			}
+		}
+		if !found {
+			noRoutes = append(noRoutes, v)
+		}
+	}
+	a.v4 = slices.Grow(a.v4, total)
+	for _, keys := range lists {
+		for _, k := range keys {
+			bits := k & 0xff
+			a.v4 = append(a.v4, (k>>8)<<24|bits<<16|bits<<8|bits)
+		}
+	}
+	a.check()
+	return noRoutes
 }
 
 // addASNOps adds the routes of origin v with range operators applied

@@ -24,6 +24,25 @@ func TestSortUint64(t *testing.T) {
 	}
 }
 
+func TestSortV6Ranges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{10, 5000, 50000} {
+		a := make([]v6range, n)
+		for i := range a {
+			a[i] = v6range{hi: rng.Uint64() & 0xffff00000000ffff, bits: uint8(rng.IntN(4)) + 32, min: uint8(rng.IntN(3)) + 40, max: uint8(rng.IntN(3)) + 60}
+			if i%7 == 0 {
+				a[i].lo = rng.Uint64() & 0xff
+			}
+		}
+		want := slices.Clone(a)
+		slices.SortFunc(want, cmpV6Range)
+		sortV6Ranges(a)
+		if !slices.Equal(a, want) {
+			t.Fatalf("n=%d: not sorted like slices.SortFunc", n)
+		}
+	}
+}
+
 func BenchmarkSortUint64(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	src := make([]uint64, 1_400_000)

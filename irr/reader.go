@@ -180,6 +180,14 @@ func (r *Reader) readLine() ([]byte, error) {
 	line, err := r.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull || len(line) > r.limits.MaxLineBytes {
 		r.line++
+		// Discard the rest of the line; the object holding it is
+		// malformed, the input is not.
+		for err == bufio.ErrBufferFull {
+			_, err = r.br.ReadSlice('\n')
+		}
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s:%d: %w", r.name, r.line, err)
+		}
 		return nil, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", r.limits.MaxLineBytes)}
 	}
 	if err != nil && (err != io.EOF || len(line) == 0) {
@@ -250,6 +258,9 @@ func (r *Reader) next() (bool, error) {
 	var err error
 	for {
 		line, err = r.readLine()
+		if pe, ok := err.(*ParseError); ok {
+			return false, r.skipObject(pe)
+		}
 		if err != nil {
 			return false, err
 		}
@@ -270,6 +281,10 @@ func (r *Reader) next() (bool, error) {
 		return false, r.skipObject(perr)
 	}
 	class := attrName(line[:colon])
+	if class == "" {
+		perr := &ParseError{File: r.name, Line: first, Err: fmt.Errorf("invalid attribute name in %s", quoteBytes(line, 60))}
+		return false, r.skipObject(perr)
+	}
 	if r.classes != nil && !r.classes[class] {
 		return false, r.skipObject(nil)
 	}
@@ -305,15 +320,24 @@ func (r *Reader) next() (bool, error) {
 				perr := &ParseError{File: r.name, Line: r.line, Object: class, Err: fmt.Errorf("not an attribute line: %s", quoteBytes(line, 60))}
 				return false, r.skipObject(perr)
 			}
+			name := attrName(line[:colon])
+			if name == "" {
+				perr := &ParseError{File: r.name, Line: r.line, Object: class, Err: fmt.Errorf("invalid attribute name in %s", quoteBytes(line, 60))}
+				return false, r.skipObject(perr)
+			}
 			v := trimValue(stripComment(line[colon+1:]))
 			start := len(r.buf)
 			r.buf = append(r.buf, v...)
-			r.spans = append(r.spans, span{name: attrName(line[:colon]), start: start, end: len(r.buf), line: r.line})
+			r.spans = append(r.spans, span{name: name, start: start, end: len(r.buf), line: r.line})
 			cur = len(r.spans) - 1
 		}
 		line, err = r.readLine()
 		if err == io.EOF || (err == nil && len(line) == 0) {
 			break
+		}
+		if pe, ok := err.(*ParseError); ok {
+			pe.Object = class
+			return false, r.skipObject(pe)
 		}
 		if err != nil {
 			return false, err
@@ -351,6 +375,9 @@ func (r *Reader) skipObject(perr *ParseError) error {
 		line, err := r.readLine()
 		if err == io.EOF || (err == nil && len(line) == 0) {
 			break
+		}
+		if _, long := err.(*ParseError); long {
+			continue // a long line inside an object being skipped anyway
 		}
 		if err != nil {
 			return err
@@ -410,14 +437,27 @@ func attrName(b []byte) string {
 	case "descr":
 		return "descr"
 	}
+	// Otherwise the name must be letters, digits, '-' and '_' (IRRd's
+	// ^[a-z0-9_-]+$ after lowercasing); "" means it is not.
+	upper := false
 	for _, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			lower := strings.ToLower(string(b))
-			if n := attrName([]byte(lower)); n != lower {
-				return n // interned
-			}
-			return lower
+		switch {
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return ""
 		}
+	}
+	if len(b) == 0 {
+		return ""
+	}
+	if upper {
+		lower := strings.ToLower(string(b))
+		if n := attrName([]byte(lower)); n != lower {
+			return n // interned
+		}
+		return lower
 	}
 	return string(b)
 }

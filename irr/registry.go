@@ -41,6 +41,64 @@ type sourceData struct {
 	v6        map[uint32][]v6key
 	// routes carrying member-of or mnt-by that matter for mbrs-by-ref
 	routeRefs []routeRef
+	// routes as loaded, grouped into v4 and v6 by Build
+	pend4 []origin4
+	pend6 []origin6
+}
+
+type origin4 struct {
+	origin uint32
+	key    uint64
+}
+
+type origin6 struct {
+	origin uint32
+	key    v6key
+}
+
+// groupRoutes indexes the routes loaded by origin: a radix sort on the
+// origin alone (three passes), then each origin's few keys sorted and
+// de-duplicated in place. Each origin's routes are a sub-slice of one
+// backing array per family, which keeps the index small.
+func (s *sourceData) groupRoutes() {
+	radixSort(s.pend4, func(v *origin4) uint64 { return uint64(v.origin) })
+	keys4 := make([]uint64, len(s.pend4))
+	for i := range s.pend4 {
+		keys4[i] = s.pend4[i].key
+	}
+	for i, w := 0, 0; i < len(s.pend4); {
+		j := i + 1
+		for j < len(s.pend4) && s.pend4[j].origin == s.pend4[i].origin {
+			j++
+		}
+		group := keys4[i:j]
+		slices.Sort(group)
+		group = slices.Compact(group)
+		n := copy(keys4[w:], group)
+		s.v4[s.pend4[i].origin] = keys4[w : w+n : w+n]
+		w += n
+		i = j
+	}
+	s.pend4 = nil
+	radixSort(s.pend6, func(v *origin6) uint64 { return uint64(v.origin) })
+	keys6 := make([]v6key, len(s.pend6))
+	for i := range s.pend6 {
+		keys6[i] = s.pend6[i].key
+	}
+	for i, w := 0, 0; i < len(s.pend6); {
+		j := i + 1
+		for j < len(s.pend6) && s.pend6[j].origin == s.pend6[i].origin {
+			j++
+		}
+		group := keys6[i:j]
+		slices.SortFunc(group, cmpV6)
+		group = slices.Compact(group)
+		n := copy(keys6[w:], group)
+		s.v6[s.pend6[i].origin] = keys6[w : w+n : w+n]
+		w += n
+		i = j
+	}
+	s.pend6 = nil
 }
 
 type setData struct {
@@ -105,6 +163,7 @@ type Builder struct {
 	keep     map[string]bool
 	built    bool
 	srcCache map[string]string // source value as written -> canonical ("" if invalid)
+	lastSrc  *sourceData       // the source of the previous route, usually the next's too
 
 	defaultSource string
 }
@@ -278,11 +337,15 @@ func (b *Builder) addRoute(rd *Reader) error {
 	if err != nil {
 		return fail(rd.spans[originIdx].line, "origin: invalid AS number %s", strconv.Quote(rd.rawValue(originIdx)))
 	}
-	s := b.source(src)
+	s := b.lastSrc
+	if s == nil || s.name != src {
+		s = b.source(src)
+		b.lastSrc = s
+	}
 	if p.Addr().Is4() {
-		s.v4[n] = append(s.v4[n], packV4(p))
+		s.pend4 = append(s.pend4, origin4{n, packV4(p)})
 	} else {
-		s.v6[n] = append(s.v6[n], packV6(p))
+		s.pend6 = append(s.pend6, origin6{n, packV6(p)})
 	}
 	if memberOfIdx >= 0 {
 		// Rare: keep what mbrs-by-ref resolution needs.
@@ -304,8 +367,6 @@ func (b *Builder) addRoute(rd *Reader) error {
 func (b *Builder) add(o *Object) error {
 	var src string
 	var mntBy, memberOf []string
-	var origin string
-	originLine := o.Line
 	for i := range o.Attrs {
 		a := &o.Attrs[i]
 		switch a.Name {
@@ -315,8 +376,6 @@ func (b *Builder) add(o *Object) error {
 			splitList(a.Value, func(s string) { mntBy = append(mntBy, strings.ToUpper(s)) })
 		case "member-of":
 			splitList(a.Value, func(s string) { memberOf = append(memberOf, strings.ToUpper(s)) })
-		case "origin":
-			origin, originLine = a.Value, a.Line
 		}
 	}
 	if src == "" {
@@ -333,33 +392,6 @@ func (b *Builder) add(o *Object) error {
 		return nil
 	}
 	switch o.Class {
-	case "route", "route6":
-		p, err := netip.ParsePrefix(o.Key)
-		if err != nil {
-			return o.errorf(o.Line, "invalid prefix %s", strconv.Quote(o.Key))
-		}
-		if p.Addr().Is4() != (o.Class == "route") || p.Addr().Is4In6() || p.Addr().Zone() != "" {
-			return o.errorf(o.Line, "prefix %s is not of the class's family", strconv.Quote(o.Key))
-		}
-		if p.Masked() != p {
-			return o.errorf(o.Line, "prefix %s: %v", strconv.Quote(o.Key), ErrHostBits)
-		}
-		if origin == "" {
-			return o.errorf(o.Line, "no origin: attribute")
-		}
-		n, err := asn.ParseStrict(origin)
-		if err != nil {
-			return o.errorf(originLine, "origin: %v", err)
-		}
-		s := b.source(src)
-		if p.Addr().Is4() {
-			s.v4[n] = append(s.v4[n], packV4(p))
-		} else {
-			s.v6[n] = append(s.v6[n], packV6(p))
-		}
-		if len(memberOf) > 0 {
-			s.routeRefs = append(s.routeRefs, routeRef{prefix: p, origin: n, memberOf: memberOf, mntBy: mntBy})
-		}
 	case "aut-num":
 		n, err := asn.ParseStrict(o.Key)
 		if err != nil {
@@ -442,14 +474,7 @@ func (b *Builder) Build() (*Registry, error) {
 	}
 	b.built = true
 	for _, s := range b.reg.sources {
-		for k, v := range s.v4 {
-			slices.Sort(v)
-			s.v4[k] = slices.Clip(slices.Compact(v))
-		}
-		for k, v := range s.v6 {
-			slices.SortFunc(v, cmpV6)
-			s.v6[k] = slices.Clip(slices.Compact(v))
-		}
+		s.groupRoutes()
 		// member-of from aut-nums into as-sets, in ASN order for determinism.
 		asns := make([]uint32, 0, len(s.autNums))
 		for n, a := range s.autNums {

@@ -426,3 +426,56 @@ func TestConcurrentReaders(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestLoadRealData loads every real RPSL file in shared/testdata/real
+// leniently: none may fail to load, and the counts of what matters are
+// those the files hold.
+func TestLoadRealData(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "testdata", "real", "rpsl")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("shared real data not present beside the project:", err)
+	}
+	var files []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) < 20 {
+		t.Fatalf("found only %d files under %s", len(files), dir)
+	}
+	want := map[string]Stats{
+		"ripe.db.as-set.gz":        {Sources: 1, ASSets: 25174},
+		"ripe-nonauth.db.route.gz": {Sources: 1, Routes4: 52082},
+		"ripe-db-route6.txt":       {Sources: 1, Routes6: 62},
+		"ripe.db.filter-set.gz":    {}, // only skipped classes, one line over 64 KiB
+		"AS-DACOTEC.as-set.txt":    {Sources: 1, ASSets: 1},
+		"AS3257.aut-num.txt":       {Sources: 1, AutNums: 1},
+	}
+	for _, f := range files {
+		b := NewBuilder(LoadOptions{})
+		if err := b.ReadFile(context.Background(), f); err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		reg, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, ok := want[filepath.Base(f)]; ok {
+			if got := reg.Stats(); got != w {
+				t.Errorf("%s: stats %+v, want %+v", f, got, w)
+			}
+		}
+	}
+	// The hierarchical real set AS-DACOTEC expands without a problem.
+	reg, err := LoadFiles(context.Background(), LoadOptions{Strict: true}, filepath.Join(dir, "objects", "AS-DACOTEC.as-set.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	asns, _, err := reg.ExpandASNs(context.Background(), "AS-DACOTEC", nil)
+	if err != nil || len(asns) == 0 {
+		t.Errorf("AS-DACOTEC: %v, %v", asns, err)
+	}
+}
