@@ -25,16 +25,25 @@ func (c *Client) ExpandASNs(ctx context.Context, object string, opts *ExpandOpti
 	if n, err := wireParseASN([]byte(name)); err == nil && src == "" {
 		return []uint32{n}, &Report{Root: object}, nil
 	}
-	if class, err := clientSetClass(name); err != nil {
+	class, err := clientSetClass(name)
+	if err != nil {
 		return nil, nil, err
-	} else if class != "as-set" {
-		return nil, nil, fmt.Errorf("irr: %s is a %s, not an as-set", strconv.Quote(object), class)
 	}
 	var out []uint32
 	var rep *Report
 	err = c.call(ctx, func(ctx context.Context, cn *clientConn) error {
 		rep = &Report{Root: object}
 		var err error
+		if class != "as-set" {
+			srcs := opts.Sources
+			if src != "" {
+				srcs = []string{src}
+			}
+			if err := cn.mustExist(ctx, object, name, srcs); err != nil {
+				return err
+			}
+			return fmt.Errorf("irr: %s is a %s, not an as-set", strconv.Quote(object), class)
+		}
 		if c.serverSide(opts, src) {
 			out, err = cn.asnsByServer(ctx, object, name, opts, rep)
 			return err
@@ -461,9 +470,7 @@ func (cn *clientConn) fetchTree(ctx context.Context, object, root, pinned string
 			}
 			return nil, &NotFoundError{Object: object, Where: where}
 		}
-		if opts.MaxDepth > 0 && depth+1 >= opts.MaxDepth {
-			break
-		}
+		atLimit := opts.MaxDepth > 0 && depth+1 >= opts.MaxDepth
 		var next []string
 		for _, n := range level {
 			for _, tok := range t.members[n] {
@@ -478,6 +485,23 @@ func (cn *clientConn) fetchTree(ctx context.Context, object, root, pinned string
 					return nil, &LimitError{Root: object, Set: n, Limit: "sets", Max: lim.MaxSets}
 				}
 			}
+		}
+		if atLimit {
+			// Sets one level beyond the depth limit are not expanded,
+			// but a reference to a missing one is still reported, as
+			// the registry does.
+			if len(next) > 0 {
+				found, err := cn.exists(ctx, next, opts.Sources)
+				if err != nil {
+					return nil, err
+				}
+				for _, n := range next {
+					if !found[n] {
+						t.missing[n] = true
+					}
+				}
+			}
+			break
 		}
 		level = next
 	}
