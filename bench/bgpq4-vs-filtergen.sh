@@ -18,7 +18,7 @@
 #   WORK       directory for datasets and outputs (default: bench/work; kept,
 #              so datasets are generated once)
 #   SERVE      server command; %f is replaced by the RPSL file and %a by
-#              host:port (default: "$FILTERGEN serve --registry %f --listen %a")
+#              host:port (default: "$FILTERGEN serve --listen %a %f")
 #   PORT       first port to listen on (default 4390)
 set -euo pipefail
 
@@ -29,7 +29,7 @@ FILTERGEN=${FILTERGEN:-$root/bin/filtergen}
 BGPQ4=${BGPQ4:-bgpq4}
 RUNS=${RUNS:-3}
 WORK=${WORK:-$root/bench/work}
-SERVE=${SERVE:-"$FILTERGEN serve --registry %f --listen %a"}
+SERVE=${SERVE:-"$FILTERGEN serve --listen %a %f"}
 PORT=${PORT:-4390}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(20000:400000 100000:2000000)
