@@ -174,12 +174,9 @@ func (g *generator) collect(ctx context.Context) error {
 				g.warnf("Invalid symbol in AS number: '%c' in %s", digits[end], name)
 				continue
 			}
-			v, err := strconv.ParseUint(digits, 10, 32)
-			if err != nil && digits != "" {
-				g.warnf("Invalid AS number: %s", digits)
-				continue
-			}
-			g.addASN(uint32(v))
+			// strtoul into a uint32, as bgpq4: "AS" alone is AS0, and a
+			// number past 2^32 wraps.
+			g.addASN(uint32(strtoul(digits)))
 		case kindPrefix:
 			if err := g.addArgPrefix(arg); err != nil {
 				return err
