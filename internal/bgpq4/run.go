@@ -290,8 +290,8 @@ func (g *generator) addRange(r irr.PrefixRange) error {
 }
 
 func (g *generator) insertRange(text string, p netip.Prefix, lo, hi uint8) error {
-	if n := rangeSize(uint8(p.Bits()), lo, hi, MaxRangePrefixes); n > MaxRangePrefixes {
-		return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Size: n, Limit: MaxRangePrefixes}).Error()}
+	if rangeSize(uint8(p.Bits()), lo, hi, MaxRangePrefixes) > MaxRangePrefixes {
+		return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Limit: MaxRangePrefixes}).Error()}
 	}
 	g.tree.addRange(pfxFrom(p), lo, hi)
 	return nil

@@ -514,17 +514,13 @@ func (t *tree) aggregate(i int32) {
 	}
 }
 
-// errRangeTooLarge is wrapped by the error for a prefix range that would
-// materialise more prefixes than the limit.
+// A rangeLimitError reports a prefix range that would expand to more than
+// MaxRangePrefixes prefixes.
 type rangeLimitError struct {
 	Range string
-	Size  int
 	Limit int
 }
 
 func (e *rangeLimitError) Error() string {
-	if e.Size > e.Limit {
-		return fmt.Sprintf("prefix range %s expands to more than %d prefixes (bgpq4 would try to allocate them all)", e.Range, e.Limit)
-	}
-	return fmt.Sprintf("prefix range %s: %d prefixes", e.Range, e.Size)
+	return fmt.Sprintf("prefix range %s expands to more than %d prefixes (bgpq4 would try to allocate them all)", e.Range, e.Limit)
 }
