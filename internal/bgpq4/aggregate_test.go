@@ -67,6 +67,9 @@ var aggregationCases = []struct {
 	{"openbgpd-r-R-same", "-B -r 24 -R 24 10.0.0.0/24", false},
 	{"mikrotik7-range", "-K7 -A 10.0.0.0/24 10.0.1.0/24", false},
 	{"format-range", "-A -F %n/%l_%a-%A\\n 10.0.0.0/24 10.0.1.0/24", false},
+	{"v6-ipv4-compatible-address", "-6 ::1.2.3.0/120 ::ffff:1.2.3.0/120 ::/0 2001:db8::/100", false},
+	{"v6-ipv4-compatible-format", "-6 -F %n/%l|%m|%i\\n ::1.2.3.0/120 2001:db8::/100 2001:db8::/96", false},
+	{"v6-ipv4-compatible-json", "-6 -j -A ::1.2.3.0/121 ::1.2.3.128/121", false},
 }
 
 func goldenPath(name string) string { return filepath.Join("testdata", "aggregate", name+".golden") }
