@@ -61,11 +61,11 @@ type Options struct {
 	Sources   string // -S, or IRRD_SOURCES
 	Host      string // -h, default rr.ntt.net
 	Port      string // default 43
-	NoPipe    bool   // -T
+	NoPipe    bool   // -T (accepted; the client always pipelines)
 	Validate  bool   // -w
 	Private   bool   // -p: accept private and reserved ASNs
 	MaxDepth  int    // -L
-	Debug     int    // -d
+	Debug     int    // -d (accepted, no effect)
 
 	Objects  []string // objects before EXCEPT
 	Except   []string // objects after EXCEPT

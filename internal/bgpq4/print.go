@@ -49,10 +49,10 @@ func (p *printer) flush() {
 // one starting at it is "le hi" (bgpq4 keeps that form even when hi is
 // the prefix length).
 func (t *tree) entry(n *node) vendor.Entry {
-	e := vendor.Entry{Prefix: n.p.prefix(t.v6)}
+	e := vendor.Entry{Prefix: t.prefixOf(n)}
 	if n.aggregate {
 		e.LE = n.hi
-		if n.low > n.p.len {
+		if n.low > n.len {
 			e.GE = n.low
 		}
 	}
@@ -551,15 +551,12 @@ func (p *printer) prefixList() {
 	switch o.Vendor {
 	case Juniper:
 		p.s("policy-options {\nreplace:\n prefix-list " + name + " {\n")
-		// bgpq4's Junos prefix-list printer skips sons; -A is refused
-		// there, so there are none.
-		walk(t.head, func(n *node) {
-			if !n.glue {
-				p.s("    ")
-				p.b = n.p.prefix(t.v6).AppendTo(p.b)
-				p.s(";\n")
-				p.maybeFlush()
-			}
+		// bgpq4's Junos prefix-list printer skips sons and ignores
+		// ranges; -A, -R and -r are refused there, so there are none.
+		p.each(func(e vendor.Entry) {
+			p.s("    ")
+			p.b = vendor.AppendPrefix(p.b, e.Prefix)
+			p.s(";\n")
 		})
 		p.s(" }\n}\n")
 	case Cisco:
@@ -625,7 +622,7 @@ func (p *printer) prefixList() {
 			}
 			first = false
 			p.s("\n    { \"prefix\": \"")
-			p.b = e.Prefix.Addr().AppendTo(p.b)
+			p.b = vendor.AppendAddr(p.b, e.Prefix.Addr())
 			p.s("\\/")
 			p.u(uint32(e.Prefix.Bits()))
 			switch {
@@ -779,7 +776,7 @@ func (p *printer) eacl() {
 			case e.IsExact() && e.Prefix.Bits() == 32:
 				// bgpq4 1.9 writes the mask of an exact /32 as 0.0.0.0.
 				p.s("host ")
-				p.b = e.Prefix.Addr().AppendTo(p.b)
+				p.b = vendor.AppendAddr(p.b, e.Prefix.Addr())
 				p.s(" host 0.0.0.0")
 			case e.IsExact() && e.Prefix.Bits() == 0:
 				// and the mask of an exact /0 as 255.255.255.255 (a
@@ -805,7 +802,7 @@ func (p *printer) eacl() {
 		}
 		p.each(func(e vendor.Entry) {
 			p.s("    prefix ")
-			p.b = e.Prefix.AppendTo(p.b)
+			p.b = vendor.AppendPrefix(p.b, e.Prefix)
 			p.s("\n")
 		})
 		p.s("exit\n")
@@ -817,7 +814,7 @@ func (p *printer) eacl() {
 		}
 		p.each(func(e vendor.Entry) {
 			p.s("    prefix ")
-			p.b = e.Prefix.AppendTo(p.b)
+			p.b = vendor.AppendPrefix(p.b, e.Prefix)
 			p.s(" { }\n")
 		})
 		p.s("}\n")
@@ -879,7 +876,7 @@ func (p *printer) format(e vendor.Entry) {
 			i++
 			switch f[i] {
 			case 'r', 'n':
-				p.b = e.Prefix.Addr().AppendTo(p.b)
+				p.b = vendor.AppendAddr(p.b, e.Prefix.Addr())
 			case 'l':
 				p.u(uint32(e.Prefix.Bits()))
 			case 'a':
@@ -891,9 +888,9 @@ func (p *printer) format(e vendor.Entry) {
 			case 'N':
 				p.s(p.o.Name)
 			case 'm':
-				p.b = appendNtop(p.b, maskAddr(e.Prefix, false))
+				p.b = vendor.AppendAddr(p.b, maskAddr(e.Prefix, false))
 			case 'i':
-				p.b = appendNtop(p.b, maskAddr(e.Prefix, true))
+				p.b = vendor.AppendAddr(p.b, maskAddr(e.Prefix, true))
 			default:
 				p.warnf("Unknown format char '%c'", f[i])
 				return
@@ -953,26 +950,4 @@ func maskAddr(p netip.Prefix, inverse bool) netip.Addr {
 		b[i] = v
 	}
 	return netip.AddrFrom16(b)
-}
-
-// appendNtop appends a as glibc's inet_ntop writes it. It differs from
-// netip only for IPv6 addresses whose first 96 bits are zero and whose
-// next 16 are not (::a.b.c.d, "IPv4-compatible"): glibc writes the last 32
-// bits as dotted quad.
-func appendNtop(b []byte, a netip.Addr) []byte {
-	if a.Is6() && !a.Is4In6() {
-		x := a.As16()
-		zero := true
-		for _, v := range x[:12] {
-			if v != 0 {
-				zero = false
-				break
-			}
-		}
-		if zero && (x[12] != 0 || x[13] != 0) {
-			b = append(b, "::"...)
-			return netip.AddrFrom4([4]byte(x[12:16])).AppendTo(b)
-		}
-	}
-	return a.AppendTo(b)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,17 +35,25 @@ func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Wr
 		return err
 	}
 	t := g.tree
-	if o.Refine != 0 && t.head != nil {
-		refine(t.head, o.Refine)
+	if len(t.flat) > 100_000 {
+		// The expander's answers (several times the size of the prefix
+		// list) are garbage now: collect them before the tree and the
+		// output are allocated, so that the heap does not grow past
+		// bgpq4's footprint.
+		runtime.GC()
 	}
-	if o.RefineLow != 0 && t.head != nil {
+	t.finish(o.Aggregate || o.Refine != 0 || o.RefineLow != 0)
+	if o.Refine != 0 && !t.empty() {
+		t.refine(t.head, o.Refine)
+	}
+	if o.RefineLow != 0 && !t.empty() {
 		maxBits := uint8(32)
 		if o.IPv6 {
 			maxBits = 128
 		}
-		refineLow(t.head, o.RefineLow, maxBits)
+		t.refineLow(t.head, o.RefineLow, maxBits)
 	}
-	if o.Aggregate && t.head != nil {
+	if o.Aggregate && !t.empty() {
 		t.aggregate(t.head)
 	}
 	asns := make([]uint32, 0, len(g.asns))
@@ -165,12 +174,9 @@ func (g *generator) collect(ctx context.Context) error {
 				g.warnf("Invalid symbol in AS number: '%c' in %s", digits[end], name)
 				continue
 			}
-			v, err := strconv.ParseUint(digits, 10, 32)
-			if err != nil && digits != "" {
-				g.warnf("Invalid AS number: %s", digits)
-				continue
-			}
-			g.addASN(uint32(v))
+			// strtoul into a uint32, as bgpq4: "AS" alone is AS0, and a
+			// number past 2^32 wraps.
+			g.addASN(uint32(strtoul(digits)))
 		case kindPrefix:
 			if err := g.addArgPrefix(arg); err != nil {
 				return err
@@ -181,6 +187,20 @@ func (g *generator) collect(ctx context.Context) error {
 		asns, _, err := g.exp.ExpandASNs(ctx, s, g.expandOptions())
 		if err != nil {
 			return objectError(s, err)
+		}
+		if prefixes && (o.Private || !slices.ContainsFunc(asns, isPrivate)) {
+			// Nothing to reject: let the Expander give the set's prefixes
+			// in one go (one !a4/!a6 query on a server that has it)
+			// instead of asking per ASN.
+			ranges, _, err := g.exp.ExpandPrefixes(ctx, s, g.family(), g.expandOptions())
+			if err != nil {
+				return objectError(s, err)
+			}
+			g.tree.flat = slices.Grow(g.tree.flat, len(ranges))
+			for _, r := range ranges {
+				g.addRoute(r.Prefix)
+			}
+			continue
 		}
 		for _, a := range asns {
 			g.addASN(a)
@@ -212,12 +232,9 @@ func (g *generator) collect(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("routes of %d ASNs: %w", len(asns), err)
 		}
+		g.tree.flat = slices.Grow(g.tree.flat, len(routes))
 		for _, r := range routes {
-			p := r.Prefix.Masked()
-			if p.Addr().Is6() != o.IPv6 || p.Bits() > int(o.MaxLen) {
-				continue
-			}
-			g.tree.insert(pfxFrom(p))
+			g.addRoute(r.Prefix)
 		}
 		return nil
 	}
@@ -248,6 +265,15 @@ func objectError(obj string, err error) error {
 	return &Error{Code: 1, Msg: fmt.Sprintf("expanding %s: %v", strconv.Quote(obj), err)}
 }
 
+// addRoute inserts the prefix of a route object, unless it is of the
+// other family or longer than -m (which bgpq4 drops silently).
+func (g *generator) addRoute(p netip.Prefix) {
+	if p.Addr().Is6() != g.o.IPv6 || p.Bits() > int(g.o.MaxLen) || p.Bits() < 0 {
+		return
+	}
+	g.tree.add(pfxFrom(p))
+}
+
 // addRange inserts a prefix range from a route-set as bgpq4 does: an
 // exact prefix when it is no longer than -m, a range as every prefix it
 // holds, its end cut to -m.
@@ -257,17 +283,17 @@ func (g *generator) addRange(r irr.PrefixRange) error {
 		return nil
 	}
 	if r.IsExact() {
-		g.tree.insert(pfxFrom(p))
+		g.tree.add(pfxFrom(p))
 		return nil
 	}
 	return g.insertRange(r.String(), p, r.Min, min(r.Max, g.o.MaxLen))
 }
 
 func (g *generator) insertRange(text string, p netip.Prefix, lo, hi uint8) error {
-	if n := rangeSize(uint8(p.Bits()), lo, hi, MaxRangePrefixes); n > MaxRangePrefixes {
-		return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Size: n, Limit: MaxRangePrefixes}).Error()}
+	if rangeSize(uint8(p.Bits()), lo, hi, MaxRangePrefixes) > MaxRangePrefixes {
+		return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Limit: MaxRangePrefixes}).Error()}
 	}
-	g.tree.insertRange(pfxFrom(p), lo, hi)
+	g.tree.addRange(pfxFrom(p), lo, hi)
 	return nil
 }
 
@@ -305,7 +331,7 @@ func (g *generator) addArgPrefix(arg string) error {
 		return bad()
 	}
 	if !isRange {
-		g.tree.insert(pfxFrom(p))
+		g.tree.add(pfxFrom(p))
 		return nil
 	}
 	plen := uint8(p.Bits())

@@ -1,9 +1,11 @@
 package bgpq4
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
 	"net/netip"
+	"slices"
 )
 
 // A pfx is a prefix as a 128-bit big-endian number and a length. IPv4
@@ -15,7 +17,6 @@ type pfx struct {
 }
 
 func pfxFrom(p netip.Prefix) pfx {
-	p = p.Masked()
 	var x pfx
 	a := p.Addr()
 	if a.Is4() {
@@ -29,7 +30,7 @@ func pfxFrom(p netip.Prefix) pfx {
 		}
 	}
 	x.len = uint8(p.Bits())
-	return x
+	return x.masked(x.len)
 }
 
 // prefix converts x back for the family v6 (false: IPv4).
@@ -98,10 +99,16 @@ func common(a, b pfx) uint8 {
 // joins two subtrees and is not printed (its son still is). An aggregate
 // node is printed as a range [low, hi]. A son is a second entry for the
 // same prefix, printed right after its node.
+//
+// Nodes live in one slice and refer to each other by index (0 is "none"),
+// so that a tree of millions of prefixes is a single pointer-free
+// allocation of 24 bytes per node that the garbage collector never scans.
+// A node's prefix is the first len bits of the collected prefix flat[idx]
+// (a glue node shares the prefix whose insertion created it).
 type node struct {
-	p         pfx
-	parent    *node
-	l, r, son *node
+	idx       int32 // into tree.flat
+	l, r, son int32
+	len       uint8
 	glue      bool
 	aggregate bool
 	low, hi   uint8
@@ -109,68 +116,157 @@ type node struct {
 
 // A tree holds the prefixes of one family. Its shape, and so the order
 // and the aggregation of its entries, is the one bgpq4 1.9 builds.
+//
+// Prefixes are first collected in a flat list (add, addRange); finish
+// sorts and de-duplicates it and, when -A, -R or -r need the tree's shape,
+// builds the tree from it. Without them the entries are just the distinct
+// prefixes in ascending (address, length) order, which is the tree's
+// pre-order, so no tree is built.
 type tree struct {
 	v6    bool
-	head  *node
-	count int // nodes allocated, glue included
+	head  int32
+	nodes []node // nodes[0] is unused: index 0 means "no node"
+	flat  []pfx  // collected prefixes; after finish, sorted and distinct
 }
 
-func (t *tree) newNode(p pfx) *node {
-	t.count++
-	return &node{p: p}
-}
+// add collects p.
+func (t *tree) add(p pfx) { t.flat = append(t.flat, p) }
 
-// insert adds p (masked) to the tree.
-func (t *tree) insert(p pfx) {
-	if t.head == nil {
-		t.head = t.newNode(p)
+// addRange collects every prefix inside p with a length in [lo, hi], as
+// bgpq4 does for a prefix range (it materialises them all; aggregation
+// folds them back).
+func (t *tree) addRange(p pfx, lo, hi uint8) {
+	if p.len >= lo {
+		t.add(p)
+	}
+	if p.len+1 > hi {
 		return
 	}
-	slot := &t.head
+	c := p
+	c.len++
+	t.addRange(c, lo, hi)
+	t.addRange(c.withBit(c.len-1), lo, hi)
+}
+
+func comparePfx(a, b pfx) int {
+	switch {
+	case a.hi != b.hi:
+		return cmp.Compare(a.hi, b.hi)
+	case a.lo != b.lo:
+		return cmp.Compare(a.lo, b.lo)
+	}
+	return cmp.Compare(a.len, b.len)
+}
+
+// finish sorts and de-duplicates the collected prefixes and, if shaped,
+// builds the radix tree from them.
+func (t *tree) finish(shaped bool) {
+	if !slices.IsSortedFunc(t.flat, comparePfx) {
+		slices.SortFunc(t.flat, comparePfx)
+	}
+	t.flat = slices.Compact(t.flat)
+	if !shaped {
+		return
+	}
+	t.grow(len(t.flat))
+	for i := range t.flat {
+		t.insert(int32(i))
+	}
+}
+
+// key returns the prefix bits of node n for comparisons: flat[n.idx] with
+// length n.len. Bits past n.len may be set; common and bit below n.len
+// do not look at them.
+func (t *tree) key(n *node) pfx {
+	k := t.flat[n.idx]
+	k.len = n.len
+	return k
+}
+
+// prefixOf returns the (masked) prefix of node n.
+func (t *tree) prefixOf(n *node) netip.Prefix {
+	return t.flat[n.idx].masked(n.len).prefix(t.v6)
+}
+
+// grow makes room for n more prefixes (each insert adds at most two
+// nodes).
+func (t *tree) grow(n int) {
+	if t.nodes == nil {
+		t.nodes = make([]node, 1, 1+2*n)
+		return
+	}
+	t.nodes = slices.Grow(t.nodes, 2*n)
+}
+
+func (t *tree) newNode(idx int32, l uint8) int32 {
+	if t.nodes == nil {
+		t.nodes = make([]node, 1, 64)
+	}
+	t.nodes = append(t.nodes, node{idx: idx, len: l})
+	return int32(len(t.nodes) - 1)
+}
+
+// insert adds the collected prefix flat[idx] to the tree.
+func (t *tree) insert(idx int32) {
+	p := t.flat[idx]
+	if t.head == 0 {
+		t.head = t.newNode(idx, p.len)
+		return
+	}
+	// The link to ch: parent's left or right, or the head when parent
+	// is 0. Kept as indexes because newNode may move t.nodes.
+	var parent int32
+	right := false
+	link := func(v int32) {
+		switch {
+		case parent == 0:
+			t.head = v
+		case right:
+			t.nodes[parent].r = v
+		default:
+			t.nodes[parent].l = v
+		}
+	}
 	ch := t.head
 	for {
-		eb := common(p, ch.p)
+		c := t.key(&t.nodes[ch])
+		eb := common(p, c)
 		switch {
-		case eb < p.len && eb < ch.p.len:
-			ret := t.newNode(p)
-			rn := t.newNode(p.masked(eb))
+		case eb < p.len && eb < c.len:
+			ret := t.newNode(idx, p.len)
+			rn := t.newNode(idx, eb)
+			n := &t.nodes[rn]
 			if p.bit(eb) {
-				rn.l, rn.r = ch, ret
+				n.l, n.r = ch, ret
 			} else {
-				rn.l, rn.r = ret, ch
+				n.l, n.r = ret, ch
 			}
-			rn.parent = ch.parent
-			ch.parent = rn
-			ret.parent = rn
-			rn.glue = true
-			*slot = rn
+			n.glue = true
+			link(rn)
 			return
-		case eb == p.len && eb < ch.p.len:
-			ret := t.newNode(p)
-			if ch.p.bit(eb) {
-				ret.r = ch
+		case eb == p.len && eb < c.len:
+			ret := t.newNode(idx, p.len)
+			if c.bit(eb) {
+				t.nodes[ret].r = ch
 			} else {
-				ret.l = ch
+				t.nodes[ret].l = ch
 			}
-			ret.parent = ch.parent
-			ch.parent = ret
-			*slot = ret
+			link(ret)
 			return
-		case eb == ch.p.len && eb < p.len:
-			next := &ch.l
-			if p.bit(eb) {
-				next = &ch.r
+		case eb == c.len && eb < p.len:
+			right = p.bit(eb)
+			next := t.nodes[ch].l
+			if right {
+				next = t.nodes[ch].r
 			}
-			if *next == nil {
-				n := t.newNode(p)
-				n.parent = ch
-				*next = n
+			parent = ch
+			if next == 0 {
+				link(t.newNode(idx, p.len))
 				return
 			}
-			slot = next
-			ch = *next
+			ch = next
 		default: // equal
-			ch.glue = false
+			t.nodes[ch].glue = false
 			return
 		}
 	}
@@ -180,7 +276,7 @@ func (t *tree) insert(p pfx) {
 // or a number above limit when it is larger.
 func rangeSize(plen, lo, hi uint8, limit int) int {
 	total := 0
-	for l := max(plen, lo); l <= hi; l++ {
+	for l := max(plen, lo); l <= hi && l >= plen; l++ {
 		d := int(l - plen)
 		if d >= 40 {
 			return limit + 1
@@ -189,38 +285,27 @@ func rangeSize(plen, lo, hi uint8, limit int) int {
 		if total > limit {
 			return total
 		}
+		if l == 255 {
+			break
+		}
 	}
 	return total
 }
 
-// insertRange inserts every prefix inside p with a length in [lo, hi], as
-// bgpq4 does for a prefix range (it materialises them all; aggregation
-// folds them back).
-func (t *tree) insertRange(p pfx, lo, hi uint8) {
-	if p.len >= lo {
-		t.insert(p)
-	}
-	if p.len+1 > hi {
-		return
-	}
-	c := p
-	c.len++
-	t.insertRange(c, lo, hi)
-	t.insertRange(c.withBit(c.len-1), lo, hi)
-}
-
-// walk calls f for every node in pre-order (node, left, right), the order
-// bgpq4 prints in.
-func walk(n *node, f func(*node)) {
-	for n != nil {
+// walk calls f for every node of the subtree at i in pre-order (node,
+// left, right), the order bgpq4 prints in.
+func (t *tree) walk(i int32, f func(*node)) {
+	for i != 0 {
+		n := &t.nodes[i]
 		f(n)
-		if n.l != nil && n.r != nil {
-			walk(n.l, f)
-			n = n.r
-		} else if n.l != nil {
-			n = n.l
-		} else {
-			n = n.r
+		switch {
+		case n.l != 0 && n.r != 0:
+			t.walk(n.l, f)
+			i = n.r
+		case n.l != 0:
+			i = n.l
+		default:
+			i = n.r
 		}
 	}
 }
@@ -228,47 +313,62 @@ func walk(n *node, f func(*node)) {
 // entries calls f for every printed entry in output order: each non-glue
 // node, then its chain of sons (a glue node's son is printed too).
 func (t *tree) entries(f func(n *node)) {
-	walk(t.head, func(n *node) {
-		for ; n != nil; n = n.son {
+	if t.head == 0 {
+		for i, p := range t.flat {
+			n := node{idx: int32(i), len: p.len}
+			f(&n)
+		}
+		return
+	}
+	t.walk(t.head, func(n *node) {
+		for {
 			if !n.glue {
 				f(n)
 			}
+			if n.son == 0 {
+				return
+			}
+			n = &t.nodes[n.son]
 		}
 	})
 }
 
-func (t *tree) empty() bool { return t.head == nil }
+func (t *tree) empty() bool { return t.head == 0 && len(t.flat) == 0 }
+
+// glueUpTo hides every node of the subtree at i whose length is <= r.
+func (t *tree) glueUpTo(i int32, r uint8) {
+	t.walk(i, func(m *node) {
+		if m.len <= r {
+			m.glue = true
+		}
+	})
+}
 
 // refine implements -R: every visible prefix shorter than r becomes the
 // range [len, r] and hides the prefixes of length <= r below it.
-func refine(n *node, r uint8) {
+func (t *tree) refine(i int32, r uint8) {
+	n := &t.nodes[i]
 	switch {
-	case !n.glue && n.p.len < r:
+	case !n.glue && n.len < r:
 		n.aggregate = true
-		n.low, n.hi = n.p.len, r
-		for _, c := range []*node{n.l, n.r} {
-			if c != nil {
-				walk(c, func(m *node) {
-					if m.p.len <= r {
-						m.glue = true
-					}
-				})
-				refine(c, r)
+		n.low, n.hi = n.len, r
+		for _, c := range [2]int32{n.l, n.r} {
+			if c != 0 {
+				t.glueUpTo(c, r)
+				t.refine(c, r)
 			}
 		}
-	case !n.glue && n.p.len == r:
-		if n.l != nil {
-			refine(n.l, r)
-		}
-		if n.r != nil {
-			refine(n.r, r)
+	case !n.glue && n.len == r:
+		for _, c := range [2]int32{n.l, n.r} {
+			if c != 0 {
+				t.refine(c, r)
+			}
 		}
 	case n.glue:
-		if n.r != nil {
-			refine(n.r, r)
-		}
-		if n.l != nil {
-			refine(n.l, r)
+		for _, c := range [2]int32{n.r, n.l} {
+			if c != 0 {
+				t.refine(c, r)
+			}
 		}
 	}
 }
@@ -276,40 +376,39 @@ func refine(n *node, r uint8) {
 // refineLow implements -r: every visible prefix of length <= r becomes a
 // range starting at r (ending at the family's maximum unless -R made it a
 // range already) and hides the prefixes of length <= r below it.
-func refineLow(n *node, r, maxBits uint8) {
+func (t *tree) refineLow(i int32, r, maxBits uint8) {
+	n := &t.nodes[i]
 	switch {
-	case !n.glue && n.p.len <= r:
+	case !n.glue && n.len <= r:
 		if !n.aggregate {
 			n.aggregate = true
 			n.low, n.hi = r, maxBits
 		} else {
 			n.low = r
 		}
-		for _, c := range []*node{n.l, n.r} {
-			if c != nil {
-				walk(c, func(m *node) {
-					if m.p.len <= r {
-						m.glue = true
-					}
-				})
-				refineLow(c, r, maxBits)
+		for _, c := range [2]int32{n.l, n.r} {
+			if c != 0 {
+				t.glueUpTo(c, r)
+				t.refineLow(c, r, maxBits)
 			}
 		}
 	case n.glue:
-		if n.r != nil {
-			refineLow(n.r, r, maxBits)
-		}
-		if n.l != nil {
-			refineLow(n.l, r, maxBits)
+		for _, c := range [2]int32{n.r, n.l} {
+			if c != 0 {
+				t.refineLow(c, r, maxBits)
+			}
 		}
 	}
 }
 
-func (t *tree) aggregated(p pfx, low, hi uint8) *node {
-	n := t.newNode(p)
-	n.aggregate = true
-	n.low, n.hi = low, hi
-	return n
+// addSon adds a range entry for the prefix of node i as its son and
+// returns it. It may move t.nodes.
+func (t *tree) addSon(i int32, low, hi uint8) int32 {
+	s := t.newNode(t.nodes[i].idx, t.nodes[i].len)
+	t.nodes[s].aggregate = true
+	t.nodes[s].low, t.nodes[s].hi = low, hi
+	t.nodes[i].son = s
+	return s
 }
 
 // aggregate implements -A, bottom-up: two sibling entries with the same
@@ -318,39 +417,49 @@ func (t *tree) aggregated(p pfx, low, hi uint8) *node {
 // the range becomes a second entry (son) for the parent's prefix. The
 // cases, and where they stop merging, are bgpq4 1.9's
 // (sx_radix_node_aggregate).
-func (t *tree) aggregate(n *node) {
-	if n.l != nil {
-		t.aggregate(n.l)
+func (t *tree) aggregate(i int32) {
+	if l := t.nodes[i].l; l != 0 {
+		t.aggregate(l)
 	}
-	if n.r != nil {
-		t.aggregate(n.r)
+	if r := t.nodes[i].r; r != 0 {
+		t.aggregate(r)
 	}
-	l, r := n.l, n.r
-	if l == nil || r == nil {
+	// addSon may move t.nodes: every change through these pointers is
+	// made before it is called.
+	n := &t.nodes[i]
+	if n.l == 0 || n.r == 0 {
 		return
 	}
-	child := n.p.len + 1
+	l, r := &t.nodes[n.l], &t.nodes[n.r]
+	var ls, rs *node
+	if l.son != 0 {
+		ls = &t.nodes[l.son]
+	}
+	if r.son != 0 {
+		rs = &t.nodes[r.son]
+	}
+	child := n.len + 1
 	switch {
-	case !r.aggregate && !l.aggregate && !r.glue && !l.glue && r.p.len == l.p.len:
-		if r.p.len == child {
+	case !r.aggregate && !l.aggregate && !r.glue && !l.glue && r.len == l.len:
+		if r.len == child {
 			n.aggregate = true
 			r.glue, l.glue = true, true
-			n.hi = r.p.len
+			n.hi = r.len
 			if n.glue {
 				n.glue = false
-				n.low = r.p.len
+				n.low = r.len
 			} else {
-				n.low = n.p.len
+				n.low = n.len
 			}
 		}
-		if r.son != nil && l.son != nil && r.son.aggregate && l.son.aggregate &&
-			r.son.hi == l.son.hi && r.son.low == l.son.low &&
-			r.p.len == child && l.p.len == child {
-			n.son = t.aggregated(n.p, r.son.low, r.son.hi)
-			r.son.glue, l.son.glue = true, true
+		if rs != nil && ls != nil && rs.aggregate && ls.aggregate &&
+			rs.hi == ls.hi && rs.low == ls.low && r.len == child && l.len == child {
+			low, hi := rs.low, rs.hi
+			rs.glue, ls.glue = true, true
+			t.addSon(i, low, hi)
 		}
 	case r.aggregate && l.aggregate && r.hi == l.hi && r.low == l.low:
-		if r.p.len != child || l.p.len != child {
+		if r.len != child || l.len != child {
 			return
 		}
 		switch {
@@ -358,56 +467,60 @@ func (t *tree) aggregate(n *node) {
 			r.glue, l.glue = true, true
 			n.aggregate, n.glue = true, false
 			n.low, n.hi = r.low, r.hi
-		case r.p.len == r.low:
+		case r.len == r.low:
 			r.glue, l.glue = true, true
 			n.aggregate = true
-			n.low, n.hi = n.p.len, r.hi
+			n.low, n.hi = n.len, r.hi
 		default:
-			n.son = t.aggregated(n.p, r.low, r.hi)
+			low, hi := r.low, r.hi
 			r.glue, l.glue = true, true
-			if r.son != nil && l.son != nil && r.son.hi == l.son.hi && r.son.low == l.son.low {
-				n.son.son = t.aggregated(n.p, r.son.low, r.son.hi)
-				r.son.glue, l.son.glue = true, true
+			sonSon := rs != nil && ls != nil && rs.hi == ls.hi && rs.low == ls.low
+			var slow, shi uint8
+			if sonSon {
+				slow, shi = rs.low, rs.hi
+				rs.glue, ls.glue = true, true
+			}
+			s := t.addSon(i, low, hi)
+			if sonSon {
+				t.addSon(s, slow, shi)
 			}
 		}
-	case l.son != nil && r.aggregate && l.son.aggregate && r.hi == l.son.hi && r.low == l.son.low:
-		if r.p.len != child || l.p.len != child {
+	case ls != nil && r.aggregate && ls.aggregate && r.hi == ls.hi && r.low == ls.low:
+		if r.len != child || l.len != child {
 			return
 		}
 		if n.glue {
-			r.glue, l.son.glue = true, true
+			r.glue, ls.glue = true, true
 			n.aggregate, n.glue = true, false
 			n.low, n.hi = r.low, r.hi
 		} else {
-			n.son = t.aggregated(n.p, r.low, r.hi)
-			r.glue, l.son.glue = true, true
+			low, hi := r.low, r.hi
+			r.glue, ls.glue = true, true
+			t.addSon(i, low, hi)
 		}
-	case r.son != nil && l.aggregate && r.son.aggregate && l.hi == r.son.hi && l.low == r.son.low:
-		if r.p.len != child || l.p.len != child {
+	case rs != nil && l.aggregate && rs.aggregate && l.hi == rs.hi && l.low == rs.low:
+		if r.len != child || l.len != child {
 			return
 		}
 		if n.glue {
-			l.glue, r.son.glue = true, true
+			l.glue, rs.glue = true, true
 			n.aggregate, n.glue = true, false
 			n.low, n.hi = l.low, l.hi
 		} else {
-			n.son = t.aggregated(n.p, l.low, l.hi)
-			l.glue, r.son.glue = true, true
+			low, hi := l.low, l.hi
+			l.glue, rs.glue = true, true
+			t.addSon(i, low, hi)
 		}
 	}
 }
 
-// errRangeTooLarge is wrapped by the error for a prefix range that would
-// materialise more prefixes than the limit.
+// A rangeLimitError reports a prefix range that would expand to more than
+// MaxRangePrefixes prefixes.
 type rangeLimitError struct {
 	Range string
-	Size  int
 	Limit int
 }
 
 func (e *rangeLimitError) Error() string {
-	if e.Size > e.Limit {
-		return fmt.Sprintf("prefix range %s expands to more than %d prefixes (bgpq4 would try to allocate them all)", e.Range, e.Limit)
-	}
-	return fmt.Sprintf("prefix range %s: %d prefixes", e.Range, e.Size)
+	return fmt.Sprintf("prefix range %s expands to more than %d prefixes (bgpq4 would try to allocate them all)", e.Range, e.Limit)
 }

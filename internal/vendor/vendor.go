@@ -103,7 +103,7 @@ func appendUint(b []byte, n uint8) []byte { return strconv.AppendUint(b, uint64(
 // AppendIOS appends e in Cisco IOS, IOS-XE, NX-OS, IOS-XR prefix-set,
 // Arista EOS and FRR syntax: "P/len", "P/len le B" or "P/len ge A le B".
 func AppendIOS(b []byte, e Entry) []byte {
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	if e.LE == 0 {
 		return b
 	}
@@ -119,7 +119,7 @@ func AppendIOS(b []byte, e Entry) []byte {
 // entry: "P/len exact", "P/len upto /B" or "P/len prefix-length-range /A-/B".
 // (A Junos prefix-list holds exact prefixes only: write e.Prefix alone.)
 func AppendJunos(b []byte, e Entry) []byte {
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	switch {
 	case e.LE == 0:
 		return append(b, " exact"...)
@@ -138,7 +138,7 @@ func AppendJunos(b []byte, e Entry) []byte {
 // prefix-list "prefix" line: "P/len exact" or "P/len prefix-length-range A-B"
 // (A is the prefix length for an "up to" entry).
 func AppendSROS(b []byte, e Entry) []byte {
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	if e.LE == 0 {
 		return append(b, " exact"...)
 	}
@@ -163,7 +163,7 @@ func AppendSROS(b []byte, e Entry) []byte {
 func AppendMDCLI(b []byte, e Entry, indent string) []byte {
 	b = append(b, indent...)
 	b = append(b, "prefix "...)
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	switch {
 	case e.LE == 0:
 		b = append(b, " type exact {\n"...)
@@ -191,7 +191,7 @@ func AppendMDCLI(b []byte, e Entry, indent string) []byte {
 // AppendBIRD appends e as a BIRD 2 prefix-set element: "P/len" or
 // "P/len{A,B}" (both numbers always written).
 func AppendBIRD(b []byte, e Entry) []byte {
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	if e.LE == 0 {
 		return b
 	}
@@ -205,7 +205,7 @@ func AppendBIRD(b []byte, e Entry) []byte {
 // AppendOpenBGPD appends e as an OpenBGPD prefix or prefix-set element:
 // "P/len", "P/len prefixlen = N" (one length) or "P/len prefixlen A - B".
 func AppendOpenBGPD(b []byte, e Entry) []byte {
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	if e.LE == 0 {
 		return b
 	}
@@ -250,7 +250,7 @@ func AppendHuaweiXPL(b []byte, e Entry) []byte {
 }
 
 func appendSpaced(b []byte, p netip.Prefix) []byte {
-	b = p.Addr().AppendTo(b)
+	b = AppendAddr(b, p.Addr())
 	b = append(b, ' ')
 	return strconv.AppendInt(b, int64(p.Bits()), 10)
 }
@@ -259,7 +259,7 @@ func appendSpaced(b []byte, p netip.Prefix) []byte {
 // rule: "prefix=P/len" or "prefix=P/len prefix-length=A-B".
 func AppendMikroTik6(b []byte, e Entry) []byte {
 	b = append(b, "prefix="...)
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	if e.LE == 0 {
 		return b
 	}
@@ -274,10 +274,10 @@ func AppendMikroTik6(b []byte, e Entry) []byte {
 func AppendMikroTik7(b []byte, e Entry) []byte {
 	if e.LE == 0 {
 		b = append(b, "dst="...)
-		return e.Prefix.AppendTo(b)
+		return AppendPrefix(b, e.Prefix)
 	}
 	b = append(b, "dst in "...)
-	b = e.Prefix.AppendTo(b)
+	b = AppendPrefix(b, e.Prefix)
 	b = append(b, " && dst-len in "...)
 	b = appendUint(b, e.Low())
 	b = append(b, '-')
@@ -294,7 +294,7 @@ func AppendIOSACL(b []byte, e Entry) []byte {
 	l := uint(e.Prefix.Bits())
 	if e.LE == 0 {
 		b = append(b, "host "...)
-		b = e.Prefix.Addr().AppendTo(b)
+		b = AppendAddr(b, e.Prefix.Addr())
 		b = append(b, " host "...)
 		return appendV4(b, mask32(l))
 	}
@@ -304,12 +304,12 @@ func AppendIOSACL(b []byte, e Entry) []byte {
 	wildAddr := (uint32(0xffffffff) >> l) &^ beyond
 	wildMask := (uint32(0xffffffff) >> lo) &^ beyond
 	if wildAddr != 0 {
-		b = e.Prefix.Addr().AppendTo(b)
+		b = AppendAddr(b, e.Prefix.Addr())
 		b = append(b, ' ')
 		b = appendV4(b, wildAddr)
 	} else {
 		b = append(b, "host "...)
-		b = e.Prefix.Addr().AppendTo(b)
+		b = AppendAddr(b, e.Prefix.Addr())
 	}
 	b = append(b, ' ')
 	if wildMask != 0 {
@@ -325,4 +325,34 @@ func mask32(l uint) uint32 { return uint32(0xffffffff) << (32 - l) }
 
 func appendV4(b []byte, v uint32) []byte {
 	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}).AppendTo(b)
+}
+
+// AppendAddr appends a as glibc's inet_ntop writes it, which is what
+// bgpq4 prints: RFC 5952 text (as netip), except that an IPv6 address
+// whose first 96 bits are zero and whose next 16 are not (the deprecated
+// "IPv4-compatible" form) ends in a dotted quad: ::1.2.3.0, not ::102:300.
+func AppendAddr(b []byte, a netip.Addr) []byte {
+	if a.Is6() && !a.Is4In6() {
+		x := a.As16()
+		zero := true
+		for _, v := range x[:12] {
+			if v != 0 {
+				zero = false
+				break
+			}
+		}
+		if zero && (x[12] != 0 || x[13] != 0) {
+			b = append(b, "::"...)
+			return netip.AddrFrom4([4]byte(x[12:16])).AppendTo(b)
+		}
+	}
+	return a.AppendTo(b)
+}
+
+// AppendPrefix appends p as "address/length", the address as AppendAddr
+// writes it.
+func AppendPrefix(b []byte, p netip.Prefix) []byte {
+	b = AppendAddr(b, p.Addr())
+	b = append(b, '/')
+	return strconv.AppendInt(b, int64(p.Bits()), 10)
 }

@@ -164,3 +164,27 @@ func TestASPath(t *testing.T) {
 		}
 	}
 }
+
+// Addresses are written as glibc's inet_ntop writes them (bgpq4 1.9's
+// output, checked against /usr/bin/bgpq4 in internal/bgpq4's goldens).
+func TestAppendAddr(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"2001:db8::1", "2001:db8::1"},
+		{"::", "::"},
+		{"::1", "::1"},
+		{"::100", "::100"},
+		{"::1.2.3.0", "::1.2.3.0"},
+		{"::ffff:1.2.3.0", "::ffff:1.2.3.0"},
+		{"::ffff:ffff", "::255.255.255.255"},
+		{"0:0:0:0:0:1:0:0", "::1:0:0"},
+	}
+	for _, tt := range tests {
+		if got := string(vendor.AppendAddr(nil, netip.MustParseAddr(tt.in))); got != tt.want {
+			t.Errorf("AppendAddr(%s) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := string(vendor.AppendPrefix(nil, netip.MustParsePrefix("::1.2.3.0/120"))); got != "::1.2.3.0/120" {
+		t.Errorf("AppendPrefix = %q", got)
+	}
+}
