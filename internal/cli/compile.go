@@ -125,7 +125,16 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 		}
 		co.RPKI = filtergen.RPKIFromSet(set)
 	case pol.RPKI.RTR != "":
-		return nil, co, fmt.Errorf("rpki.rtr %s: RTR caches are not wired into compile yet; use rpki.vrps", strconv.Quote(pol.RPKI.RTR))
+		// One full synchronisation; the set's time is the End of Data, so
+		// max_age then bounds how old the cache's data may be only
+		// through the cache's own expiry.
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		set, err := (&rpki.Client{Addr: pol.RPKI.RTR, Logger: f.Logger}).Sync(sctx)
+		if err != nil {
+			return nil, co, fmt.Errorf("rpki.rtr %s: %w", strconv.Quote(pol.RPKI.RTR), err)
+		}
+		co.RPKI = filtergen.RPKIFromSet(set)
 	}
 	co.Logger = f.Logger
 	return pol, co, nil
