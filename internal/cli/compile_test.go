@@ -4,6 +4,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -241,5 +242,24 @@ func TestTemplatesCommand(t *testing.T) {
 	os.WriteFile(p, []byte(`{{ env "HOME" }}`), 0o644)
 	if code, _, stderr := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out, "--templates", tdir); code != 1 || !strings.Contains(stderr, `function "env" not defined`) {
 		t.Errorf("env in template: exit %d: %s", code, stderr)
+	}
+}
+
+func TestCompileOneRouter(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "db.rpsl", testRPSL)
+	write(t, dir, "vrps.json", testVRPs)
+	write(t, dir, "policy.yaml", testPolicy)
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out, "--router", "r2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got := readTree(t, out)
+	if _, ok := got["r2.d/A.conf"]; !ok || len(got) != 3 {
+		t.Errorf("files written: %v", slices.Sorted(maps.Keys(got)))
+	}
+	if code, _, _ := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out, "--router", "r9"); code != 2 {
+		t.Errorf("unknown router: exit %d, want 2", code)
 	}
 }
