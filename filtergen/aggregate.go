@@ -162,7 +162,7 @@ type trie struct {
 }
 
 func newTrie(hint int) *trie {
-	return &trie{nodes: make([]trieNode, 1, min(hint*2+1, 1<<22))}
+	return &trie{nodes: make([]trieNode, 1, min(hint*4+1, 1<<24))}
 }
 
 // addOwn adds lengths s to the input ranges at node n.

@@ -3,8 +3,10 @@ package filtergen
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"math"
 	"net/netip"
@@ -236,6 +238,28 @@ func (c *compiler) shared(k cacheKey, fn func(e *cacheEntry)) *cacheEntry {
 	return e
 }
 
+// routes returns the route objects of asns, looked up once per distinct
+// ASN list: different AS-SETs often reach the same cone (a set that
+// includes its upstream's set reaches the whole table).
+func (c *compiler) routes(ctx context.Context, asns []uint32, fam irr.Family) *cacheEntry {
+	h := fnv.New64a()
+	var b [4]byte
+	for _, n := range asns {
+		binary.BigEndian.PutUint32(b[:], n)
+		h.Write(b[:])
+	}
+	key := cacheKey{3, strconv.FormatUint(h.Sum64(), 16) + "/" + strconv.Itoa(len(asns)), fam}
+	e := c.shared(key, func(e *cacheEntry) {
+		e.asns = asns
+		e.routes, e.err = c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
+	})
+	if !slices.Equal(e.asns, asns) { // a hash collision: do not share
+		e = &cacheEntry{}
+		e.routes, e.err = c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
+	}
+	return e
+}
+
 func (c *compiler) expandOpts() *irr.ExpandOptions {
 	return &irr.ExpandOptions{Sources: c.pol.IRR.Sources, RouteSources: c.pol.IRR.RouteSources}
 }
@@ -330,9 +354,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				} else {
 					asns = c.shared(cacheKey{1, it.Name, 0}, nil).asns
 				}
-				e := c.shared(cacheKey{3, it.Name, fam}, func(e *cacheEntry) {
-					e.routes, e.err = c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
-				})
+				e := c.routes(ctx, asns, fam)
 				if e.err != nil {
 					return nil, fmt.Errorf("route objects of %s: %w", it.Name, e.err)
 				}
