@@ -83,7 +83,8 @@ type Client struct {
 	// depth limit, exclusions or a SOURCE::NAME root are asked. The Report
 	// then lists missing nested sets and loops; without Walk, the server
 	// resolves the tree and silently drops what it cannot find, so the
-	// Report holds only the root and a warning saying so.
+	// Report holds only the root and a warning saying so. IRRd does not
+	// say which source a set came from, so Report.Sets maps each set to "".
 	Walk bool
 	// Logger receives debug logs. Default: discard.
 	Logger *slog.Logger
@@ -147,6 +148,7 @@ type clientConn struct {
 	qTimeout time.Duration
 	maxReply int
 	broken   bool
+	reused   bool // taken from the pool
 }
 
 func (cn *clientConn) close() { cn.nc.Close() }
@@ -182,6 +184,7 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context, cn *clie
 	}
 	backoff := orDefault(c.RetryBackoff, DefaultRetryBackoff)
 	var last error
+	fresh := false
 	for attempt := 0; attempt <= retries; attempt++ {
 		if attempt > 0 {
 			t := time.NewTimer(backoff)
@@ -193,7 +196,7 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context, cn *clie
 			}
 			backoff = min(2*backoff, 10*time.Second)
 		}
-		cn, err := c.conn(ctx, attempt > 0)
+		cn, err := c.conn(ctx, fresh || attempt > 0)
 		if err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("irr: %w (%v)", ctx.Err(), err)
@@ -213,6 +216,15 @@ func (c *Client) call(ctx context.Context, fn func(ctx context.Context, cn *clie
 		}
 		if !isTransient(err) {
 			return err
+		}
+		if cn.reused && !fresh && isClosed(err) {
+			// The server closed this pooled connection while it was idle
+			// (its own idle timeout, a restart): not a fault of the
+			// server, so try a new connection at once, uncounted.
+			c.logger().Debug("irr: pooled connection was closed", "peer", cn.addr, "err", err)
+			fresh = true
+			attempt--
+			continue
 		}
 		c.logger().Debug("irr: transient fault", "peer", cn.addr, "err", err, "attempt", attempt+1)
 		c.failover(cn.addr)
@@ -249,6 +261,13 @@ func isTransient(err error) bool {
 
 var errDial = errors.New("no server reachable")
 
+// isClosed reports whether err means the peer closed or reset the
+// connection (as opposed to a timeout).
+func isClosed(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
 // conn returns an idle pooled connection or dials one. fresh skips the
 // pool (after a fault, a pooled connection may be stale too).
 func (c *Client) conn(ctx context.Context, fresh bool) (*clientConn, error) {
@@ -261,6 +280,7 @@ func (c *Client) conn(ctx context.Context, fresh bool) (*clientConn, error) {
 			continue
 		}
 		c.mu.Unlock()
+		cn.reused = true
 		return cn, nil
 	}
 	start := c.next

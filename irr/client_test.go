@@ -470,3 +470,32 @@ func TestClientContextCancel(t *testing.T) {
 		t.Errorf("cancel took %v", d)
 	}
 }
+
+// TestClientStalePooledConnection: a server that closed a pooled
+// connection while it was idle costs a new connection, not a retry.
+func TestClientStalePooledConnection(t *testing.T) {
+	leakCheck(t)
+	base := irrtest.IRRd(demoReplies())
+	srv := irrtest.Start(t, func(conn, n int, q string) irrtest.Action {
+		a := base(conn, n, q)
+		if conn == 0 && q == "!a6AS-TOP" {
+			a.Close = true // answer, then close as if idle too long
+		}
+		return a
+	})
+	c := fastClient(srv.Addr)
+	c.Retries = -1
+	defer c.Close()
+	for i := range 2 {
+		got, _, err := c.ExpandPrefixes(context.Background(), "AS-TOP", irr.IPv6, nil)
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if diff := cmp.Diff(mustPrefixes("2001:db8::/32"), got, cmpNet); diff != "" {
+			t.Errorf("call %d (-want +got):\n%s", i, diff)
+		}
+	}
+	if n := srv.Conns(); n != 2 {
+		t.Errorf("%d connections, want 2 (the pooled one was closed)", n)
+	}
+}

@@ -221,8 +221,7 @@ func (r *Reader) Next() bool {
 	}
 	for {
 		ok, err := r.next()
-		var se *skippedError
-		if errors.As(err, &se) {
+		if se, isSkip := err.(*skippedError); isSkip { // no errors.As: it would allocate per call
 			if r.onProblem == nil {
 				r.err = se.ParseError
 				return false

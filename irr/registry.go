@@ -342,9 +342,17 @@ func (b *Builder) addRoute(rd *Reader) error {
 		s = b.source(src)
 		b.lastSrc = s
 	}
+	// Grow by doubling: append's gentler growth for large slices copies
+	// a million-route table many times over.
 	if p.Addr().Is4() {
+		if len(s.pend4) == cap(s.pend4) {
+			s.pend4 = slices.Grow(s.pend4, max(1024, len(s.pend4)))
+		}
 		s.pend4 = append(s.pend4, origin4{n, packV4(p)})
 	} else {
+		if len(s.pend6) == cap(s.pend6) {
+			s.pend6 = slices.Grow(s.pend6, max(1024, len(s.pend6)))
+		}
 		s.pend6 = append(s.pend6, origin6{n, packV6(p)})
 	}
 	if memberOfIdx >= 0 {

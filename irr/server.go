@@ -359,16 +359,22 @@ func (ss *session) query(q string) {
 func (ss *session) ok()       { ss.bw.WriteString("C\n") }
 func (ss *session) notFound() { ss.bw.WriteString("D\n") }
 
+// maxFailMessage bounds an F message, which may echo the query: a client
+// reading status lines with a bound (ours allows 4096 bytes) must not take
+// a long echo for a broken reply.
+const maxFailMessage = 512
+
 func (ss *session) fail(msg string) {
+	if len(msg) > maxFailMessage {
+		msg = msg[:maxFailMessage] + "..."
+	}
 	ss.bw.WriteString("F ")
-	ss.bw.WriteString(strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, msg))
+	ss.bw.WriteString(failNewlines.Replace(msg))
 	ss.bw.WriteByte('\n')
 }
+
+// failNewlines keeps an echoed query from splitting an F reply in two.
+var failNewlines = strings.NewReplacer("\n", " ", "\r", " ")
 
 func (ss *session) unknown(cmd byte) { ss.fail("Unrecognised command: " + string(cmd)) }
 

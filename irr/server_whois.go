@@ -79,8 +79,11 @@ func (ss *session) whois(q string) {
 		}
 	}
 	if key == "" {
-		if attr != "" {
-			ss.whoisError("Missing search key")
+		for _, t := range toks {
+			if t != "-k" {
+				ss.whoisError("Missing search key")
+				return
+			}
 		}
 		return // "-k" alone: no answer
 	}

@@ -101,6 +101,7 @@ type factory struct {
 // shows them. Each subcommand lives in its own file.
 var commands = []func(*factory) *cobra.Command{
 	newCmdExpand,
+	newCmdRPKI,
 	newCmdServe,
 	newCmdBgpq4,
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package rpki_test
+
+const raceEnabled = false
