@@ -155,6 +155,8 @@ func loadParityData(t *testing.T, name string) *parityData {
 		if _, err := os.Stat(file); err != nil {
 			t.Skipf("shared demo data not available: %v", err)
 		}
+	case "rs":
+		file = filepath.Join("testdata", "bgpq4-parity.rpsl")
 	case "gen":
 		gen := filepath.Join(sharedDir, "tools", "gen-rpsl.py")
 		py, err := exec.LookPath("python3")
