@@ -101,6 +101,10 @@ type factory struct {
 // shows them. Each subcommand lives in its own file.
 var commands = []func(*factory) *cobra.Command{
 	newCmdExpand,
+	newCmdBgpq4,
+	newCmdCompile,
+	newCmdExplain,
+	newCmdTemplates,
 	newCmdRPKI,
 	newCmdServe,
 }

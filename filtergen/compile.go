@@ -1,0 +1,539 @@
+package filtergen
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/filtergen/filtergen/irr"
+)
+
+// RPKI is what Compile needs from RPKI data. The rpki package's table
+// satisfies it through a small adapter in the caller.
+type RPKI interface {
+	// Validate returns the RFC 6811 state of route p with the given
+	// origin, and the largest maxLength of the VRPs that make it valid
+	// (0 when it is not valid).
+	Validate(p netip.Prefix, origin uint32) (RPKIState, uint8)
+	// VRPs returns the VRPs of asn in the family (4 or 6).
+	VRPs(asn uint32, family irr.Family) []VRP
+	// Updated returns when the data was generated; zero if unknown.
+	Updated() time.Time
+}
+
+// ASPA is optionally implemented by an RPKI value that has ASPA records.
+type ASPA interface {
+	// Providers returns the provider ASNs customer declared, and whether
+	// it has an ASPA record at all.
+	Providers(customer uint32) ([]uint32, bool)
+}
+
+// A VRP is a validated ROA payload.
+type VRP struct {
+	Prefix netip.Prefix
+	MaxLen uint8
+	ASN    uint32
+}
+
+// CompileOptions are the inputs of Compile besides the policy.
+type CompileOptions struct {
+	// IRR expands sets and finds route objects. Required.
+	IRR irr.Expander
+	// RPKI validates origins. Required when the policy names RPKI data.
+	RPKI RPKI
+	// Peers limits the compile to these peer names; empty means all.
+	Peers []string
+	// Parallel bounds how many peers compile at once; default 8.
+	Parallel int
+	// KeepGoing makes Compile return the peers that succeeded together
+	// with the error for those that failed. Without it, Compile returns a
+	// complete Result or an error, never both.
+	KeepGoing bool
+	// Now returns the current time, for the RPKI age check; default time.Now.
+	Now func() time.Time
+	// Progress, if set, is called after each peer.
+	Progress func(done, total int, peer string)
+	// Logger receives debug logs; default discards.
+	Logger *slog.Logger
+}
+
+// ErrEmptyFilter reports a peer for which nothing at all was accepted.
+var ErrEmptyFilter = errors.New("no prefix accepted in any family")
+
+// ErrStale reports RPKI data older than the policy's maximum age.
+var ErrStale = errors.New("RPKI data is stale")
+
+// A PeerError reports a peer that could not be compiled.
+type PeerError struct {
+	Peer string
+	Err  error
+}
+
+func (e *PeerError) Error() string { return "peer " + strconv.Quote(e.Peer) + ": " + e.Err.Error() }
+func (e *PeerError) Unwrap() error { return e.Err }
+
+// FailedPeers returns the names of the peers err reports as failed.
+func FailedPeers(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(err error) {
+		var pe *PeerError
+		if errors.As(err, &pe) && err == error(pe) {
+			out = append(out, pe.Peer)
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+// Compile expands the policy's peers into filters. Peers compile
+// concurrently; an expansion shared by several peers (the same AS-SET)
+// runs once. A peer whose data cannot be obtained fails the compile with a
+// *PeerError naming it; the errors of all failed peers are joined.
+func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, error) {
+	if opts.IRR == nil {
+		return nil, errors.New("filtergen: no IRR data (CompileOptions.IRR is nil)")
+	}
+	if err := pol.Validate(); err != nil {
+		return nil, err
+	}
+	if (pol.RPKI.VRPs != "" || pol.RPKI.RTR != "") && opts.RPKI == nil {
+		return nil, errors.New("filtergen: the policy names RPKI data but none was given")
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 8
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	res := &Result{LocalAS: uint32(pol.LocalAS), Routers: pol.Routers}
+	var staleErr error
+	if opts.RPKI != nil {
+		res.RPKI = &RPKIInfo{Updated: opts.RPKI.Updated().UTC()}
+		if l, ok := opts.RPKI.(interface{ Len() int }); ok {
+			res.RPKI.VRPs = l.Len()
+		}
+		max := time.Duration(pol.RPKI.MaxAge)
+		if max == 0 {
+			max = DefaultRPKIMaxAge
+		}
+		{
+			u := opts.RPKI.Updated()
+			switch {
+			case u.IsZero():
+				staleErr = fmt.Errorf("%w: the data has no generation time and max_age is %s", ErrStale, max)
+			case opts.Now().Sub(u) > max:
+				staleErr = fmt.Errorf("%w: generated %s, %s ago, more than max_age %s", ErrStale,
+					u.UTC().Format(time.RFC3339), opts.Now().Sub(u).Truncate(time.Second), max)
+			}
+		}
+	}
+	peers := pol.AllPeers()
+	if len(opts.Peers) > 0 {
+		var sel []Peer
+		for _, name := range opts.Peers {
+			found := false
+			for _, p := range peers {
+				if strings.EqualFold(p.Name, name) {
+					sel = append(sel, p)
+					found = true
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("filtergen: no peer %s in the policy", strconv.Quote(name))
+			}
+		}
+		peers = sel
+	}
+	c := &compiler{pol: pol, opts: opts, stale: staleErr}
+	results := make([]*PeerResult, len(peers))
+	errs := make([]error, len(peers))
+	var g errgroup.Group
+	g.SetLimit(opts.Parallel)
+	var done atomic.Int64
+	for i := range peers {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				errs[i] = &PeerError{Peer: peers[i].Name, Err: err}
+				return nil
+			}
+			pr, err := c.peer(ctx, &peers[i])
+			if err != nil {
+				errs[i] = &PeerError{Peer: peers[i].Name, Err: err}
+			} else {
+				results[i] = pr
+			}
+			if opts.Progress != nil {
+				opts.Progress(int(done.Add(1)), len(peers), peers[i].Name)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the goroutines report through errs
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	err := errors.Join(errs...)
+	for _, pr := range results {
+		if pr != nil {
+			res.Peers = append(res.Peers, pr)
+		}
+	}
+	if err != nil && !opts.KeepGoing {
+		return nil, err
+	}
+	return res, err
+}
+
+type compiler struct {
+	pol   *Policy
+	opts  CompileOptions
+	stale error
+	cache sync.Map // cacheKey -> *cacheEntry
+}
+
+type cacheKey struct {
+	kind   uint8 // 1 ASNs, 2 prefixes, 3 routes
+	object string
+	fam    irr.Family
+}
+
+type cacheEntry struct {
+	once   sync.Once
+	asns   []uint32
+	ranges []PrefixRange
+	routes []irr.Route
+	report *irr.Report
+	err    error
+}
+
+// shared runs fn once per key, however many peers ask.
+func (c *compiler) shared(k cacheKey, fn func(e *cacheEntry)) *cacheEntry {
+	v, _ := c.cache.LoadOrStore(k, &cacheEntry{})
+	e := v.(*cacheEntry)
+	e.once.Do(func() { fn(e) })
+	return e
+}
+
+// routes returns the route objects of asns, looked up once per distinct
+// ASN list: different AS-SETs often reach the same cone (a set that
+// includes its upstream's set reaches the whole table).
+func (c *compiler) routes(ctx context.Context, asns []uint32, fam irr.Family) *cacheEntry {
+	h := fnv.New64a()
+	var b [4]byte
+	for _, n := range asns {
+		binary.BigEndian.PutUint32(b[:], n)
+		h.Write(b[:])
+	}
+	key := cacheKey{3, strconv.FormatUint(h.Sum64(), 16) + "/" + strconv.Itoa(len(asns)), fam}
+	e := c.shared(key, func(e *cacheEntry) {
+		e.asns = asns
+		e.routes, e.err = c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
+	})
+	if !slices.Equal(e.asns, asns) { // a hash collision: do not share
+		e = &cacheEntry{}
+		e.routes, e.err = c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
+	}
+	return e
+}
+
+func (c *compiler) expandOpts() *irr.ExpandOptions {
+	return &irr.ExpandOptions{Sources: c.pol.IRR.Sources, RouteSources: c.pol.IRR.RouteSources}
+}
+
+func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
+	s := p.Settings(c.pol.Defaults, c.pol.Routers)
+	usesRPKI := c.opts.RPKI != nil && (s.DropRPKIInvalid || s.RPKIAcceptValid || s.RPKITightenMaxLength)
+	if usesRPKI && c.stale != nil {
+		return nil, c.stale
+	}
+	pr := &PeerResult{
+		Name: p.Name, Description: p.Description, ASN: uint32(p.ASN), Customer: p.Customer,
+		Routers: s.Routers, Neighbors: p.Neighbors, Settings: s,
+	}
+	// 1. The cone: ASNs of AS-SETs and ASN items, with the chain to each.
+	type coneASN struct {
+		chain []string
+		via   string
+	}
+	cone := map[uint32]coneASN{}
+	var items []AnnounceItem
+	for _, a := range p.Announce {
+		it, err := ParseAnnounce(a)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+		switch it.Kind {
+		case KindASN:
+			if _, ok := cone[it.ASN]; !ok {
+				cone[it.ASN] = coneASN{chain: nil, via: it.Name}
+			}
+		case KindASSet:
+			e := c.shared(cacheKey{1, it.Name, 0}, func(e *cacheEntry) {
+				e.asns, e.report, e.err = c.opts.IRR.ExpandASNs(ctx, it.Name, c.expandOpts())
+			})
+			if e.err != nil {
+				return nil, fmt.Errorf("expand %s: %w", it.Name, e.err)
+			}
+			for _, m := range e.report.Missing {
+				pr.Warnings = append(pr.Warnings, fmt.Sprintf("%s: set %s referenced from %s does not exist",
+					it.Name, strconv.Quote(m.Name), strings.Join(m.Path, " > ")))
+			}
+			for _, n := range e.asns {
+				if _, ok := cone[n]; !ok {
+					cone[n] = coneASN{chain: e.report.Chain(n), via: it.Name}
+				}
+			}
+		}
+	}
+	var originASNs []uint32
+	for n, ca := range cone {
+		if s.DropBogonASNs && IsBogonASN(n) {
+			pr.DroppedASNs = append(pr.DroppedASNs, DroppedASN{ASN: n, Reason: DropBogonOrigin, Chain: ca.chain})
+			continue
+		}
+		originASNs = append(originASNs, n)
+	}
+	slices.Sort(originASNs)
+	slices.SortFunc(pr.DroppedASNs, func(a, b DroppedASN) int { return cmp.Compare(a.ASN, b.ASN) })
+	pr.ASNs = originASNs
+	coneSet := map[uint32]bool{uint32(p.ASN): true}
+	for n := range cone {
+		coneSet[n] = true
+	}
+
+	for _, famName := range s.Families {
+		fam := irr.IPv4
+		fi := 0
+		if famName == "ipv6" {
+			fam, fi = irr.IPv6, 1
+		}
+		fr := &FamilyResult{Family: famName}
+		if p.Customer {
+			fr.URPF = s.URPF
+		}
+		check := func(pv Provenance) {
+			if reason := c.dropReason(&pv, &s, fi, pr.ASN, coneSet); reason != "" {
+				fr.Dropped = append(fr.Dropped, Dropped{Provenance: pv, Reason: reason})
+				return
+			}
+			fr.Accepted = append(fr.Accepted, Accepted{Provenance: pv})
+		}
+		// 2. Candidates, checked as they stream in: route objects of the
+		// cone, route-set members, literal prefixes.
+		for _, it := range items {
+			switch it.Kind {
+			case KindASN, KindASSet:
+				var asns []uint32
+				if it.Kind == KindASN {
+					asns = []uint32{it.ASN}
+				} else {
+					asns = c.shared(cacheKey{1, it.Name, 0}, nil).asns
+				}
+				e := c.routes(ctx, asns, fam)
+				if e.err != nil {
+					return nil, fmt.Errorf("route objects of %s: %w", it.Name, e.err)
+				}
+				fr.Accepted = slices.Grow(fr.Accepted, len(e.routes))
+				asnChain := []string{it.Name}
+				for _, r := range e.routes {
+					chain := asnChain
+					if it.Kind != KindASN {
+						chain = cone[r.Origin].chain
+					}
+					check(Provenance{Range: irr.ExactRange(r.Prefix.Masked()), Origin: r.Origin, Source: r.Source, Chain: chain})
+				}
+			case KindRouteSet:
+				e := c.shared(cacheKey{2, it.Name, fam}, func(e *cacheEntry) {
+					e.ranges, e.report, e.err = c.opts.IRR.ExpandPrefixes(ctx, it.Name, fam, c.expandOpts())
+				})
+				if e.err != nil {
+					return nil, fmt.Errorf("expand %s: %w", it.Name, e.err)
+				}
+				src := e.report.Sets[it.Name]
+				chain := []string{it.Name}
+				for _, r := range e.ranges {
+					check(Provenance{Range: r, Source: src, Chain: chain})
+				}
+			case KindPrefix:
+				if it.Prefix.Family() == fam {
+					check(Provenance{Range: it.Prefix, Origin: uint32(p.ASN), Source: "policy"})
+				}
+			}
+		}
+		// 3. RPKI-valid prefixes of the cone with no route object.
+		if s.RPKIAcceptValid && c.opts.RPKI != nil {
+			exact := make(map[netip.Prefix]bool, len(fr.Accepted))
+			for _, a := range fr.Accepted {
+				exact[a.Range.Prefix] = true
+			}
+			for _, n := range originASNs {
+				for _, v := range c.opts.RPKI.VRPs(n, fam) {
+					if exact[v.Prefix] {
+						continue
+					}
+					exact[v.Prefix] = true
+					check(Provenance{Range: PrefixRange{Prefix: v.Prefix, Min: uint8(v.Prefix.Bits()), Max: v.MaxLen},
+						Origin: n, Source: "RPKI", Chain: cone[n].chain})
+				}
+			}
+		}
+		sortProv(fr.Accepted, func(a Accepted) Provenance { return a.Provenance })
+		sortProv(fr.Dropped, func(d Dropped) Provenance { return d.Provenance })
+		ranges := make([]PrefixRange, 0, len(fr.Accepted))
+		for i, a := range fr.Accepted {
+			if i == 0 || a.Range != fr.Accepted[i-1].Range {
+				ranges = append(ranges, a.Range)
+			}
+		}
+		fr.Count = len(ranges)
+		if s.Aggregate {
+			fr.Entries = Aggregate(ranges)
+		} else {
+			fr.Entries = ranges
+		}
+		mp := s.MaxPrefix
+		if mp.Limit > 0 {
+			fr.MaxPrefix = mp.Limit
+		} else {
+			fr.MaxPrefix = max(mp.Minimum, int(math.Ceil(float64(fr.Count)*(1+mp.Headroom))))
+		}
+		if p.Customer && s.IngressACL {
+			var ps []netip.Prefix
+			for _, r := range ranges {
+				ps = append(ps, r.Prefix)
+			}
+			for _, a := range p.Neighbors {
+				if (fam == irr.IPv4) == a.Unmap().Is4() {
+					ps = append(ps, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+				}
+			}
+			if fam == irr.IPv6 {
+				ps = append(ps, netip.MustParsePrefix("fe80::/10"))
+			}
+			fr.ACL = CIDRUnion(ps)
+		}
+		pr.Families = append(pr.Families, fr)
+	}
+	if pr.Accepted() == 0 {
+		return nil, fmt.Errorf("%w (announce %s)", ErrEmptyFilter, strings.Join(p.Announce, ", "))
+	}
+	c.opts.Logger.Debug("compiled", "peer", p.Name, "accepted", pr.Accepted(), "asns", len(pr.ASNs))
+	return pr, nil
+}
+
+// dropReason applies the drop rules to one candidate, records its RPKI
+// state and clamps its lengths; it returns the reason to drop it, or "".
+func (c *compiler) dropReason(pv *Provenance, s *Settings, fi int, peerASN uint32, cone map[uint32]bool) DropReason {
+	r := pv.Range
+	var vmax uint8
+	if c.opts.RPKI != nil && pv.Origin != 0 {
+		pv.RPKI, vmax = c.opts.RPKI.Validate(r.Prefix, pv.Origin)
+	}
+	if s.DropBogonASNs && pv.Origin != 0 && IsBogonASN(pv.Origin) {
+		return DropBogonOrigin
+	}
+	if s.DropBogons && IsBogonPrefix(r.Prefix) {
+		return DropBogon
+	}
+	minL, maxL := s.MinLength[fi], s.MaxLength[fi]
+	if r.Prefix.Bits() > maxL {
+		return DropTooLong
+	}
+	if int(r.Max) < minL {
+		return DropTooShort
+	}
+	if c.opts.RPKI != nil && pv.Origin != 0 {
+		st := pv.RPKI
+		if st == RPKIInvalid && s.DropRPKIInvalid {
+			return DropRPKIInvalid
+		}
+		if st == RPKIValid && s.RPKITightenMaxLength && r.Max > vmax {
+			r.Max = max(vmax, r.Min)
+		}
+		if aspa, ok := c.opts.RPKI.(ASPA); ok && pv.Origin != peerASN {
+			if provs, has := aspa.Providers(pv.Origin); has {
+				down := false
+				for _, pp := range provs {
+					down = down || cone[pp]
+				}
+				if !down {
+					return DropASPA
+				}
+			}
+		}
+	}
+	// Clamp the lengths into the allowed window (protocols.md §6.4).
+	r.Min = max(r.Min, uint8(minL))
+	r.Max = min(r.Max, uint8(maxL))
+	if r.Min > r.Max {
+		return DropTooLong
+	}
+	pv.Range = r
+	return ""
+}
+
+func sortProv[T any](s []T, get func(T) Provenance) {
+	cmpf := func(a, b T) int {
+		pa, pb := get(a), get(b)
+		if c := compareRange(pa.Range, pb.Range); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(pa.Origin, pb.Origin); c != 0 {
+			return c
+		}
+		return cmp.Compare(pa.Source, pb.Source)
+	}
+	if !slices.IsSortedFunc(s, cmpf) {
+		slices.SortStableFunc(s, cmpf)
+	}
+}
+
+// ShrinkError reports a peer whose accepted prefix count fell by more
+// than the policy allows.
+type ShrinkError struct {
+	Peer      string
+	Old, New  int
+	Threshold float64
+}
+
+func (e *ShrinkError) Error() string {
+	return fmt.Sprintf("peer %s: accepted prefixes fell from %d to %d, more than %.0f%% (use --force to accept)",
+		strconv.Quote(e.Peer), e.Old, e.New, e.Threshold*100)
+}
+
+// CheckShrink returns a *ShrinkError when new is more than threshold
+// (a fraction; 0 means DefaultShrinkGuard) below old.
+func CheckShrink(peer string, old, new int, threshold float64) error {
+	if threshold <= 0 {
+		threshold = DefaultShrinkGuard
+	}
+	if old > 0 && float64(old-new) > threshold*float64(old) {
+		return &ShrinkError{Peer: peer, Old: old, New: new, Threshold: threshold}
+	}
+	return nil
+}

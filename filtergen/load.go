@@ -1,0 +1,499 @@
+package filtergen
+
+import (
+	"encoding"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// MaxPolicySize caps a policy file, checked before it is read into memory.
+const MaxPolicySize = 16 << 20
+
+// A PolicyError reports one problem in a policy. Error() reads like
+//
+//	policy.yaml:12:18: peer "ACME": description: character '"' not allowed
+type PolicyError struct {
+	File   string // as given to LoadPolicy; may be empty
+	Line   int    // 1-based; 0 when unknown (a policy built in Go)
+	Column int    // 1-based
+	Peer   string // the peer or customer the problem belongs to, if any
+	Path   string // the field, such as "peers[2].max_prefix"
+	Err    error
+}
+
+func (e *PolicyError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteByte(':')
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d:", e.Line, e.Column)
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	if e.Peer != "" {
+		fmt.Fprintf(&b, "peer %s: ", strconv.Quote(e.Peer))
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *PolicyError) Unwrap() error { return e.Err }
+
+// ErrPolicy is wrapped by every error that reports a bad policy.
+var ErrPolicy = errors.New("invalid policy")
+
+// LoadPolicy reads and validates a policy file. Relative paths in it
+// resolve against the file's directory. All problems are reported
+// together, each as a *PolicyError.
+func LoadPolicy(name string) (*Policy, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxPolicySize {
+		return nil, fmt.Errorf("%s: policy larger than %d bytes", name, MaxPolicySize)
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
+	}
+	pol, err := ParsePolicy(name, data)
+	if err != nil {
+		return nil, err
+	}
+	pol.Dir = filepath.Dir(name)
+	return pol, nil
+}
+
+// ParsePolicy parses and validates a policy from YAML. name is used in
+// messages only.
+func ParsePolicy(name string, data []byte) (*Policy, error) {
+	if len(data) > MaxPolicySize {
+		return nil, fmt.Errorf("%s: policy larger than %d bytes", name, MaxPolicySize)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &PolicyError{File: name, Err: fmt.Errorf("%w: %s", ErrPolicy, strings.TrimPrefix(err.Error(), "yaml: "))}
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, &PolicyError{File: name, Err: fmt.Errorf("%w: empty policy", ErrPolicy)}
+	}
+	d := &decoder{file: name, pos: map[string]*yaml.Node{}}
+	pol := &Policy{File: name}
+	d.decode(doc.Content[0], reflect.ValueOf(pol).Elem(), "", "")
+	if len(d.errs) > 0 {
+		return nil, errors.Join(d.errs...)
+	}
+	for i := range pol.Customers {
+		pol.Customers[i].Customer = true
+	}
+	if err := pol.validate(d.position); err != nil {
+		return nil, err
+	}
+	return pol, nil
+}
+
+// Validate checks a policy built in Go as LoadPolicy checks a file.
+func (pol *Policy) Validate() error {
+	return pol.validate(func(string) (int, int) { return 0, 0 })
+}
+
+// decoder walks a YAML node tree and a Go value together, so that every
+// unknown key, wrong type and bad value is reported with its position and
+// the peer it belongs to. yaml.v3's own KnownFields reports neither the
+// column nor the peer.
+type decoder struct {
+	file string
+	errs []error
+	pos  map[string]*yaml.Node // field path -> value node
+}
+
+func (d *decoder) position(path string) (int, int) {
+	if n, ok := d.pos[path]; ok {
+		return n.Line, n.Column
+	}
+	return 0, 0
+}
+
+func (d *decoder) fail(n *yaml.Node, peer, path string, format string, args ...any) {
+	d.errs = append(d.errs, &PolicyError{File: d.file, Line: n.Line, Column: n.Column, Peer: peer, Path: path,
+		Err: fmt.Errorf("%w: "+format, append([]any{ErrPolicy}, args...)...)})
+}
+
+var (
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	maxPrefixType       = reflect.TypeFor[MaxPrefix]()
+)
+
+const maxYAMLDepth = 32
+
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, peer, path string) {
+	if strings.Count(path, ".") > maxYAMLDepth {
+		d.fail(n, peer, path, "nested too deeply")
+		return
+	}
+	if n.Kind == yaml.AliasNode {
+		d.fail(n, peer, path, "YAML aliases are not allowed")
+		return
+	}
+	d.pos[path] = n
+	t := v.Type()
+	if t.Kind() == reflect.Pointer {
+		if n.Tag == "!!null" {
+			return
+		}
+		p := reflect.New(t.Elem())
+		d.decode(n, p.Elem(), peer, path)
+		v.Set(p)
+		return
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			d.fail(n, peer, path, "want a single value, got %s", kindName(n))
+			return
+		}
+		if err := v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(n.Value)); err != nil {
+			d.fail(n, peer, path, "%v", err)
+		}
+		return
+	}
+	if t == maxPrefixType && n.Kind == yaml.ScalarNode {
+		lim, err := strconv.Atoi(n.Value)
+		if err != nil || lim <= 0 {
+			d.fail(n, peer, path, "want a positive number or {headroom: …, minimum: …}, got %s", strconv.Quote(n.Value))
+			return
+		}
+		v.Set(reflect.ValueOf(MaxPrefix{Limit: lim}))
+		return
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			d.fail(n, peer, path, "want a mapping, got %s", kindName(n))
+			return
+		}
+		fields := map[string][]int{}
+		collectFields(t, nil, fields)
+		if peer == "" && (strings.HasPrefix(path, "peers[") || strings.HasPrefix(path, "customers[")) {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == "name" && n.Content[i+1].Kind == yaml.ScalarNode {
+					peer = n.Content[i+1].Value
+				}
+			}
+			if peer == "" {
+				peer = path
+			}
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			sub := k.Value
+			if path != "" {
+				sub = path + "." + k.Value
+			}
+			if seen[k.Value] {
+				d.fail(k, peer, sub, "duplicate key")
+				continue
+			}
+			seen[k.Value] = true
+			idx, ok := fields[k.Value]
+			if !ok {
+				d.fail(k, peer, sub, "unknown key %s", strconv.Quote(k.Value))
+				continue
+			}
+			d.decode(val, v.FieldByIndex(idx), peer, sub)
+		}
+	case reflect.Slice:
+		if n.Tag == "!!null" {
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.fail(n, peer, path, "want a list, got %s", kindName(n))
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, e := range n.Content {
+			d.decode(e, s.Index(i), peer, fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	default:
+		if n.Kind != yaml.ScalarNode {
+			d.fail(n, peer, path, "want a single value, got %s", kindName(n))
+			return
+		}
+		if t.Kind() == reflect.String && n.Tag != "!!str" && n.Tag != "!!int" && n.Tag != "!!float" {
+			d.fail(n, peer, path, "want a string, got %s", strconv.Quote(n.Value))
+			return
+		}
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			d.fail(n, peer, path, "want %s, got %s", typeName(t), strconv.Quote(n.Value))
+		}
+	}
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if n.Tag == "!!null" {
+		return "nothing"
+	}
+	return strconv.Quote(n.Value)
+}
+
+func typeName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Uint32:
+		return "a whole number"
+	case reflect.Float64:
+		return "a number"
+	}
+	return "a " + t.String()
+}
+
+// collectFields maps yaml keys to field indexes, following inline fields.
+func collectFields(t reflect.Type, prefix []int, out map[string][]int) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		idx := append(append([]int(nil), prefix...), i)
+		if opts == "inline" {
+			collectFields(f.Type, idx, out)
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = idx
+	}
+}
+
+var (
+	peerNameRE   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,19}$`)
+	routerNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
+	ifaceRE      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9/._:-]{0,63}$`)
+	sourceRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
+	hostPortRE   = regexp.MustCompile(`^[A-Za-z0-9.:\[\]-]{1,255}$`)
+)
+
+// MaxDescription is the longest description allowed (vendors.md §4.2).
+const MaxDescription = 64
+
+// CheckText reports why s may not appear as free text in router
+// configuration: only ASCII letters, digits, space and . , : / ( ) @ + = _ -
+// are allowed, at most max bytes. Rejecting (rather than cleaning) makes
+// the operator fix the policy instead of shipping a surprise.
+func CheckText(s string, max int) error {
+	for i, r := range s {
+		ok := r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			strings.ContainsRune(" .,:/()@+=_-", r))
+		if !ok {
+			return fmt.Errorf("character %s at offset %d not allowed (allowed: letters, digits, space and . , : / ( ) @ + = _ -)", strconv.QuoteRune(r), i)
+		}
+	}
+	if len(s) > max {
+		return fmt.Errorf("%d characters, more than %d", len(s), max)
+	}
+	return nil
+}
+
+func (pol *Policy) validate(pos func(path string) (int, int)) error {
+	var errs []error
+	add := func(peer, path string, format string, args ...any) {
+		l, c := pos(path)
+		errs = append(errs, &PolicyError{File: pol.File, Line: l, Column: c, Peer: peer, Path: path,
+			Err: fmt.Errorf("%w: "+format, append([]any{ErrPolicy}, args...)...)})
+	}
+	if pol.Version != PolicyVersion {
+		add("", "version", "want version: %d, got %d", PolicyVersion, pol.Version)
+	}
+	switch {
+	case len(pol.IRR.Dumps) > 0 && pol.IRR.Server != "":
+		add("", "irr", "set dumps or server, not both")
+	case len(pol.IRR.Dumps) == 0 && pol.IRR.Server == "":
+		add("", "irr", "set dumps (RPSL files) or server (host:port)")
+	}
+	if pol.IRR.Server != "" && !hostPortRE.MatchString(pol.IRR.Server) {
+		add("", "irr.server", "want host:port, got %s", strconv.Quote(pol.IRR.Server))
+	}
+	for _, l := range []struct {
+		name string
+		v    []string
+	}{{"irr.sources", pol.IRR.Sources}, {"irr.route_sources", pol.IRR.RouteSources}} {
+		for i, s := range l.v {
+			if !sourceRE.MatchString(s) {
+				add("", fmt.Sprintf("%s[%d]", l.name, i), "bad source name %s", strconv.Quote(s))
+			}
+		}
+	}
+	for i, f := range pol.IRR.Dumps {
+		if f == "" || strings.ContainsRune(f, 0) {
+			add("", fmt.Sprintf("irr.dumps[%d]", i), "bad file name %s", strconv.Quote(f))
+		}
+	}
+	if pol.RPKI.VRPs != "" && pol.RPKI.RTR != "" {
+		add("", "rpki", "set vrps or rtr, not both")
+	}
+	if pol.RPKI.RTR != "" && !hostPortRE.MatchString(pol.RPKI.RTR) {
+		add("", "rpki.rtr", "want host:port, got %s", strconv.Quote(pol.RPKI.RTR))
+	}
+	if pol.ShrinkGuard < 0 || pol.ShrinkGuard > 1 {
+		add("", "shrink_guard", "want a fraction between 0 and 1, got %v", pol.ShrinkGuard)
+	}
+	if len(pol.Routers) == 0 {
+		add("", "routers", "no routers")
+	}
+	routers := map[string]bool{}
+	for i, r := range pol.Routers {
+		p := fmt.Sprintf("routers[%d]", i)
+		if !routerNameRE.MatchString(r.Name) {
+			add("", p+".name", "router name %s: want a letter, then letters, digits, _ or -, at most 32", strconv.Quote(r.Name))
+		} else if routers[strings.ToLower(r.Name)] {
+			add("", p+".name", "duplicate router %s", strconv.Quote(r.Name))
+		}
+		routers[strings.ToLower(r.Name)] = true
+		known := false
+		for _, pl := range Platforms {
+			known = known || pl == r.Platform
+		}
+		if !known {
+			add("", p+".platform", "unknown platform %s (want one of %s)", strconv.Quote(r.Platform), strings.Join(Platforms, ", "))
+		}
+	}
+	pol.validateOptions(&pol.Defaults, "", "defaults", false, routers, add)
+	if len(pol.Peers)+len(pol.Customers) == 0 {
+		add("", "peers", "no peers or customers")
+	}
+	names := map[string]bool{}
+	for _, list := range []struct {
+		key   string
+		peers []Peer
+	}{{"peers", pol.Peers}, {"customers", pol.Customers}} {
+		for i := range list.peers {
+			p := &list.peers[i]
+			path := fmt.Sprintf("%s[%d]", list.key, i)
+			peer := p.Name
+			if peer == "" {
+				peer = path
+			}
+			if !peerNameRE.MatchString(p.Name) {
+				add(peer, path+".name", "peer name %s: want a letter, then letters, digits or _, at most 20", strconv.Quote(p.Name))
+			} else if names[strings.ToUpper(p.Name)] {
+				add(peer, path+".name", "duplicate peer name (names compare case-insensitively)")
+			}
+			names[strings.ToUpper(p.Name)] = true
+			if p.ASN == 0 {
+				add(peer, path+".asn", "missing or zero ASN")
+			}
+			if err := CheckText(p.Description, MaxDescription); err != nil {
+				add(peer, path+".description", "%v", err)
+			}
+			if len(p.Announce) == 0 {
+				add(peer, path+".announce", "nothing to announce: list AS-SETs, route-sets, ASNs or prefixes")
+			}
+			for j, a := range p.Announce {
+				if _, err := ParseAnnounce(a); err != nil {
+					add(peer, fmt.Sprintf("%s.announce[%d]", path, j), "%v", err)
+				}
+			}
+			for j, a := range p.Neighbors {
+				if !a.IsValid() || a.IsUnspecified() || a.IsMulticast() || a.Zone() != "" {
+					add(peer, fmt.Sprintf("%s.neighbors[%d]", path, j), "bad neighbor address %s", strconv.Quote(a.String()))
+				}
+			}
+			pol.validateOptions(&p.Options, peer, path, list.key == "customers", routers, add)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (pol *Policy) validateOptions(o *Options, peer, path string, customer bool, routers map[string]bool,
+	add func(peer, path, format string, args ...any)) {
+	sub := func(s string) string {
+		if path == "" {
+			return s
+		}
+		return path + "." + s
+	}
+	seen := map[string]bool{}
+	for i, f := range o.Families {
+		if f != "ipv4" && f != "ipv6" {
+			add(peer, fmt.Sprintf("%s[%d]", sub("families"), i), "unknown family %s (want ipv4 or ipv6)", strconv.Quote(f))
+		} else if seen[f] {
+			add(peer, fmt.Sprintf("%s[%d]", sub("families"), i), "duplicate family %s", f)
+		}
+		seen[f] = true
+	}
+	if o.Families != nil && len(o.Families) == 0 {
+		add(peer, sub("families"), "empty list of families")
+	}
+	for i, r := range o.Routers {
+		if !routers[strings.ToLower(r)] {
+			add(peer, fmt.Sprintf("%s[%d]", sub("routers"), i), "unknown router %s", strconv.Quote(r))
+		}
+	}
+	if m := o.MaxPrefix; m != nil {
+		if m.Limit < 0 || m.Minimum < 0 || m.Headroom < 0 || m.Headroom > 10 {
+			add(peer, sub("max_prefix"), "limit and minimum must be ≥ 0 and headroom between 0 and 10")
+		}
+	}
+	for i, l := range []*Lengths{o.IPv4, o.IPv6} {
+		if l == nil {
+			continue
+		}
+		name, bits := "ipv4", 32
+		if i == 1 {
+			name, bits = "ipv6", 128
+		}
+		if l.Min != nil && (*l.Min < 0 || *l.Min > bits) {
+			add(peer, sub(name+".min_length"), "want 0 to %d, got %d", bits, *l.Min)
+		}
+		if l.Max != nil && (*l.Max < 0 || *l.Max > bits) {
+			add(peer, sub(name+".max_length"), "want 0 to %d, got %d", bits, *l.Max)
+		}
+		if l.Min != nil && l.Max != nil && *l.Min > *l.Max {
+			add(peer, sub(name), "min_length %d is longer than max_length %d", *l.Min, *l.Max)
+		}
+	}
+	switch o.URPF {
+	case "", "strict", "loose", "none":
+	default:
+		add(peer, sub("urpf"), "want strict, loose or none, got %s", strconv.Quote(o.URPF))
+	}
+	if o.Interface != "" && !ifaceRE.MatchString(o.Interface) {
+		add(peer, sub("interface"), "bad interface name %s", strconv.Quote(o.Interface))
+	}
+	if peer != "" && !customer && (o.URPF != "" || o.Interface != "" || o.IngressACL != nil) {
+		add(peer, path, "urpf, interface and ingress_acl apply to customers only")
+	}
+}

@@ -1,0 +1,147 @@
+package filtergen_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/filtergen/filtergen/filtergen"
+)
+
+const minimalPolicy = `version: 1
+irr:
+  dumps: [db.rpsl]
+routers:
+  - name: r1
+    platform: bird2
+peers:
+  - name: P1
+    asn: AS3333
+    announce: [AS-FOO]
+`
+
+func TestLoadPolicyErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		from string
+		to   string
+		want []string // each must appear in the error
+	}{
+		{"unknown top-level key", "version: 1\n", "version: 1\nverison: 2\n", []string{"test.yaml:2:1: verison: invalid policy: unknown key"}},
+		{"unknown peer key", "    asn: AS3333\n", "    asn: AS3333\n    as_set: AS-FOO\n", []string{`test.yaml:10:5: peer "P1": peers[0].as_set: invalid policy: unknown key "as_set"`}},
+		{"duplicate key", "    asn: AS3333\n", "    asn: AS3333\n    asn: AS1\n", []string{`peers[0].asn: invalid policy: duplicate key`}},
+		{"bad asn", "asn: AS3333", "asn: ASX", []string{`test.yaml:9:10: peer "P1": peers[0].asn: invalid policy: invalid AS number "ASX"`}},
+		{"wrong type", "asn: AS3333", "asn: {a: 1}", []string{"want a single value, got a mapping"}},
+		{"bad version", "version: 1", "version: 2", []string{"test.yaml:1:10: version: invalid policy: want version: 1, got 2"}},
+		{"bad platform", "platform: bird2", "platform: cisco", []string{`unknown platform "cisco"`}},
+		{"bad family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [ipv5]\n", []string{`unknown family "ipv5"`}},
+		{"unknown router", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    routers: [r9]\n", []string{`unknown router "r9"`}},
+		{"bad announce", "[AS-FOO]", "[FOO]", []string{`"FOO" is not an AS-SET`}},
+		{"host bits", "[AS-FOO]", "[192.0.2.1/24]", []string{"host bits set"}},
+		{"hostile name", "name: P1", `name: "P1; rm"`, []string{`peer name "P1; rm"`}},
+		{"brace in description", "    asn: AS3333\n", "    asn: AS3333\n    description: \"a } b\"\n", []string{`character '}'`}},
+		{"control char", "    asn: AS3333\n", "    asn: AS3333\n    description: \"a\\x01b\"\n", []string{`character '\x01'`}},
+		{"hash", "    asn: AS3333\n", "    asn: AS3333\n    description: \"a # b\"\n", []string{`character '#'`}},
+		{"urpf on a peer", "    asn: AS3333\n", "    asn: AS3333\n    urpf: strict\n", []string{"apply to customers only"}},
+		{"bad urpf", "peers:", "customers:\n  - {name: C1, asn: 1, announce: [AS1], urpf: sloppy}\npeers:", []string{`peer "C1": customers[0].urpf: invalid policy: want strict, loose or none`}},
+		{"lengths", "    asn: AS3333\n", "    asn: AS3333\n    ipv4: {min_length: 25, max_length: 24}\n", []string{"min_length 25 is longer than max_length 24"}},
+		{"max_prefix", "    asn: AS3333\n", "    asn: AS3333\n    max_prefix: lots\n", []string{"want a positive number"}},
+		{"both sources", "  dumps: [db.rpsl]\n", "  dumps: [db.rpsl]\n  server: whois.example:43\n", []string{"set dumps or server, not both"}},
+		{"duplicate peer", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n  - {name: p1, asn: 2, announce: [AS2]}\n", []string{"duplicate peer name"}},
+		{"alias", "    announce: [AS-FOO]\n", "    announce: &x [AS-FOO]\n  - {name: P2, asn: 2, announce: *x}\n", []string{"aliases are not allowed"}},
+		{"syntax", "version: 1", "version: [1", []string{"test.yaml: invalid policy:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(minimalPolicy, tt.from) {
+				t.Fatalf("policy has no %q", tt.from)
+			}
+			y := strings.Replace(minimalPolicy, tt.from, tt.to, 1)
+			_, err := filtergen.ParsePolicy("test.yaml", []byte(y))
+			if err == nil {
+				t.Fatalf("no error for\n%s", y)
+			}
+			if !errors.Is(err, filtergen.ErrPolicy) {
+				t.Errorf("error does not wrap ErrPolicy: %v", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%v\ndoes not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadPolicyAllErrorsAtOnce(t *testing.T) {
+	y := strings.Replace(minimalPolicy, "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    colour: red\n    families: [ipv9]\n    description: \"a\\nb\"\n", 1)
+	_, err := filtergen.ParsePolicy("test.yaml", []byte(y))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	// The unknown key is reported at decode time; once it is fixed the
+	// semantic problems are reported together.
+	y = strings.Replace(y, "    colour: red\n", "", 1)
+	_, err = filtergen.ParsePolicy("test.yaml", []byte(y))
+	if err == nil || !strings.Contains(err.Error(), "ipv9") || !strings.Contains(err.Error(), `'\n'`) {
+		t.Errorf("want both problems, got %v", err)
+	}
+}
+
+func TestPolicyDefaultsAndOverrides(t *testing.T) {
+	y := minimalPolicy + `    max_prefix: 500
+    drop_rpki_invalid: false
+    ipv6: {max_length: 64}
+customers:
+  - name: C1
+    asn: 3
+    announce: [AS3]
+    interface: xe-0/0/1
+defaults:
+  aggregate: false
+  max_prefix: {headroom: 0.1, minimum: 5}
+  families: [ipv4]
+`
+	pol, err := filtergen.ParsePolicy("test.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	peers := pol.AllPeers()
+	p := peers[0].Settings(pol.Defaults, pol.Routers)
+	if p.Aggregate || p.DropRPKIInvalid || !p.DropBogons || p.MaxPrefix.Limit != 500 || p.MaxLength != [2]int{24, 64} ||
+		len(p.Families) != 1 || p.URPF != "none" || p.IngressACL || len(p.Routers) != 1 {
+		t.Errorf("peer settings %+v", p)
+	}
+	c := peers[1].Settings(pol.Defaults, pol.Routers)
+	if !c.IngressACL || c.URPF != "strict" || c.Interface != "xe-0/0/1" || c.MaxPrefix.Headroom != 0.1 {
+		t.Errorf("customer settings %+v", c)
+	}
+}
+
+// FuzzParsePolicy checks that no input panics, that every error wraps
+// ErrPolicy or is a size error, and that an accepted policy has only
+// safe peer names and descriptions.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte(minimalPolicy))
+	f.Add([]byte(basePolicy))
+	f.Add([]byte("version: 1\npeers: [{name: \"x\\n\", description: \"}\"}]\n"))
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("version: 1\npeers:\n  - name: A\n    max_prefix: {headroom: 1e308}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pol, err := filtergen.ParsePolicy("fuzz.yaml", data)
+		if err != nil {
+			if !errors.Is(err, filtergen.ErrPolicy) && !strings.Contains(err.Error(), "larger than") {
+				t.Fatalf("error does not wrap ErrPolicy: %v", err)
+			}
+			return
+		}
+		for _, p := range pol.AllPeers() {
+			if filtergen.CheckText(p.Description, filtergen.MaxDescription) != nil {
+				t.Fatalf("accepted hostile description %q", p.Description)
+			}
+			if strings.ContainsAny(p.Name, "\n\"{};# ") {
+				t.Fatalf("accepted hostile name %q", p.Name)
+			}
+		}
+	})
+}

@@ -1,0 +1,253 @@
+package filtergen
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/filtergen/filtergen/internal/asn"
+	"github.com/filtergen/filtergen/irr"
+)
+
+// A Result is a compiled policy: vendor-neutral filters for every peer,
+// with the provenance of every accepted and dropped prefix. Templates
+// render it; nothing in it needs the IRR or RPKI data any more.
+type Result struct {
+	LocalAS uint32
+	Routers []Router
+	// RPKI describes the RPKI data used, nil when the policy has none.
+	RPKI *RPKIInfo `json:",omitempty"`
+	// Peers holds the peers then the customers, in policy order.
+	Peers []*PeerResult
+}
+
+// RPKIInfo records the RPKI snapshot a Result was compiled with.
+type RPKIInfo struct {
+	Updated time.Time // when the VRP data was generated; zero if unknown
+	VRPs    int       // number of VRPs, if known
+}
+
+// A PeerResult is the compiled filter of one peer or customer.
+type PeerResult struct {
+	Name        string
+	Description string
+	ASN         uint32
+	Customer    bool
+	Routers     []string
+	Neighbors   []netip.Addr
+	Settings    Settings
+	// ASNs are the origin ASNs the peer may announce (its customer cone),
+	// sorted, bogon ASNs removed when the policy drops them.
+	ASNs []uint32
+	// DroppedASNs lists the ASNs of the cone that were removed.
+	DroppedASNs []DroppedASN `json:",omitempty"`
+	// Families holds one entry per family of Settings.Families.
+	Families []*FamilyResult
+	// Warnings lists problems that did not fail the compile, such as
+	// nested sets that do not exist.
+	Warnings []string `json:",omitempty"`
+}
+
+// Family returns the result of family f ("ipv4" or "ipv6"), or nil.
+func (p *PeerResult) Family(f string) *FamilyResult {
+	for _, fr := range p.Families {
+		if fr.Family == f {
+			return fr
+		}
+	}
+	return nil
+}
+
+// Accepted returns the number of distinct prefixes accepted in all
+// families: what the shrink guard compares.
+func (p *PeerResult) Accepted() int {
+	n := 0
+	for _, f := range p.Families {
+		n += f.Count
+	}
+	return n
+}
+
+// A FamilyResult is the filter of one peer in one address family.
+type FamilyResult struct {
+	Family string // "ipv4" or "ipv6"
+	// Entries is the prefix filter, aggregated when Settings.Aggregate.
+	Entries []PrefixRange
+	// Count is the number of distinct prefix ranges accepted before
+	// aggregation.
+	Count int
+	// MaxPrefix is the max-prefix limit for the session.
+	MaxPrefix int
+	// Accepted and Dropped give the provenance of every candidate prefix,
+	// sorted by prefix.
+	Accepted []Accepted
+	Dropped  []Dropped `json:",omitempty"`
+	// ACL is, for customers with an ingress ACL, the source prefixes to
+	// permit: the CIDR union of the accepted prefixes and the customer's
+	// neighbor addresses (and fe80::/10 for IPv6). Everything else is
+	// denied.
+	ACL []netip.Prefix `json:",omitempty"`
+	// URPF is the uRPF mode for customers: strict, loose or none.
+	URPF string `json:",omitempty"`
+}
+
+// Provenance says where a candidate prefix came from.
+type Provenance struct {
+	Range PrefixRange
+	// Origin is the origin ASN of the route object (or, for literal
+	// prefixes, the peer's ASN); 0 for route-set members.
+	Origin uint32 `json:",omitempty"`
+	// Source is the registry the route object came from, "RPKI" for
+	// prefixes added from VRPs, "policy" for literal prefixes.
+	Source string `json:",omitempty"`
+	// Chain is the chain of sets from the announce item to the origin.
+	Chain []string `json:",omitempty"`
+	// RPKI is the RFC 6811 state of (prefix, origin).
+	RPKI RPKIState
+}
+
+// Accepted is a prefix in the filter, with where it came from.
+type Accepted struct {
+	Provenance
+}
+
+// Dropped is a candidate prefix left out of the filter, and why.
+type Dropped struct {
+	Provenance
+	Reason DropReason
+}
+
+// DroppedASN is an ASN of the cone that was removed, and why.
+type DroppedASN struct {
+	ASN    uint32
+	Reason DropReason
+	Chain  []string `json:",omitempty"`
+}
+
+// DropReason says why a candidate was dropped.
+type DropReason string
+
+// The drop reasons.
+const (
+	DropBogon        DropReason = "bogon"
+	DropRPKIInvalid  DropReason = "rpki-invalid"
+	DropTooLong      DropReason = "too-long"
+	DropTooShort     DropReason = "too-short"
+	DropBogonOrigin  DropReason = "bogon-origin-asn"
+	DropASPA         DropReason = "not-downstream-by-aspa"
+	DropFamilyAbsent DropReason = "family-not-configured"
+)
+
+// RPKIState is the RFC 6811 validation state of a route.
+type RPKIState uint8
+
+// The validation states. RPKIUnchecked means no check was made: there is
+// no RPKI data or the route has no known origin.
+const (
+	RPKIUnchecked RPKIState = iota
+	RPKINotFound
+	RPKIValid
+	RPKIInvalid
+)
+
+func (s RPKIState) String() string {
+	switch s {
+	case RPKINotFound:
+		return "not-found"
+	case RPKIValid:
+		return "valid"
+	case RPKIInvalid:
+		return "invalid"
+	}
+	return "unchecked"
+}
+
+// MarshalText returns String.
+func (s RPKIState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// An Explanation says why a prefix is or is not accepted for a peer.
+type Explanation struct {
+	Peer   string
+	Prefix netip.Prefix
+	// Entry is the filter entry that matches the prefix, if any.
+	Entry *PrefixRange
+	// Accepted lists the candidates whose range holds the prefix.
+	Accepted []Accepted
+	// Dropped lists the dropped candidates whose range holds the prefix
+	// or that are the prefix itself.
+	Dropped []Dropped
+}
+
+// Explain says why prefix p is accepted or dropped for the named peer.
+func (r *Result) Explain(peer string, p netip.Prefix) (*Explanation, error) {
+	var pr *PeerResult
+	for _, x := range r.Peers {
+		if strings.EqualFold(x.Name, peer) {
+			pr = x
+		}
+	}
+	if pr == nil {
+		return nil, fmt.Errorf("no peer %s in the result", strconv.Quote(peer))
+	}
+	p = p.Masked()
+	e := &Explanation{Peer: pr.Name, Prefix: p}
+	fam := irr.FamilyOf(p).String()
+	fr := pr.Family(fam)
+	if fr == nil {
+		return e, nil
+	}
+	for i, en := range fr.Entries {
+		if en.Contains(p) {
+			e.Entry = &fr.Entries[i]
+			break
+		}
+	}
+	for _, a := range fr.Accepted {
+		if a.Range.Contains(p) {
+			e.Accepted = append(e.Accepted, a)
+		}
+	}
+	for _, d := range fr.Dropped {
+		if d.Range.Contains(p) || d.Range.Prefix == p {
+			e.Dropped = append(e.Dropped, d)
+		}
+	}
+	return e, nil
+}
+
+// String describes the explanation in a few lines of text.
+func (e *Explanation) String() string {
+	var b strings.Builder
+	if e.Entry != nil {
+		fmt.Fprintf(&b, "%s is ACCEPTED for peer %s by filter entry %s\n", e.Prefix, e.Peer, e.Entry)
+	} else {
+		fmt.Fprintf(&b, "%s is NOT ACCEPTED for peer %s: no filter entry matches\n", e.Prefix, e.Peer)
+	}
+	for _, a := range e.Accepted {
+		fmt.Fprintf(&b, "  accepted %s%s\n", a.Range, describe(a.Provenance))
+	}
+	for _, d := range e.Dropped {
+		fmt.Fprintf(&b, "  dropped  %s (%s)%s\n", d.Range, d.Reason, describe(d.Provenance))
+	}
+	if e.Entry == nil && len(e.Dropped) == 0 {
+		fmt.Fprintf(&b, "  no route object or other source lists it\n")
+	}
+	return b.String()
+}
+
+func describe(p Provenance) string {
+	var b strings.Builder
+	if p.Origin != 0 {
+		fmt.Fprintf(&b, " origin %s", asn.Format(p.Origin))
+	}
+	if p.Source != "" {
+		fmt.Fprintf(&b, " source %s", p.Source)
+	}
+	if len(p.Chain) > 0 {
+		fmt.Fprintf(&b, " via %s", strings.Join(p.Chain, " > "))
+	}
+	fmt.Fprintf(&b, " rpki %s", p.RPKI)
+	return b.String()
+}

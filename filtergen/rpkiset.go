@@ -1,0 +1,62 @@
+package filtergen
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/filtergen/filtergen/irr"
+	"github.com/filtergen/filtergen/rpki"
+)
+
+// DefaultRPKIMaxAge is the RPKI maximum age used when the policy sets none.
+const DefaultRPKIMaxAge = rpki.DefaultMaxAge
+
+// RPKIFromSet adapts an rpki.Set (from a VRP file or an RTR cache) to what
+// Compile needs. It indexes the VRPs by ASN once; the Set must not change
+// afterwards (rpki.Sets are immutable).
+func RPKIFromSet(s *rpki.Set) RPKI {
+	a := &setAdapter{s: s, byASN: map[uint32][]VRP{}}
+	for v := range s.VRPs() {
+		a.byASN[v.ASN] = append(a.byASN[v.ASN], VRP{Prefix: v.Prefix, MaxLen: v.MaxLen, ASN: v.ASN})
+	}
+	return a
+}
+
+type setAdapter struct {
+	s     *rpki.Set
+	byASN map[uint32][]VRP
+}
+
+func (a *setAdapter) Validate(p netip.Prefix, origin uint32) (RPKIState, uint8) {
+	st, vrps := a.s.Validate(p, origin)
+	switch st {
+	case rpki.Valid:
+		var m uint8
+		for _, v := range vrps {
+			if v.ASN == origin && int(v.MaxLen) >= p.Bits() {
+				m = max(m, v.MaxLen)
+			}
+		}
+		return RPKIValid, m
+	case rpki.Invalid:
+		return RPKIInvalid, 0
+	}
+	return RPKINotFound, 0
+}
+
+func (a *setAdapter) VRPs(n uint32, fam irr.Family) []VRP {
+	var out []VRP
+	for _, v := range a.byASN[n] {
+		if irr.FamilyOf(v.Prefix) == fam {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (a *setAdapter) Updated() time.Time { return a.s.Produced() }
+
+// Len returns the number of VRPs, for RPKIInfo.
+func (a *setAdapter) Len() int { return a.s.Len() }
+
+func (a *setAdapter) Providers(customer uint32) ([]uint32, bool) { return a.s.Providers(customer) }

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/filtergen/filtergen/internal/bgpq4"
+	"github.com/filtergen/filtergen/irr"
+)
+
+const bgpq4Help = `Usage: filtergen bgpq4 [-h host[:port]] [-S sources] [-E|G|H <num>|f <num>|t] [-46ABbdJjKNnpwXz] [-R len] <OBJECTS> ... [EXCEPT <OBJECTS> ...]
+
+filtergen bgpq4 takes bgpq4 1.9's command line and prints what bgpq4 1.9
+prints, byte for byte, in every output format. Options are bgpq4's
+(getopt-style: -h is the server, -K7 is -K -7, options may follow the
+objects); see bgpq4(8).
+
+Own option:
+  --registry FILE   expand offline from an RPSL dump instead of asking a
+                    server (repeatable; plain or gzip)
+
+Differences from bgpq4 1.9: a root object that does not exist, or a query
+the server fails, is an error (exit 1, nothing on stdout); private and
+reserved origin ASNs are rejected whether or not the server expands sets
+itself (-p accepts them); "x/y^n" means lengths n to n; a prefix range that
+would expand to more than 2097152 prefixes is an error; -h accepts IPv6
+literals ("[::1]:43"); -w drops ASNs without routes.
+
+Exit codes are bgpq4's: 0 success, 1 input or data error, 255 for the
+option combinations bgpq4 refuses with "FATAL ERROR".
+`
+
+func newCmdBgpq4(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:                "bgpq4 [FLAGS] OBJECT... [EXCEPT OBJECT...]",
+		Short:              "Generate filters exactly as bgpq4 1.9 does (same flags, same output)",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBgpq4(cmd, f, args)
+		},
+	}
+}
+
+func runBgpq4(cmd *cobra.Command, f *factory, args []string) error {
+	o, err := bgpq4.Parse(args, f.Getenv)
+	if err != nil {
+		return bgpq4Exit(err)
+	}
+	switch {
+	case o.Help:
+		_, err := io.WriteString(f.Out, bgpq4Help)
+		return err
+	case o.Version:
+		_, err := io.WriteString(f.Out, "filtergen bgpq4: compatible with bgpq4 1.9\n")
+		return err
+	}
+	ctx := cmd.Context()
+	var exp irr.Expander
+	if len(o.Registry) > 0 {
+		b := irr.NewBuilder(irr.LoadOptions{Logger: f.Logger})
+		for _, p := range o.Registry {
+			if err := b.ReadFile(ctx, p); err != nil {
+				return err
+			}
+		}
+		reg, err := b.Build()
+		if err != nil {
+			return err
+		}
+		if _, n := b.Problems(); n > 0 {
+			f.Logger.Warn("skipped malformed objects", "count", n)
+		}
+		exp = reg
+	} else {
+		c, err := dialBgpq4(ctx, o)
+		if err != nil {
+			return &exitError{code: 1, err: err}
+		}
+		defer c.Close()
+		exp = c
+	}
+	// Render in memory first so that a failure leaves stdout empty.
+	out := bufio.NewWriterSize(f.Out, 256<<10)
+	if err := bgpq4.Generate(ctx, exp, o, out, f.ErrOut); err != nil {
+		return bgpq4Exit(err)
+	}
+	return out.Flush()
+}
+
+// bgpq4Exit gives an error bgpq4's exit code.
+func bgpq4Exit(err error) error {
+	var be *bgpq4.Error
+	var ue *bgpq4.UsageError
+	switch {
+	case errors.As(err, &be):
+		return &exitError{code: be.Code, err: fmt.Errorf("bgpq4: %w", err)}
+	case errors.As(err, &ue):
+		return &exitError{code: 1, err: fmt.Errorf("bgpq4: %w (see 'filtergen bgpq4 --help')", err)}
+	}
+	return err
+}

@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/filtergen/filtergen/filtergen"
+)
+
+var update = flag.Bool("update", false, "update golden files")
+
+// examples are the bundled examples: policy file and golden directory.
+var examples = []string{"ixp-onboarding", "transit-customer"}
+
+// readTree returns every file under dir by slash path.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestExamplesGolden compiles each bundled example offline and compares
+// every file with testdata/golden/EXAMPLE (go test -update rewrites
+// them). A second compile with --check must find nothing to change, which
+// is the determinism check.
+func TestExamplesGolden(t *testing.T) {
+	for _, ex := range examples {
+		t.Run(ex, func(t *testing.T) {
+			policy := filepath.Join("..", "..", "examples", ex, "filtergen.yaml")
+			out := t.TempDir()
+			code, stdout, stderr := runCLI(t, "compile", policy, "-o", out)
+			if code != 0 {
+				t.Fatalf("compile: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+			}
+			got := readTree(t, out)
+			golden := filepath.Join("testdata", "golden", ex)
+			if *update {
+				os.RemoveAll(golden)
+				for name, data := range got {
+					p := filepath.Join(golden, filepath.FromSlash(name))
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want := readTree(t, golden)
+			if len(want) == 0 {
+				t.Fatalf("no golden files in %s; run go test -update", golden)
+			}
+			for name, w := range want {
+				if g, ok := got[name]; !ok {
+					t.Errorf("%s: not written", name)
+				} else if !bytes.Equal(g, w) {
+					t.Errorf("%s differs from golden file; run go test -update and review the diff", name)
+				}
+			}
+			for name := range got {
+				if _, ok := want[name]; !ok {
+					t.Errorf("%s: written but has no golden file", name)
+				}
+			}
+			code, stdout, _ = runCLI(t, "compile", policy, "-o", out, "--check")
+			if code != 0 || stdout != "" {
+				t.Errorf("second compile --check: exit %d, %q; output is not deterministic", code, stdout)
+			}
+		})
+	}
+}
+
+// TestExamplesBIRDParses runs bird -p -c on a minimal bird.conf that
+// includes each generated BIRD router file.
+func TestExamplesBIRDParses(t *testing.T) {
+	bird, err := exec.LookPath("bird")
+	if err != nil {
+		t.Skip("bird not installed (make deps installs bird2)")
+	}
+	for _, ex := range examples {
+		t.Run(ex, func(t *testing.T) {
+			policy := filepath.Join("..", "..", "examples", ex, "filtergen.yaml")
+			pol, err := filtergen.LoadPolicy(policy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			if code, _, stderr := runCLI(t, "compile", policy, "-o", out); code != 0 {
+				t.Fatalf("compile: exit %d: %s", code, stderr)
+			}
+			n := 0
+			for _, r := range pol.Routers {
+				if r.Platform != "bird2" {
+					continue
+				}
+				n++
+				conf := filepath.Join(out, "bird-"+r.Name+".conf")
+				main := "log stderr all;\nrouter id 192.0.2.1;\nprotocol device {}\ninclude \"" + r.Name + ".conf\";\n"
+				if err := os.WriteFile(conf, []byte(main), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				cmd := exec.Command(bird, "-p", "-c", conf)
+				if b, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("bird -p -c for router %s: %v\n%s", r.Name, err, b)
+				}
+				// The check can fail: a broken include must be reported.
+				broken := strings.Replace(main, r.Name+".conf", r.Name+".d/missing.conf", 1)
+				os.WriteFile(conf, []byte(broken), 0o644)
+				if err := exec.Command(bird, "-p", "-c", conf).Run(); err == nil {
+					t.Errorf("bird -p accepted a config with a missing include")
+				}
+			}
+			if n == 0 {
+				t.Fatal("example has no bird2 router")
+			}
+		})
+	}
+}

@@ -1,0 +1,382 @@
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/Masterminds/sprig/v3"
+
+	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/internal/vendor"
+)
+
+//go:embed bird2/*.tmpl junos/*.tmpl
+var builtin embed.FS
+
+// Builtin returns the embedded templates, "PLATFORM/router.tmpl" and
+// "PLATFORM/peer.tmpl" for each supported platform, for a user to copy and
+// override.
+func Builtin() fs.FS { return builtin }
+
+// Platforms lists the platforms that have templates.
+func Platforms() []string { return []string{"bird2", "junos"} }
+
+// A File is one rendered configuration file, its Name relative to the
+// output directory.
+type File struct {
+	Name string
+	Data []byte
+	// Peer is the peer the file belongs to; empty for a router's main file.
+	Peer string
+}
+
+// Options tune rendering.
+type Options struct {
+	// Overrides, if set, holds templates that replace the built-in ones
+	// with the same path ("bird2/peer.tmpl"). Open it with os.Root.FS so
+	// that a template name cannot reach outside the directory.
+	Overrides fs.FS
+}
+
+// sprigAllowed is the allow-list of sprig functions templates may use:
+// pure string and list helpers only. Anything random, time-dependent,
+// cryptographic or that reads the environment or network stays out, so
+// that output is repeatable (--diff) and templates cannot read the machine.
+var sprigAllowed = []string{
+	"upper", "lower", "trim", "trimPrefix", "trimSuffix", "hasPrefix", "hasSuffix",
+	"contains", "replace", "repeat", "indent", "nindent", "join", "default", "empty",
+	"add", "sub", "mul", "div", "mod", "max", "min", "list", "first", "last", "has",
+	"ternary", "toString", "int",
+}
+
+func funcMap() template.FuncMap {
+	sp := sprig.TxtFuncMap()
+	fm := template.FuncMap{}
+	for _, name := range sprigAllowed {
+		f, ok := sp[name]
+		if !ok {
+			panic("sprig has no " + name) // programmer error: the list is constant
+		}
+		fm[name] = f
+	}
+	for k, v := range ownFuncs {
+		fm[k] = v
+	}
+	return fm
+}
+
+var ownFuncs = template.FuncMap{
+	// ident joins parts with "_" into an object name and refuses it unless
+	// it passes vendor.ValidName.
+	"ident": func(parts ...string) (string, error) {
+		s := strings.ToUpper(strings.Join(parts, "_"))
+		if err := vendor.ValidName(s); err != nil {
+			return "", err
+		}
+		return s, nil
+	},
+	"quote":  func(s string) string { return vendor.Quote(s, vendor.MaxText) },
+	"asn":    func(n uint32) string { return "AS" + strconv.FormatUint(uint64(n), 10) },
+	"suffix": func(fam string) string { return map[string]string{"ipv4": "V4", "ipv6": "V6"}[fam] },
+	"rfc3339": func(t time.Time) string {
+		if t.IsZero() {
+			return "unknown"
+		}
+		return t.UTC().Format(time.RFC3339)
+	},
+	"accepted":  acceptedLine,
+	"neighbors": neighbors,
+	"bogons":    bogons,
+	"hasACL": func(p *filtergen.PeerResult) bool {
+		for _, f := range p.Families {
+			if len(f.ACL) > 0 {
+				return true
+			}
+		}
+		return false
+	},
+	"birdRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
+		return lines(rs, indent, ",", "", vendor.AppendBIRD)
+	},
+	"birdSet": func(ps []netip.Prefix, indent string) (string, error) {
+		rs := make([]filtergen.PrefixRange, len(ps))
+		for i, p := range ps {
+			rs[i] = filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Addr().BitLen())}
+		}
+		return lines(rs, indent, ",", "", vendor.AppendBIRD)
+	},
+	"birdInts": func(ns []uint32, indent string) string {
+		var b []byte
+		for i, n := range ns {
+			if i%10 == 0 {
+				if i > 0 {
+					b = append(b, ",\n"...)
+				}
+				b = append(b, indent...)
+			} else {
+				b = append(b, ", "...)
+			}
+			b = strconv.AppendUint(b, uint64(n), 10)
+		}
+		return string(b)
+	},
+	"birdBogonASNs": func() string {
+		var parts []string
+		for _, r := range filtergen.BogonASNs {
+			if r.First == r.Last {
+				parts = append(parts, strconv.FormatUint(uint64(r.First), 10))
+			} else {
+				parts = append(parts, fmt.Sprintf("%d..%d", r.First, r.Last))
+			}
+		}
+		return strings.Join(parts, ", ")
+	},
+	// junosRanges renders a route-filter-list body. Junos tests a route
+	// only against the entries with the longest covering prefix, so the
+	// list is first rewritten with filtergen.LongestMatchSafe.
+	"junosRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
+		return lines(filtergen.LongestMatchSafe(rs), indent, "", ";", vendor.AppendJunos)
+	},
+	"junosBogons": func(fam string, indent string) (string, error) {
+		var rs []filtergen.PrefixRange
+		for _, p := range bogons(fam) {
+			rs = append(rs, filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Addr().BitLen())})
+		}
+		return lines(rs, indent, "", ";", vendor.AppendJunos)
+	},
+	"junosPrefixes": func(ps []netip.Prefix, indent string) string {
+		var b []byte
+		for i, p := range ps {
+			if i > 0 {
+				b = append(b, '\n')
+			}
+			b = append(b, indent...)
+			b = p.AppendTo(b)
+			b = append(b, ';')
+		}
+		return string(b)
+	},
+	"junosBogonASNs": func() string {
+		var parts []string
+		for _, r := range filtergen.BogonASNs {
+			if r.First == r.Last {
+				parts = append(parts, strconv.FormatUint(uint64(r.First), 10))
+			} else {
+				parts = append(parts, fmt.Sprintf("%d-%d", r.First, r.Last))
+			}
+		}
+		return "(.)* (" + strings.Join(parts, "|") + ") (.)*"
+	},
+	"junosPaths": junosPaths,
+}
+
+// lines renders entries one per line through a vendor function, with
+// sep after every line but the last and term after each.
+func lines(rs []filtergen.PrefixRange, indent, sep, term string, f func([]byte, vendor.Entry) []byte) (string, error) {
+	b := make([]byte, 0, len(rs)*(len(indent)+28))
+	for i, r := range rs {
+		e := vendor.EntryFrom(r.Prefix, r.Min, r.Max)
+		if !e.IsValid() {
+			return "", fmt.Errorf("templates: invalid filter entry %s", r)
+		}
+		if i > 0 {
+			b = append(b, sep...)
+			b = append(b, '\n')
+		}
+		b = append(b, indent...)
+		b = f(b, e)
+		b = append(b, term...)
+	}
+	return string(b), nil
+}
+
+// junosPaths renders the as-path-group members: "^P(P)*$" when the peer
+// originates its own routes, then "^P(.)*(O1|…)$" (or, without first-AS
+// enforcement, "^(.)*(O1|…)$") in groups of 8 origins, as bgpq4 does.
+func junosPaths(p *filtergen.PeerResult, indent string) string {
+	var b []byte
+	n := 0
+	line := func(re []byte) {
+		if n > 0 {
+			b = append(b, '\n')
+		}
+		b = append(b, indent...)
+		b = append(b, "as-path a"...)
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, " \""...)
+		b = append(b, re...)
+		b = append(b, "\";"...)
+		n++
+	}
+	others := make([]uint32, 0, len(p.ASNs))
+	for _, a := range p.ASNs {
+		if a != p.ASN || !p.Settings.EnforceFirstAS {
+			others = append(others, a)
+		}
+	}
+	if p.Settings.EnforceFirstAS && slices.Contains(p.ASNs, p.ASN) {
+		line(vendor.AppendJunosPathOnly(nil, p.ASN))
+	}
+	for chunk := range slices.Chunk(others, 8) {
+		if p.Settings.EnforceFirstAS {
+			line(vendor.AppendJunosPathVia(nil, p.ASN, chunk))
+		} else {
+			line(vendor.AppendJunosPathOriginated(nil, chunk))
+		}
+	}
+	return string(b)
+}
+
+func neighbors(p *filtergen.PeerResult, fam string) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range p.Neighbors {
+		if a.Unmap().Is4() == (fam == "ipv4") {
+			out = append(out, a.Unmap())
+		}
+	}
+	return out
+}
+
+func bogons(fam string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range filtergen.BogonPrefixes {
+		if p.Addr().Is4() == (fam == "ipv4") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// AcceptedMarker starts the line in every peer file that records how many
+// prefixes were accepted per family, which the shrink guard reads back.
+const AcceptedMarker = "filtergen-accepted:"
+
+func acceptedLine(p *filtergen.PeerResult) string {
+	var b strings.Builder
+	b.WriteString(AcceptedMarker)
+	b.WriteString(" peer=")
+	b.WriteString(p.Name)
+	for _, f := range p.Families {
+		fmt.Fprintf(&b, " %s=%d", f.Family, f.Count)
+	}
+	return b.String()
+}
+
+// ParseAccepted reads the accepted count back from a rendered peer file:
+// the sum over families, and whether the marker was found.
+func ParseAccepted(data []byte) (int, bool) {
+	i := bytes.Index(data, []byte(AcceptedMarker))
+	if i < 0 {
+		return 0, false
+	}
+	line := data[i+len(AcceptedMarker):]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	total, found := 0, false
+	for _, f := range strings.Fields(string(line)) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || (k != "ipv4" && k != "ipv6") {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			continue
+		}
+		total += n
+		found = true
+	}
+	return total, found
+}
+
+type routerData struct {
+	Result *filtergen.Result
+	Router filtergen.Router
+	Peers  []*filtergen.PeerResult
+}
+
+type peerData struct {
+	Result *filtergen.Result
+	Router filtergen.Router
+	Peer   *filtergen.PeerResult
+	// RPKI is set when RPKI data was used, so that router-side checks
+	// are rendered.
+	RPKI bool
+}
+
+// ErrNoTemplates reports a platform without templates.
+var ErrNoTemplates = errors.New("templates: no templates for platform")
+
+// Render renders res for one router: "ROUTER.conf" and one
+// "ROUTER.d/PEER.conf" per peer on the router. The output depends only on
+// res, so rendering twice gives identical bytes.
+func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]File, error) {
+	if !slices.Contains(Platforms(), router.Platform) {
+		return nil, fmt.Errorf("%w %s (router %s)", ErrNoTemplates, strconv.Quote(router.Platform), strconv.Quote(router.Name))
+	}
+	tmpl, err := load(router.Platform, opts.Overrides)
+	if err != nil {
+		return nil, err
+	}
+	var peers []*filtergen.PeerResult
+	for _, p := range res.Peers {
+		if slices.ContainsFunc(p.Routers, func(r string) bool { return strings.EqualFold(r, router.Name) }) {
+			peers = append(peers, p)
+		}
+	}
+	var files []File
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
+	}
+	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
+	for _, p := range peers {
+		buf.Reset()
+		d := peerData{Result: res, Router: router, Peer: p, RPKI: res.RPKI != nil}
+		if err := tmpl.ExecuteTemplate(&buf, "peer.tmpl", d); err != nil {
+			return nil, fmt.Errorf("templates: router %s: peer %s: %w", router.Name, p.Name, err)
+		}
+		data := buf.Bytes()
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			data = append(data, '\n')
+		}
+		files = append(files, File{Name: router.Name + ".d/" + p.Name + ".conf", Data: bytes.Clone(data), Peer: p.Name})
+	}
+	return files, nil
+}
+
+// load parses a platform's templates, each from overrides when it has the
+// file and from the built-in set otherwise.
+func load(platform string, overrides fs.FS) (*template.Template, error) {
+	root := template.New(platform).Option("missingkey=error").Funcs(funcMap())
+	for _, name := range []string{"router.tmpl", "peer.tmpl"} {
+		path := platform + "/" + name
+		var data []byte
+		var err error
+		if overrides != nil {
+			data, err = fs.ReadFile(overrides, path)
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("templates: %s: %w", path, err)
+			}
+		}
+		if data == nil {
+			data, err = fs.ReadFile(builtin, path)
+			if err != nil {
+				return nil, err
+			}
+		}
+		if _, err := root.New(name).Parse(string(data)); err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+	}
+	return root, nil
+}
