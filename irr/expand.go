@@ -196,8 +196,18 @@ func (r *Registry) ExpandASNs(ctx context.Context, object string, opts *ExpandOp
 	if root.class != "as-set" {
 		return nil, nil, fmt.Errorf("irr: %s is a %s, not an as-set", strconv.Quote(object), root.class)
 	}
+	out, err := r.collectASNs(e, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, e.rep, nil
+}
+
+// collectASNs walks the as-set tree from root and returns its distinct
+// ASNs, sorted, recording the set that listed each one first.
+func (r *Registry) collectASNs(e *expansion, root *setData) ([]uint32, error) {
 	var out []uint32
-	err = r.walkASSets(e, root, func(v uint32, parent string) error {
+	err := r.walkASSets(e, root, func(v uint32, parent string) error {
 		if e.asns[v] {
 			return nil
 		}
@@ -210,10 +220,10 @@ func (r *Registry) ExpandASNs(ctx context.Context, object string, opts *ExpandOp
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	slices.Sort(out)
-	return out, e.rep, nil
+	return out, nil
 }
 
 // ExpandPrefixes implements Expander.
@@ -269,22 +279,10 @@ func (r *Registry) ExpandPrefixes(ctx context.Context, object string, fam Family
 		return nil, nil, err
 	}
 	if root.class == "as-set" {
-		var asns []uint32
-		err = r.walkASSets(e, root, func(v uint32, parent string) error {
-			if !e.asns[v] {
-				if len(e.asns) >= e.limits.MaxASNs {
-					return &LimitError{Root: e.root, Set: parent, Limit: "asns", Max: e.limits.MaxASNs}
-				}
-				e.asns[v] = true
-				e.rep.ASNParent[v] = parent
-				asns = append(asns, v)
-			}
-			return nil
-		})
+		asns, err := r.collectASNs(e, root)
 		if err != nil {
 			return nil, nil, err
 		}
-		slices.Sort(asns)
 		e.rep.NoRoutes = acc.addASNs(routeSrcs, asns)
 		prs, err := acc.result()
 		if err != nil {
@@ -352,18 +350,10 @@ func (r *Registry) walkRouteSet(e *expansion, acc *prefixAcc, routeSrcs []*sourc
 			}
 			sub := &expansion{ctx: e.ctx, root: e.root, setSrcs: e.setSrcs, limits: e.limits, exclude: e.exclude,
 				rep: e.rep, visited: map[string]int{}, asns: map[uint32]bool{}}
-			var asns []uint32
-			err := r.walkASSets(sub, child, func(v uint32, parent string) error {
-				if !sub.asns[v] {
-					sub.asns[v] = true
-					asns = append(asns, v)
-				}
-				return nil
-			})
+			asns, err := r.collectASNs(sub, child)
 			if err != nil {
 				return err
 			}
-			slices.Sort(asns)
 			for _, v := range asns {
 				if !acc.addASNOps(routeSrcs, v, mops) {
 					e.rep.NoRoutes = append(e.rep.NoRoutes, v)
