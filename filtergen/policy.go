@@ -97,7 +97,10 @@ type IRRSource struct {
 	// Sources lists the sources searched for sets, in priority order.
 	Sources []string `yaml:"sources"`
 	// RouteSources lists the sources whose route objects count; empty
-	// means Sources.
+	// means Sources. Sets are never taken from them unless they are also
+	// in Sources. With an IRRd server the selection is made with !s;
+	// IRRd's replies do not say which source a route object came from,
+	// so Provenance.Source is then empty.
 	RouteSources []string `yaml:"route_sources"`
 }
 
