@@ -305,7 +305,8 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 }
 
 func routerHasFailed(res *filtergen.Result, pol *filtergen.Policy, file string, failed map[string]bool) bool {
-	router := strings.TrimSuffix(file, ".conf")
+	// ROUTER.conf, or another router-level file such as ROUTER.nft.
+	router := strings.TrimSuffix(file, filepath.Ext(file))
 	for _, p := range pol.AllPeers() {
 		if !failed[strings.ToUpper(p.Name)] {
 			continue
