@@ -62,7 +62,7 @@ prints the compiled result on stdout.`,
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.policy = args[0]
-			opts.progressOK = f.IsTerminal && !opts.json
+			opts.progressOK = f.showProgress(opts.json)
 			return runCompile(cmd.Context(), f, opts)
 		},
 	}
