@@ -108,7 +108,7 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 			f.Logger.Warn("skipped malformed RPSL objects", "count", n)
 		}
 		co.IRR = reg
-	case pol.IRR.Server != "":
+	case len(pol.IRR.ServerList()) > 0:
 		ex, err := dialIRR(ctx, f, pol)
 		if err != nil {
 			return nil, co, err
@@ -140,13 +140,13 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 	return pol, co, nil
 }
 
-// dialIRR returns an IRRd client for the policy's server. The client
-// connects lazily; a server that is down fails the first expansion, and
-// so the peers that need it, by name.
+// dialIRR returns an IRRd client for the policy's servers, tried in
+// order. The client connects lazily; when every server is down the first
+// expansion fails, and so the peers that need it, by name.
 func dialIRR(ctx context.Context, f *factory, pol *filtergen.Policy) (irr.Expander, error) {
 	// Walk resolves set trees client-side so that the report lists
 	// missing nested sets and provenance chains, as with dump files.
-	return &irr.Client{Servers: []string{pol.IRR.Server}, Walk: true, Logger: f.Logger}, nil
+	return &irr.Client{Servers: pol.IRR.ServerList(), Walk: true, Logger: f.Logger}, nil
 }
 
 // closeInputs releases what loadInputs opened (the IRRd connections).
