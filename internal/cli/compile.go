@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/renameio/v2"
@@ -174,7 +175,18 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	co.KeepGoing = opts.keepGoing
 	if opts.progressOK {
 		start := time.Now()
+		// Compile calls Progress from its worker goroutines, and their
+		// counts may arrive out of order: draw under a lock, never
+		// going backwards, so the final "n/n" line is the last one.
+		var mu sync.Mutex
+		shown := 0
 		co.Progress = func(done, total int, peer string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if done <= shown {
+				return
+			}
+			shown = done
 			fmt.Fprintf(f.ErrOut, "\rcompiling: %d/%d peers (%s)\x1b[K", done, total, time.Since(start).Truncate(time.Millisecond))
 			if done == total {
 				fmt.Fprintln(f.ErrOut)
