@@ -192,19 +192,24 @@ func TestCompileAntiSpoofing(t *testing.T) {
 	nftCheck(t, filepath.Join(out, "b1.nft"))
 }
 
-// nftCheck runs 'nft -c -f' on file, and on a copy with an error to show
-// that the check can fail. nft needs CAP_NET_ADMIN even to check (it reads
-// the kernel's ruleset cache), so the check is skipped when it is not
-// installed or not permitted.
-func nftCheck(t *testing.T, file string) {
-	t.Helper()
-	nft, err := exec.LookPath("nft")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/nft"); err2 != nil {
-			t.Skip("nft not installed (make deps installs nftables)")
-		}
-		nft = "/usr/sbin/nft"
+// TestExamplesNftParses runs 'nft -c -f' on the nftables files in the
+// examples' golden output.
+func TestExamplesNftParses(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "golden", "*", "*.nft"))
+	if len(files) == 0 {
+		t.Fatal("no .nft file in the golden output; the transit-customer example has a bird2 router with customers")
 	}
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f)), func(t *testing.T) { nftRun(t, f) })
+	}
+}
+
+// nftRun runs 'nft -c -f' on file. nft needs CAP_NET_ADMIN even to check
+// (it reads the kernel's ruleset cache), so the check is skipped when nft
+// is not installed or not permitted.
+func nftRun(t *testing.T, file string) string {
+	t.Helper()
+	nft := lookTool(t, "nft", "/usr/sbin/nft")
 	b, err := exec.Command(nft, "-c", "-f", file).CombinedOutput()
 	if err != nil && strings.Contains(string(b), "Operation not permitted") {
 		t.Skipf("nft -c needs CAP_NET_ADMIN here: %s", b)
@@ -216,6 +221,14 @@ func nftCheck(t *testing.T, file string) {
 	if err != nil {
 		t.Errorf("nft -c -f %s: %v\n%s", file, err, b)
 	}
+	return nft
+}
+
+// nftCheck runs 'nft -c -f' on file, and on a copy with an error to show
+// that the check can fail.
+func nftCheck(t *testing.T, file string) {
+	t.Helper()
+	nft := nftRun(t, file)
 	data, _ := os.ReadFile(file)
 	bad := filepath.Join(filepath.Dir(file), "bad.nft")
 	// Overlapping interval elements are an error: the sets must be a
