@@ -109,13 +109,29 @@ func (f *factory) showProgress(json bool) bool {
 	return f.IsTerminal && !f.Quiet && !json
 }
 
-// jsonFlagSet reports whether cmd has a --json flag and it is set.
-func jsonFlagSet(cmd *cobra.Command) bool {
+// jsonFlagSet reports whether cmd has a --json flag and it is set. When
+// flag parsing stopped early (an unknown flag before --json), the flag is
+// not set yet, so args are searched for it too.
+func jsonFlagSet(cmd *cobra.Command, args []string) bool {
 	if cmd == nil {
 		return false
 	}
 	fl := cmd.Flags().Lookup("json")
-	return fl != nil && fl.Value.Type() == "bool" && fl.Value.String() == "true"
+	if fl == nil || fl.Value.Type() != "bool" {
+		return false
+	}
+	if fl.Value.String() == "true" {
+		return true
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 // jsonError is how an error is reported on stderr when the command was
@@ -164,7 +180,7 @@ func run(ctx context.Context, f *factory, args []string) int {
 		silent := errors.As(err, &ee) && ee.err == nil
 		switch {
 		case silent:
-		case jsonFlagSet(cmd):
+		case jsonFlagSet(cmd, args):
 			b, _ := json.Marshal(jsonError{Error: err.Error(), Exit: code, FailedPeers: filtergen.FailedPeers(err)})
 			fmt.Fprintf(f.ErrOut, "%s\n", b)
 		default:

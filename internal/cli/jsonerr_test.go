@@ -32,6 +32,8 @@ func TestJSONErrors(t *testing.T) {
 			exit: 1, msg: "nope.yaml"},
 		{name: "compile, usage", args: []string{"compile", policy, "--json", "--check", "--diff"},
 			exit: 2, msg: "--check and --diff are exclusive"},
+		{name: "compile, unknown flag before --json", args: []string{"compile", "--bogus", policy, "--json"},
+			exit: 2, msg: "unknown flag: --bogus"},
 		{name: "explain, usage", args: []string{"explain", policy, "A", "not-a-prefix", "--json"},
 			exit: 2, msg: `"not-a-prefix" is not a prefix`},
 		{name: "explain, unknown peer", args: []string{"explain", policy, "Z", "11.0.0.0/16", "--json"},
