@@ -7,9 +7,9 @@
 #   make bench    run the Go benchmarks once
 
 GO       ?= go
-APT_PKGS := bgpq4 bird2 frr openbgpd stayrtr
+APT_PKGS := bgpq4 bird2 frr openbgpd stayrtr nftables
 # The command each package provides, to tell whether it is installed.
-APT_CMDS := bgpq4 bird vtysh bgpd stayrtr
+APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft
 
 .PHONY: all build test deps lint bench fuzz clean
 
@@ -19,7 +19,7 @@ build:
 	$(GO) build -o bin/filtergen ./cmd/filtergen
 
 # deps installs the tools the tests run against: bgpq4 (the oracle),
-# bird2, frr and openbgpd (config validators), Debian's stayrtr 0.5.1 (RTR
+# bird2, frr, openbgpd and nftables (config validators), Debian's stayrtr 0.5.1 (RTR
 # version 2 with ASPA), and stayrtr v0.6.0 from the module's tool
 # dependency. Nothing is installed when everything is already there.
 deps:

@@ -65,7 +65,9 @@ type CompileOptions struct {
 	KeepGoing bool
 	// Now returns the current time, for the RPKI age check; default time.Now.
 	Now func() time.Time
-	// Progress, if set, is called after each peer.
+	// Progress, if set, is called after each peer, from the goroutine
+	// that compiled it: calls may be concurrent and done may arrive out
+	// of order.
 	Progress func(done, total int, peer string)
 	// Logger receives debug logs; default discards.
 	Logger *slog.Logger

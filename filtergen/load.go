@@ -338,13 +338,30 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 		add("", "version", "want version: %d, got %d", PolicyVersion, pol.Version)
 	}
 	switch {
+	case pol.IRR.Server != "" && pol.IRR.Servers != nil:
+		add("", "irr", "set server or servers, not both")
 	case len(pol.IRR.Dumps) > 0 && pol.IRR.Server != "":
 		add("", "irr", "set dumps or server, not both")
-	case len(pol.IRR.Dumps) == 0 && pol.IRR.Server == "":
-		add("", "irr", "set dumps (RPSL files) or server (host:port)")
+	case len(pol.IRR.Dumps) > 0 && len(pol.IRR.Servers) > 0:
+		add("", "irr", "set dumps or servers, not both")
+	case pol.IRR.Servers != nil && len(pol.IRR.Servers) == 0:
+		add("", "irr.servers", "empty list of servers")
+	case len(pol.IRR.Dumps) == 0 && pol.IRR.Server == "" && len(pol.IRR.Servers) == 0:
+		add("", "irr", "set dumps (RPSL files), server (host:port) or servers (a list of host:port)")
 	}
 	if pol.IRR.Server != "" && !hostPortRE.MatchString(pol.IRR.Server) {
 		add("", "irr.server", "want host:port, got %s", strconv.Quote(pol.IRR.Server))
+	}
+	seenServer := map[string]bool{}
+	for i, s := range pol.IRR.Servers {
+		path := fmt.Sprintf("irr.servers[%d]", i)
+		switch {
+		case !hostPortRE.MatchString(s):
+			add("", path, "want host:port, got %s", strconv.Quote(s))
+		case seenServer[strings.ToLower(s)]:
+			add("", path, "duplicate server %s", strconv.Quote(s))
+		}
+		seenServer[strings.ToLower(s)] = true
 	}
 	for _, l := range []struct {
 		name string

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/filtergen/filtergen/filtergen"
 )
 
@@ -47,6 +49,11 @@ func TestLoadPolicyErrors(t *testing.T) {
 		{"lengths", "    asn: AS3333\n", "    asn: AS3333\n    ipv4: {min_length: 25, max_length: 24}\n", []string{"min_length 25 is longer than max_length 24"}},
 		{"max_prefix", "    asn: AS3333\n", "    asn: AS3333\n    max_prefix: lots\n", []string{"want a positive number"}},
 		{"both sources", "  dumps: [db.rpsl]\n", "  dumps: [db.rpsl]\n  server: whois.example:43\n", []string{"set dumps or server, not both"}},
+		{"dumps and servers", "  dumps: [db.rpsl]\n", "  dumps: [db.rpsl]\n  servers: [a.example:43, b.example:43]\n", []string{"test.yaml:3:3: irr: invalid policy: set dumps or servers, not both"}},
+		{"server and servers", "  dumps: [db.rpsl]\n", "  server: a.example:43\n  servers: [b.example:43]\n", []string{"irr: invalid policy: set server or servers, not both"}},
+		{"empty servers", "  dumps: [db.rpsl]\n", "  servers: []\n", []string{"irr.servers: invalid policy: empty list of servers"}},
+		{"bad server in list", "  dumps: [db.rpsl]\n", "  servers: [a.example:43, \"b example\"]\n", []string{`test.yaml:3:27: irr.servers[1]: invalid policy: want host:port, got "b example"`}},
+		{"duplicate server", "  dumps: [db.rpsl]\n", "  servers: [a.example:43, A.example:43]\n", []string{`irr.servers[1]: invalid policy: duplicate server "A.example:43"`}},
 		{"duplicate peer", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n  - {name: p1, asn: 2, announce: [AS2]}\n", []string{"duplicate peer name"}},
 		{"alias", "    announce: [AS-FOO]\n", "    announce: &x [AS-FOO]\n  - {name: P2, asn: 2, announce: *x}\n", []string{"aliases are not allowed"}},
 		{"syntax", "version: 1", "version: [1", []string{"test.yaml: invalid policy:"}},
@@ -144,4 +151,28 @@ func FuzzParsePolicy(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestIRRServerList(t *testing.T) {
+	tests := []struct {
+		name string
+		irr  string
+		want []string
+	}{
+		{"dumps", "  dumps: [db.rpsl]\n", nil},
+		{"server", "  server: a.example:43\n", []string{"a.example:43"}},
+		{"servers", "  servers: [a.example:43, \"[2001:db8::1]:43\", b.example:4343]\n", []string{"a.example:43", "[2001:db8::1]:43", "b.example:4343"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := strings.Replace(minimalPolicy, "  dumps: [db.rpsl]\n", tt.irr, 1)
+			pol, err := filtergen.ParsePolicy("test.yaml", []byte(y))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, pol.IRR.ServerList()); diff != "" {
+				t.Errorf("ServerList (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -3,6 +3,7 @@ package filtergen
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,17 +89,36 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
 // IRRSource says where IRR data comes from: dump files (RPSL, plain or
-// gzip) or an IRRd server. Exactly one of Dumps and Server is set.
+// gzip) or IRRd servers. Exactly one of Dumps, Server and Servers is set.
 type IRRSource struct {
 	// Dumps are RPSL dump files, relative to Policy.Dir.
 	Dumps []string `yaml:"dumps"`
 	// Server is an IRRd whois server, "host:port".
 	Server string `yaml:"server"`
+	// Servers lists IRRd servers, "host:port", tried in order: when one
+	// is down, refuses or resets, the next is used (irr.Client.Servers).
+	// Use it instead of Server for failover.
+	Servers []string `yaml:"servers"`
 	// Sources lists the sources searched for sets, in priority order.
 	Sources []string `yaml:"sources"`
 	// RouteSources lists the sources whose route objects count; empty
-	// means Sources.
+	// means Sources. Sets are never taken from them unless they are also
+	// in Sources. With an IRRd server the selection is made with !s;
+	// IRRd's replies do not say which source a route object came from,
+	// so Provenance.Source is then empty.
 	RouteSources []string `yaml:"route_sources"`
+}
+
+// ServerList returns the IRRd servers to try in order: Servers, or Server
+// alone; nil when the data comes from dumps.
+func (s *IRRSource) ServerList() []string {
+	if len(s.Servers) > 0 {
+		return slices.Clone(s.Servers)
+	}
+	if s.Server != "" {
+		return []string{s.Server}
+	}
+	return nil
 }
 
 // RPKISource says where RPKI data comes from: a VRP file or an RTR cache.

@@ -167,6 +167,18 @@ func (s RPKIState) String() string {
 // MarshalText returns String.
 func (s RPKIState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads what MarshalText writes, so that the JSON of a
+// Result ('compile --json') reads back into a Result.
+func (s *RPKIState) UnmarshalText(b []byte) error {
+	for v := RPKIUnchecked; v <= RPKIInvalid; v++ {
+		if string(b) == v.String() {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("filtergen: unknown RPKI state %s", strconv.Quote(string(b)))
+}
+
 // An Explanation says why a prefix is or is not accepted for a peer.
 type Explanation struct {
 	Peer   string

@@ -177,6 +177,19 @@ var ownFuncs = template.FuncMap{
 		return "(.)* (" + strings.Join(parts, "|") + ") (.)*"
 	},
 	"junosPaths": junosPaths,
+	// nftElements renders the elements of an nftables interval set, one
+	// per line.
+	"nftElements": func(ps []netip.Prefix, indent string) string {
+		var b []byte
+		for i, p := range ps {
+			if i > 0 {
+				b = append(b, ",\n"...)
+			}
+			b = append(b, indent...)
+			b = p.AppendTo(b)
+		}
+		return string(b)
+	},
 }
 
 // lines renders entries one per line through a vendor function, with
@@ -317,8 +330,11 @@ type peerData struct {
 var ErrNoTemplates = errors.New("templates: no templates for platform")
 
 // Render renders res for one router: "ROUTER.conf" and one
-// "ROUTER.d/PEER.conf" per peer on the router. The output depends only on
-// res, so rendering twice gives identical bytes.
+// "ROUTER.d/PEER.conf" per peer on the router. A platform whose routing
+// daemon cannot filter packets (bird2) has an "nft.tmpl": for a router
+// with customers it renders "ROUTER.nft", their anti-spoofing rules for
+// the host's nftables. The output depends only on res, so rendering twice
+// gives identical bytes.
 func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]File, error) {
 	if !slices.Contains(Platforms(), router.Platform) {
 		return nil, fmt.Errorf("%w %s (router %s)", ErrNoTemplates, strconv.Quote(router.Platform), strconv.Quote(router.Name))
@@ -339,6 +355,13 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
 	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
+	if tmpl.Lookup("nft.tmpl") != nil && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
+		buf.Reset()
+		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+			return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
+		}
+		files = append(files, File{Name: router.Name + ".nft", Data: bytes.Clone(buf.Bytes())})
+	}
 	for _, p := range peers {
 		buf.Reset()
 		d := peerData{Result: res, Router: router, Peer: p, RPKI: res.RPKI != nil}
@@ -355,10 +378,11 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 }
 
 // load parses a platform's templates, each from overrides when it has the
-// file and from the built-in set otherwise.
+// file and from the built-in set otherwise. nft.tmpl is optional: only
+// platforms that need host packet filters have it.
 func load(platform string, overrides fs.FS) (*template.Template, error) {
 	root := template.New(platform).Option("missingkey=error").Funcs(funcMap())
-	for _, name := range []string{"router.tmpl", "peer.tmpl"} {
+	for _, name := range []string{"router.tmpl", "peer.tmpl", "nft.tmpl"} {
 		path := platform + "/" + name
 		var data []byte
 		var err error
@@ -370,6 +394,9 @@ func load(platform string, overrides fs.FS) (*template.Template, error) {
 		}
 		if data == nil {
 			data, err = fs.ReadFile(builtin, path)
+			if errors.Is(err, fs.ErrNotExist) && name == "nft.tmpl" {
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/filtergen/filtergen/filtergen"
 )
 
 // Exit codes. New codes may be added; callers must treat any unknown
@@ -95,6 +98,49 @@ type factory struct {
 	Logger *slog.Logger
 	// IsTerminal reports whether ErrOut is a terminal (for progress).
 	IsTerminal bool
+	// Quiet is set by --quiet.
+	Quiet bool
+}
+
+// showProgress reports whether a command may draw a progress line on
+// stderr: only on a terminal, and never with --quiet or when the command
+// prints JSON (style §8).
+func (f *factory) showProgress(json bool) bool {
+	return f.IsTerminal && !f.Quiet && !json
+}
+
+// jsonFlagSet reports whether cmd has a --json flag and it is set. When
+// flag parsing stopped early (an unknown flag before --json), the flag is
+// not set yet, so args are searched for it too.
+func jsonFlagSet(cmd *cobra.Command, args []string) bool {
+	if cmd == nil {
+		return false
+	}
+	fl := cmd.Flags().Lookup("json")
+	if fl == nil || fl.Value.Type() != "bool" {
+		return false
+	}
+	if fl.Value.String() == "true" {
+		return true
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonError is how an error is reported on stderr when the command was
+// given --json: one JSON object, as restic's printExitError does.
+type jsonError struct {
+	Error string `json:"error"`
+	Exit  int    `json:"exit"`
+	// FailedPeers names the peers that failed, for compile.
+	FailedPeers []string `json:"failed_peers,omitempty"`
 }
 
 // commands lists the constructors of the subcommands in the order help
@@ -127,17 +173,24 @@ func run(ctx context.Context, f *factory, args []string) int {
 	root.SetIn(f.In)
 	root.SetOut(f.Out)
 	root.SetErr(f.ErrOut)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	code := exitCode(err)
 	if err != nil && !errors.Is(err, errChanged) {
 		var ee *exitError
-		if !errors.As(err, &ee) || ee.err != nil {
+		silent := errors.As(err, &ee) && ee.err == nil
+		switch {
+		case silent:
+		case jsonFlagSet(cmd, args):
+			b, _ := json.Marshal(jsonError{Error: err.Error(), Exit: code, FailedPeers: filtergen.FailedPeers(err)})
+			fmt.Fprintf(f.ErrOut, "%s\n", b)
+		default:
 			fmt.Fprintf(f.ErrOut, "filtergen: %v\n", err)
-		}
-		if exitCode(err) == ExitUsage {
-			fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")
+			if code == ExitUsage {
+				fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")
+			}
 		}
 	}
-	return exitCode(err)
+	return code
 }
 
 func newRootCmd(f *factory) *cobra.Command {
@@ -150,6 +203,12 @@ func newRootCmd(f *factory) *cobra.Command {
 		Long: `filtergen turns IRR (RPSL) and RPKI data into router configuration:
 prefix filters, AS-path lists, max-prefix limits, uRPF and ingress ACLs.
 
+Results go to stdout, everything else to stderr. A command given --json
+prints one JSON document on stdout and, if it fails, one JSON object on
+stderr: {"error": "...", "exit": N}. --quiet logs errors only and turns
+off the progress line, which is shown only when stderr is a terminal and
+never with --json.
+
 ` + exitCodeHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -161,6 +220,7 @@ prefix filters, AS-path lists, max-prefix limits, uRPF and ingress ACLs.
 			return cmd.Help()
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			f.Quiet = quiet
 			lvl := slog.LevelWarn
 			switch {
 			case quiet:

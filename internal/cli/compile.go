@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/renameio/v2"
@@ -62,7 +63,7 @@ prints the compiled result on stdout.`,
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.policy = args[0]
-			opts.progressOK = f.IsTerminal && !opts.json
+			opts.progressOK = f.showProgress(opts.json)
 			return runCompile(cmd.Context(), f, opts)
 		},
 	}
@@ -108,7 +109,7 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 			f.Logger.Warn("skipped malformed RPSL objects", "count", n)
 		}
 		co.IRR = reg
-	case pol.IRR.Server != "":
+	case len(pol.IRR.ServerList()) > 0:
 		ex, err := dialIRR(ctx, f, pol)
 		if err != nil {
 			return nil, co, err
@@ -140,13 +141,13 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 	return pol, co, nil
 }
 
-// dialIRR returns an IRRd client for the policy's server. The client
-// connects lazily; a server that is down fails the first expansion, and
-// so the peers that need it, by name.
+// dialIRR returns an IRRd client for the policy's servers, tried in
+// order. The client connects lazily; when every server is down the first
+// expansion fails, and so the peers that need it, by name.
 func dialIRR(ctx context.Context, f *factory, pol *filtergen.Policy) (irr.Expander, error) {
 	// Walk resolves set trees client-side so that the report lists
 	// missing nested sets and provenance chains, as with dump files.
-	return &irr.Client{Servers: []string{pol.IRR.Server}, Walk: true, Logger: f.Logger}, nil
+	return &irr.Client{Servers: pol.IRR.ServerList(), Walk: true, Logger: f.Logger}, nil
 }
 
 // closeInputs releases what loadInputs opened (the IRRd connections).
@@ -174,7 +175,18 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	co.KeepGoing = opts.keepGoing
 	if opts.progressOK {
 		start := time.Now()
+		// Compile calls Progress from its worker goroutines, and their
+		// counts may arrive out of order: draw under a lock, never
+		// going backwards, so the final "n/n" line is the last one.
+		var mu sync.Mutex
+		shown := 0
 		co.Progress = func(done, total int, peer string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if done <= shown {
+				return
+			}
+			shown = done
 			fmt.Fprintf(f.ErrOut, "\rcompiling: %d/%d peers (%s)\x1b[K", done, total, time.Since(start).Truncate(time.Millisecond))
 			if done == total {
 				fmt.Fprintln(f.ErrOut)
@@ -305,7 +317,8 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 }
 
 func routerHasFailed(res *filtergen.Result, pol *filtergen.Policy, file string, failed map[string]bool) bool {
-	router := strings.TrimSuffix(file, ".conf")
+	// ROUTER.conf, or another router-level file such as ROUTER.nft.
+	router := strings.TrimSuffix(file, filepath.Ext(file))
 	for _, p := range pol.AllPeers() {
 		if !failed[strings.ToUpper(p.Name)] {
 			continue
