@@ -84,6 +84,7 @@ customers:
     asn: 1000
     announce: [AS-C]
     ingress_acl: false
+    urpf: none
 peers:
   - {name: P, asn: 1000, announce: [AS-C], neighbors: [198.18.0.5]}
 `)

@@ -449,6 +449,14 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 				}
 			}
 			pol.validateOptions(&p.Options, peer, path, list.key == "customers", routers, add)
+			if list.key == "customers" {
+				// Anti-spoofing that cannot be placed on an interface would
+				// silently not exist: fail closed instead.
+				st := p.Settings(pol.Defaults, pol.Routers)
+				if st.Interface == "" && (st.IngressACL || st.URPF != "none") {
+					add(peer, path+".interface", "a customer with ingress_acl or urpf needs an interface (or set ingress_acl: false and urpf: none)")
+				}
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -46,6 +46,7 @@ func TestLoadPolicyErrors(t *testing.T) {
 		{"hash", "    asn: AS3333\n", "    asn: AS3333\n    description: \"a # b\"\n", []string{`character '#'`}},
 		{"urpf on a peer", "    asn: AS3333\n", "    asn: AS3333\n    urpf: strict\n", []string{"apply to customers only"}},
 		{"bad urpf", "peers:", "customers:\n  - {name: C1, asn: 1, announce: [AS1], urpf: sloppy}\npeers:", []string{`peer "C1": customers[0].urpf: invalid policy: want strict, loose or none`}},
+		{"customer without interface", "peers:", "customers:\n  - {name: C1, asn: 1, announce: [AS1]}\npeers:", []string{`peer "C1": customers[0].interface: invalid policy: a customer with ingress_acl or urpf needs an interface`}},
 		{"lengths", "    asn: AS3333\n", "    asn: AS3333\n    ipv4: {min_length: 25, max_length: 24}\n", []string{"min_length 25 is longer than max_length 24"}},
 		{"max_prefix", "    asn: AS3333\n", "    asn: AS3333\n    max_prefix: lots\n", []string{"want a positive number"}},
 		{"both sources", "  dumps: [db.rpsl]\n", "  dumps: [db.rpsl]\n  server: whois.example:43\n", []string{"set dumps or server, not both"}},

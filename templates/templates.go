@@ -96,13 +96,11 @@ var ownFuncs = template.FuncMap{
 	"accepted":  acceptedLine,
 	"neighbors": neighbors,
 	"bogons":    bogons,
+	// hasACL reports whether a peer gets ingress ACLs: every family of a
+	// customer with ingress_acl on, an empty ACL included (deny all), so
+	// that no configured family is left unfiltered.
 	"hasACL": func(p *filtergen.PeerResult) bool {
-		for _, f := range p.Families {
-			if len(f.ACL) > 0 {
-				return true
-			}
-		}
-		return false
+		return p.Customer && p.Settings.IngressACL && len(p.Families) > 0
 	},
 	"birdRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
 		return lines(rs, indent, ",", "", vendor.AppendBIRD)

@@ -53,7 +53,7 @@ customers:
      interface: eth1, routers: [j1, b1]}
   - {name: L, asn: 1001, announce: [AS1001], neighbors: [198.18.0.3], interface: eth2, urpf: loose,
      families: [ipv4], routers: [j1, b1]}
-  - {name: N, asn: 1001, announce: [AS1001], neighbors: [198.18.0.5], routers: [b1]}
+  - {name: N, asn: 1001, announce: [AS1001], neighbors: [198.18.0.5], routers: [b1], ingress_acl: false, urpf: none}
 peers:
   - {name: P, asn: 1000, announce: [AS-C], neighbors: [198.18.0.7]}
 `
@@ -88,8 +88,6 @@ func TestCompileAntiSpoofing(t *testing.T) {
 		"C ipv4": {"11.0.0.0/15", "12.0.0.0/16", "45.0.0.0/22", "198.18.0.1/32"},
 		"C ipv6": {"2001:db8:ffff::1/128", "2a00:1000::/36", "fe80::/10"},
 		"L ipv4": {"12.0.0.0/16", "198.18.0.3/32"},
-		"N ipv4": {"12.0.0.0/16", "198.18.0.5/32"},
-		"N ipv6": {"fe80::/10"},
 	}
 	if diff := cmp.Diff(wantACL, acl); diff != "" {
 		t.Fatalf("ACLs in the Result (-want +got):\n%s", diff)
@@ -139,7 +137,7 @@ func TestCompileAntiSpoofing(t *testing.T) {
 		"b1.d/C.conf": "# anti-spoofing: uRPF strict, ingress ACL on, interface eth1.\n" +
 			"# BIRD cannot filter packets: the rules are in b1.nft (nftables), not here.",
 		"b1.d/L.conf": "# anti-spoofing: uRPF loose, ingress ACL on, interface eth2.",
-		"b1.d/N.conf": "# anti-spoofing: uRPF strict, ingress ACL on, no interface in the policy.",
+		"b1.d/N.conf": "# anti-spoofing: uRPF none, ingress ACL off, no interface in the policy.",
 	} {
 		if !strings.Contains(string(files[name]), want) {
 			t.Errorf("%s lacks %q:\n%s", name, want, files[name])
@@ -157,7 +155,7 @@ func TestCompileAntiSpoofing(t *testing.T) {
 
 	// nftables: the sets carry the ACL entries, the rules use them.
 	nft := string(files["b1.nft"])
-	for _, key := range []string{"C ipv4", "C ipv6", "L ipv4", "N ipv4", "N ipv6"} {
+	for _, key := range []string{"C ipv4", "C ipv6", "L ipv4"} {
 		name, fam, _ := strings.Cut(key, " ")
 		sfx := map[string]string{"ipv4": "V4", "ipv6": "V6"}[fam]
 		m := regexp.MustCompile(`(?s)set SRC_` + name + `_` + sfx + ` \{.*?elements = \{\n(.*?)\n        \}`).FindStringSubmatch(nft)
@@ -266,5 +264,43 @@ func TestCompileKeepGoingKeepsNft(t *testing.T) {
 	}
 	if string(before["j1.d/C.conf"]) == string(after["j1.d/C.conf"]) {
 		t.Errorf("j1.d/C.conf not rewritten although C succeeded")
+	}
+}
+
+// TestCompileEmptyACLDeniesAll checks that a customer family with no
+// permitted source address (here IPv4: only IPv6 prefixes and an IPv6
+// neighbor) gets a filter that drops everything, on both platforms, rather
+// than no filter at all.
+func TestCompileEmptyACLDeniesAll(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "db.rpsl", antispoofRPSL)
+	write(t, dir, "policy.yaml", `version: 1
+local_as: 3000
+irr: {dumps: [db.rpsl]}
+routers:
+  - {name: j1, platform: junos}
+  - {name: b1, platform: bird2}
+customers:
+  - {name: E, asn: 1000, announce: [2a00:1000::/36], neighbors: [2001:db8:ffff::9], interface: eth9}
+`)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	files := readTree(t, out)
+	junos := string(files["j1.d/E.conf"])
+	v4 := regexp.MustCompile(`(?s)filter ACL_E_IN_V4 \{(.*?)\n        \}`).FindStringSubmatch(junos)
+	if v4 == nil || strings.Contains(v4[1], "allow-customer") || !strings.Contains(v4[1], "discard;") {
+		t.Errorf("j1.d/E.conf: IPv4 filter should discard everything:\n%s", junos)
+	}
+	if !regexp.MustCompile(`(?s)family inet \{.*?input ACL_E_IN_V4;`).MatchString(junos) {
+		t.Errorf("j1.d/E.conf: IPv4 filter not applied to eth9:\n%s", junos)
+	}
+	nft := string(files["b1.nft"])
+	if !strings.Contains(nft, `iifname "eth9" meta nfproto ipv4 counter drop`+"\n") {
+		t.Errorf("b1.nft: no drop-all rule for IPv4:\n%s", nft)
+	}
+	if !strings.Contains(nft, `iifname "eth9" meta nfproto ipv6 ip6 saddr != @SRC_E_V6 counter drop`+"\n") {
+		t.Errorf("b1.nft: IPv6 ACL rule missing:\n%s", nft)
 	}
 }
