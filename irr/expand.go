@@ -121,7 +121,7 @@ func (r *Registry) walkASSets(e *expansion, root *setData, onASN func(n uint32, 
 			case memberAny:
 				return fmt.Errorf("%w: %s is a member of %s", ErrForbiddenMember, m.name, strconv.Quote(it.set.name))
 			case memberASN:
-				if e.exclude[asn.Format(m.asn)] {
+				if e.excludesASN(m.asn) {
 					continue
 				}
 				if depth > e.rep.Depth {
@@ -333,7 +333,7 @@ func (r *Registry) walkRouteSet(e *expansion, acc *prefixAcc, routeSrcs []*sourc
 			}
 			acc.addRange(m.rng, ops)
 		case memberASN:
-			if e.exclude[asn.Format(m.asn)] {
+			if e.excludesASN(m.asn) {
 				continue
 			}
 			if !acc.addASNOps(routeSrcs, m.asn, mops) {
@@ -423,4 +423,10 @@ func (r *Registry) Routes(ctx context.Context, asns []uint32, fam Family, opts *
 	sortRoutes(out)
 	out = slices.Compact(out)
 	return out, nil
+}
+
+// excludesASN reports whether n is excluded. It formats n only when there
+// are exclusions: formatting every member allocated once per ASN.
+func (e *expansion) excludesASN(n uint32) bool {
+	return e.exclude != nil && e.exclude[asn.Format(n)]
 }
