@@ -1,7 +1,9 @@
 package irr
 
 import (
+	"bytes"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -28,7 +30,7 @@ func (a *answer) measure() {
 		n += len(fmtAppendASN(tmp[:0], v)) + 1
 	}
 	for _, r := range a.ranges {
-		n += len(r.AppendTo(tmp[:0])) + 1
+		n += len(wireAppendRange(tmp[:0], r)) + 1
 	}
 	if n > 0 {
 		n-- // no space after the last item
@@ -74,7 +76,7 @@ func (ss *session) writeAnswer(parts ...*answer) {
 		}
 		for _, r := range a.ranges {
 			sep()
-			buf = r.AppendTo(buf)
+			buf = wireAppendRange(buf, r)
 			if len(buf) >= 32<<10 {
 				if _, err := w.Write(buf); err != nil {
 					ss.scratch = buf[:0]
@@ -87,6 +89,37 @@ func (ss *session) writeAnswer(parts ...*answer) {
 	w.Write(buf)
 	w.WriteString("\nC\n")
 	ss.scratch = buf[:0]
+}
+
+// wireAppendRange appends r as the server writes it in set member
+// answers: PrefixRange.AppendTo, except that a length-only range is written
+// "^n-n", not "^n". The two mean the same (RFC 2622 §2), but bgpq4 1.9 does
+// not parse "^n" and drops such a member; every client reads "^n-n".
+func wireAppendRange(b []byte, r PrefixRange) []byte {
+	l := uint8(r.Prefix.Bits())
+	start := len(b)
+	b = r.AppendTo(b)
+	if r.Min == r.Max && r.Min != l && bytes.IndexByte(b[start:], '-') < 0 {
+		b = append(b, '-')
+		b = strconv.AppendUint(b, uint64(r.Max), 10)
+	}
+	return b
+}
+
+// wireLongOp rewrites a member token of a set as registered (prefix, AS or
+// set name, with an optional range operator) so that a length-only
+// operator "^n" reads "^n-n" (see wireAppendRange).
+func wireLongOp(tok string) string {
+	i := strings.LastIndexByte(tok, '^')
+	if i < 0 || i == len(tok)-1 {
+		return tok
+	}
+	for _, c := range []byte(tok[i+1:]) {
+		if c < '0' || c > '9' {
+			return tok
+		}
+	}
+	return tok + "-" + tok[i+1:]
 }
 
 // answerKey names a cached answer: the command, the set and the sources.
