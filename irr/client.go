@@ -429,11 +429,20 @@ func (cn *clientConn) pipeline(ctx context.Context, qs []string, h replyFunc) er
 		cn.nc.Close()
 		err = &QueryError{Server: cn.addr, Query: qs[0], Err: fmt.Errorf("writing queries: %w", we)}
 	}
+	if cap(cn.buf) > clientKeepBuf {
+		// A big answer's buffer is not kept for the next query: it
+		// would stay allocated for as long as the connection is pooled.
+		cn.buf = nil
+	}
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	return err
 }
+
+// clientKeepBuf is the largest reply buffer a connection keeps between
+// pipelines.
+const clientKeepBuf = 1 << 20
 
 func (cn *clientConn) readReplies(ctx context.Context, qs []string, h replyFunc) error {
 	for i, q := range qs {

@@ -232,7 +232,7 @@ func (cn *clientConn) asnsByServer(ctx context.Context, object, name string, opt
 
 // prefixesByA asks the server for the prefixes of an as-set (!a4/!a6).
 func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam Family, opts *ExpandOptions, rep *Report) ([]PrefixRange, error) {
-	var ps []netip.Prefix
+	var ps []PrefixRange
 	found := false
 	q := "!a4" + name
 	if fam == IPv6 {
@@ -244,7 +244,7 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 		}
 		if kind == replyData {
 			found = true
-			ps, err = wireParsePrefixes(data, fam, ps)
+			ps, err = wireParseExact(data, fam, ps)
 		}
 		return err
 	})
@@ -257,7 +257,16 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 			return nil, err
 		}
 	}
-	return clientRanges(object, name, ps, opts)
+	// IRRd sends the prefixes sorted: checking that is much cheaper than
+	// sorting them again.
+	if !slices.IsSortedFunc(ps, clientCompareRange) {
+		slices.SortFunc(ps, clientCompareRange)
+	}
+	ps = slices.Compact(ps)
+	if lim := opts.Limits.withDefaults(); len(ps) > lim.MaxPrefixes {
+		return nil, &LimitError{Root: object, Set: name, Limit: "prefixes", Max: lim.MaxPrefixes}
+	}
+	return slices.Clip(ps), nil
 }
 
 // mustExist tells an empty set from a missing one, which IRRd's D does not:
@@ -347,7 +356,9 @@ func (cn *clientConn) prefixesOfASNs(ctx context.Context, asns []uint32, fam Fam
 
 // clientRanges sorts and de-duplicates ps into exact ranges.
 func clientRanges(object, set string, ps []netip.Prefix, opts *ExpandOptions) ([]PrefixRange, error) {
-	slices.SortFunc(ps, clientComparePrefix)
+	if !slices.IsSortedFunc(ps, clientComparePrefix) {
+		slices.SortFunc(ps, clientComparePrefix)
+	}
 	ps = slices.Compact(ps)
 	if lim := opts.Limits.withDefaults(); len(ps) > lim.MaxPrefixes {
 		return nil, &LimitError{Root: object, Set: set, Limit: "prefixes", Max: lim.MaxPrefixes}

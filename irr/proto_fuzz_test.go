@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,4 +121,48 @@ func FuzzParseLists(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzWireParseV4 checks the IPv4 fast path against its slow twin,
+// netip.ParsePrefix: whatever the fast path accepts, the slow one accepts
+// with the same value.
+func FuzzWireParseV4(f *testing.F) {
+	for _, s := range []string{
+		"192.0.2.0/24", "0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8",
+		"192.0.2.1/24", "01.0.0.0/8", "1.2.3.4/033", "256.0.0.0/8", "1.2.3/24",
+		"1.2.3.4/33", "1.2.3.4", "1.2.3.4/", "::/0", "1.2.3.4/24 ", "1.2.3.4/8x",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fast, ok := wireParseV4(in)
+		if !ok {
+			return
+		}
+		slow, err := netip.ParsePrefix(string(in))
+		if err != nil {
+			t.Fatalf("fast path accepted %q as %v; netip.ParsePrefix refuses it: %v", in, fast, err)
+		}
+		if fast != slow {
+			t.Fatalf("%q: fast path %v, netip.ParsePrefix %v", in, fast, slow)
+		}
+	})
+}
+
+// TestWireParseV4Falls checks that spellings IRRd never writes leave the
+// fast path, so that the general parser decides about them.
+func TestWireParseV4Falls(t *testing.T) {
+	for _, s := range []string{
+		"01.0.0.0/8", "1.2.3.4/033", "256.0.0.0/8", "1.2.3/24", "1.2.3.4/33",
+		"1.2.3.4", "1.2.3.4/", "::/0", "1.2.3.4/24 ", "1.2.3.4/8x", "1111.2.3.4/8", "",
+	} {
+		if p, ok := wireParseV4([]byte(s)); ok {
+			t.Errorf("%q: fast path accepted it as %v", s, p)
+		}
+	}
+	for _, s := range []string{"192.0.2.0/24", "0.0.0.0/0", "255.255.255.255/32", "192.0.2.1/24"} {
+		if p, ok := wireParseV4([]byte(s)); !ok || p != netip.MustParsePrefix(s) {
+			t.Errorf("%q: got %v, %v", s, p, ok)
+		}
+	}
 }
