@@ -238,15 +238,21 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 	if fam == IPv6 {
 		q = "!a6" + name
 	}
-	err := cn.run(ctx, opts.Sources, []string{q}, func(_ int, kind replyKind, data []byte, err error) error {
+	// The answer is parsed as it arrives, with no copy of it held.
+	tr := &tokenReader{
+		size: func(_, n int) { ps = slices.Grow(ps, wireEstimateTokens(n, fam)) },
+		token: func(_ int, tok []byte) error {
+			p, err := wireParsePrefix(tok, fam)
+			ps = append(ps, ExactRange(p))
+			return err
+		},
+	}
+	err := cn.runTokens(ctx, opts.Sources, []string{q}, tr, func(_ int, kind replyKind, _ []byte, err error) error {
 		if err != nil {
 			return err
 		}
-		if kind == replyData {
-			found = true
-			ps, err = wireParseExact(data, fam, ps)
-		}
-		return err
+		found = found || kind == replyData
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -86,72 +86,188 @@ const wireMaxStatusLine = 4096
 // for a connection closed mid-reply). maxReply caps the A<len> accepted,
 // checked before anything is allocated.
 func readReply(r *bufio.Reader, maxReply int, buf []byte) (replyKind, []byte, error) {
+	kind, n, err := readStatus(r, maxReply)
+	if err != nil || kind != replyData {
+		return kind, nil, err
+	}
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := io.ReadFull(r, buf); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		return 0, nil, fmt.Errorf("reading %d-byte reply: %w", n, err)
+	}
+	if buf[n-1] != '\n' {
+		return 0, nil, wireErrorf("A%d: content does not end in a newline at the announced length", n)
+	}
+	if err := readEnd(r, n); err != nil {
+		return 0, nil, err
+	}
+	return replyData, buf[:n-1], nil
+}
+
+// readReplyTokens reads one reply from r like readReply, but hands the
+// content of an A reply to tok one space-, tab- or newline-separated
+// token at a time (as wireFields splits it), straight from r's buffer,
+// as it arrives: a big answer is never held whole, and parsing it overlaps
+// the server still sending it. A token is valid only during the call. size,
+// if not nil, gets the announced length first, to presize what the tokens
+// are collected into. Tokens longer than wireMaxToken are a protocol
+// error.
+//
+// The framing is checked as readReply checks it, but only as the content
+// goes by: tok may have seen tokens of a reply that turns out malformed.
+// Callers collect tokens and drop them on error, so that no partial
+// result escapes. After tok's first error it is not called again, but the
+// reply is still read to its end, so that the error is the one readReply
+// would give: a connection lost mid-reply is an I/O error (worth a retry),
+// not a bad token.
+func readReplyTokens(r *bufio.Reader, maxReply int, size func(n int), tokFn func([]byte) error) (replyKind, error) {
+	kind, n, err := readStatus(r, maxReply)
+	if err != nil || kind != replyData {
+		return kind, err
+	}
+	if size != nil {
+		size(n)
+	}
+	var tokErr error
+	tok := func(t []byte) error {
+		if tokErr == nil {
+			tokErr = tokFn(t)
+		}
+		return nil
+	}
+	var carry []byte // a token cut by the end of r's buffer
+	var carryBuf [64]byte
+	for left := n; left > 0; {
+		if r.Buffered() == 0 {
+			if _, err := r.Peek(1); err != nil {
+				if errors.Is(err, io.EOF) {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, fmt.Errorf("reading %d-byte reply: %w", n, err)
+			}
+		}
+		chunk, _ := r.Peek(min(r.Buffered(), left))
+		left -= len(chunk)
+		if left == 0 && chunk[len(chunk)-1] != '\n' {
+			return 0, wireErrorf("A%d: content does not end in a newline at the announced length", n)
+		}
+		if carry != nil {
+			j := 0
+			for j < len(chunk) && !wireIsSpace(chunk[j]) {
+				j++
+			}
+			if len(carry)+j > wireMaxToken {
+				return 0, wireErrorf("A%d: token longer than %d bytes", n, wireMaxToken)
+			}
+			carry = append(carry, chunk[:j]...)
+			if j == len(chunk) && left > 0 {
+				r.Discard(len(chunk))
+				continue
+			}
+			if err := tok(carry); err != nil {
+				return 0, err
+			}
+			carry = nil
+			r.Discard(j)
+			chunk = chunk[j:]
+		}
+		// Tokens wholly inside chunk; a last one that runs to its end is
+		// carried over, unless the content ends there (it cannot: the
+		// content ends in a newline).
+		end := len(chunk)
+		if left > 0 {
+			for end > 0 && !wireIsSpace(chunk[end-1]) {
+				end--
+			}
+			if len(chunk)-end > wireMaxToken {
+				return 0, wireErrorf("A%d: token longer than %d bytes", n, wireMaxToken)
+			}
+		}
+		if err := wireFields(chunk[:end], tok); err != nil {
+			return 0, err
+		}
+		if end < len(chunk) {
+			carry = append(carryBuf[:0], chunk[end:]...)
+		}
+		r.Discard(len(chunk))
+	}
+	if err := readEnd(r, n); err != nil {
+		return 0, err
+	}
+	return replyData, tokErr
+}
+
+// wireMaxToken bounds one token of a streamed reply: a prefix, an AS
+// number or a set member. 4 KiB is far beyond any of them.
+const wireMaxToken = 4096
+
+// readStatus reads the status line of a reply. For replyData it returns
+// the announced length n (>= 1, <= maxReply); the content and its end line
+// are the caller's to read.
+func readStatus(r *bufio.Reader, maxReply int) (replyKind, int, error) {
 	line, err := wireReadLine(r, wireMaxStatusLine)
 	if err != nil {
 		if errors.Is(err, errWireLineTooLong) {
-			return 0, nil, wireErrorf("status line longer than %d bytes", wireMaxStatusLine)
+			return 0, 0, wireErrorf("status line longer than %d bytes", wireMaxStatusLine)
 		}
-		return 0, nil, err
+		return 0, 0, err
 	}
 	if len(line) == 0 {
-		return 0, nil, wireErrorf("empty status line")
+		return 0, 0, wireErrorf("empty status line")
 	}
 	switch line[0] {
 	case 'A':
 		n, ok := wireLength(line[1:])
 		if !ok {
-			return 0, nil, wireErrorf("bad length in %s", wireQuote(line, 40))
+			return 0, 0, wireErrorf("bad length in %s", wireQuote(line, 40))
 		}
 		if n < 1 {
-			return 0, nil, wireErrorf("A%d: length must count the final newline", n)
+			return 0, 0, wireErrorf("A%d: length must count the final newline", n)
 		}
 		if n > maxReply {
-			return 0, nil, wireErrorf("A%d: reply longer than the limit of %d bytes", n, maxReply)
+			return 0, 0, wireErrorf("A%d: reply longer than the limit of %d bytes", n, maxReply)
 		}
-		if cap(buf) < n {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(r, buf); err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
-			return 0, nil, fmt.Errorf("reading %d-byte reply: %w", n, err)
-		}
-		if buf[n-1] != '\n' {
-			return 0, nil, wireErrorf("A%d: content does not end in a newline at the announced length", n)
-		}
-		end, err := wireReadLine(r, wireMaxStatusLine)
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
-			if errors.Is(err, errWireLineTooLong) {
-				return 0, nil, wireErrorf("A%d: reply longer than announced", n)
-			}
-			return 0, nil, fmt.Errorf("reading end of reply: %w", err)
-		}
-		if len(end) != 1 || end[0] != 'C' {
-			return 0, nil, wireErrorf("A%d: want C after the content, got %s (length wrong?)", n, wireQuote(end, 40))
-		}
-		return replyData, buf[:n-1], nil
+		return replyData, n, nil
 	case 'C':
 		if len(line) != 1 {
-			return 0, nil, wireErrorf("unexpected reply %s", wireQuote(line, 40))
+			return 0, 0, wireErrorf("unexpected reply %s", wireQuote(line, 40))
 		}
-		return replyOK, nil, nil
+		return replyOK, 0, nil
 	case 'D':
 		if len(line) != 1 {
-			return 0, nil, wireErrorf("unexpected reply %s", wireQuote(line, 40))
+			return 0, 0, wireErrorf("unexpected reply %s", wireQuote(line, 40))
 		}
-		return replyNotFound, nil, nil
+		return replyNotFound, 0, nil
 	case 'F':
 		msg := strings.TrimSpace(string(line[1:]))
-		return 0, nil, &ServerError{Msg: msg}
+		return 0, 0, &ServerError{Msg: msg}
 	case 'E':
-		return 0, nil, wireErrorf("legacy E reply (multiple copies of the key)")
+		return 0, 0, wireErrorf("legacy E reply (multiple copies of the key)")
 	}
-	return 0, nil, wireErrorf("unexpected reply %s", wireQuote(line, 40))
+	return 0, 0, wireErrorf("unexpected reply %s", wireQuote(line, 40))
+}
+
+// readEnd reads the "C" line that ends an A<n> reply.
+func readEnd(r *bufio.Reader, n int) error {
+	end, err := wireReadLine(r, wireMaxStatusLine)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		if errors.Is(err, errWireLineTooLong) {
+			return wireErrorf("A%d: reply longer than announced", n)
+		}
+		return fmt.Errorf("reading end of reply: %w", err)
+	}
+	if len(end) != 1 || end[0] != 'C' {
+		return wireErrorf("A%d: want C after the content, got %s (length wrong?)", n, wireQuote(end, 40))
+	}
+	return nil
 }
 
 var errWireLineTooLong = errors.New("line too long")
@@ -348,20 +464,17 @@ func wireParsePrefixes(b []byte, fam Family, dst []netip.Prefix) ([]netip.Prefix
 	return dst, err
 }
 
-// wireParseExact parses the prefixes of an !a answer like wireParsePrefixes,
-// straight into exact ranges, the form ExpandPrefixes returns: a big answer
-// is then held once, not as prefixes and again as ranges.
-func wireParseExact(b []byte, fam Family, dst []PrefixRange) ([]PrefixRange, error) {
-	dst = slices.Grow(dst, wireCountTokens(b))
-	err := wireFields(b, func(tok []byte) error {
-		p, err := wireParsePrefix(tok, fam)
-		if err != nil {
-			return err
-		}
-		dst = append(dst, ExactRange(p))
-		return nil
-	})
-	return dst, err
+// wireEstimateTokens returns how many prefixes of family fam an A<n>
+// answer is likely to hold, for a list allocated before the answer is read:
+// n over a short typical token ("192.0.2.0/24 " is 13 bytes, an IPv6
+// token is longer). It errs high for IRRd's usual prefixes, so that the
+// list is not grown while the answer is read; a one-shot process never
+// touches the capacity it does not use.
+func wireEstimateTokens(n int, fam Family) int {
+	if fam == IPv6 {
+		return n/15 + 1
+	}
+	return n/13 + 1
 }
 
 // wireCountTokens returns how many tokens wireFields finds in b when they

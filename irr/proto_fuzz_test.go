@@ -166,3 +166,92 @@ func TestWireParseV4Falls(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadReplyTokens checks the streaming reader against its slow twin,
+// readReply followed by wireFields: the same tokens, the same kind, and an
+// error exactly when readReply gives one (of the same class), whatever the
+// read buffer's size cuts tokens into.
+func FuzzReadReplyTokens(f *testing.F) {
+	for _, s := range []string{
+		"A29\n192.0.2.0/24 198.51.100.0/22\nC\n",
+		"A42\n2001:db8::/32  2001:db8:1000::/36\t10.0.0.0/8\nC\n",
+		"A1\n\nC\n", "C\n", "D\n", "F nope\n",
+		"A99\n192.0.2.0/24\nC\n", "A5\nabc\nC\n", "A13\n192.0.2.0/24\nD\n",
+		"A40\nAS1 AS2 AS3 AS4 AS5 AS6 AS7 AS8 AS9 AS10\nC\n",
+	} {
+		f.Add([]byte(s), uint8(0))
+		f.Add([]byte(s), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, bufSize uint8) {
+		size := 16 + int(bufSize)
+		wantKind, data, wantErr := readReply(bufio.NewReaderSize(bytes.NewReader(in), size), 1<<16, nil)
+		var want [][]byte
+		if wantErr == nil {
+			wireFields(data, func(tok []byte) error {
+				want = append(want, bytes.Clone(tok))
+				return nil
+			})
+		}
+		var got [][]byte
+		announced := -1
+		kind, err := readReplyTokens(bufio.NewReaderSize(bytes.NewReader(in), size), 1<<16,
+			func(n int) { announced = n },
+			func(tok []byte) error {
+				if len(tok) == 0 {
+					t.Fatalf("empty token from %q", in)
+				}
+				got = append(got, bytes.Clone(tok))
+				return nil
+			})
+		if (err == nil) != (wantErr == nil) {
+			if err != nil && strings.Contains(err.Error(), "token longer than") {
+				return // a limit readReply does not have
+			}
+			t.Fatalf("%q (buffer %d): error %v, readReply's %v", in, size, err, wantErr)
+		}
+		if err != nil {
+			var se, wse *ServerError
+			if errors.Is(err, ErrProtocol) != errors.Is(wantErr, ErrProtocol) ||
+				errors.As(err, &se) != errors.As(wantErr, &wse) {
+				t.Fatalf("%q (buffer %d): error %v, readReply's %v", in, size, err, wantErr)
+			}
+			return
+		}
+		if kind != wantKind {
+			t.Fatalf("%q: kind %d, readReply's %d", in, kind, wantKind)
+		}
+		if kind == replyData && announced != len(data)+1 {
+			t.Fatalf("%q: size %d, content %d bytes", in, announced, len(data))
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q (buffer %d): tokens %q, want %q", in, size, got, want)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%q (buffer %d): tokens %q, want %q", in, size, got, want)
+			}
+		}
+	})
+}
+
+// TestReadReplyTokensError checks that the first error of the token
+// function is returned once the reply has been read to its end, and that
+// the connection is then ready for the next reply.
+func TestReadReplyTokensError(t *testing.T) {
+	r := bufio.NewReaderSize(strings.NewReader("A16\n1.0.0.0/8 x y z\nC\nD\n"), 16)
+	var calls int
+	errBad := errors.New("bad")
+	_, err := readReplyTokens(r, 1<<10, nil, func(tok []byte) error {
+		calls++
+		if string(tok) == "x" {
+			return errBad
+		}
+		return nil
+	})
+	if !errors.Is(err, errBad) || calls != 2 {
+		t.Fatalf("error %v after %d calls; want %v after 2", err, calls, errBad)
+	}
+	if kind, err := readReplyTokens(r, 1<<10, nil, nil); kind != replyNotFound || err != nil {
+		t.Fatalf("next reply: %d, %v; want D", kind, err)
+	}
+}
