@@ -378,17 +378,19 @@ func wireParseASNs(b []byte, dst []uint32) ([]uint32, error) {
 // canonical (no host bits), not IPv4-mapped, of the family asked for (0:
 // either).
 func wireParsePrefix(tok []byte, fam Family) (netip.Prefix, error) {
+	var p netip.Prefix
+	ok := false
 	if fam != IPv6 {
-		if p, ok := wireParseV4(tok); ok {
-			if p.Masked() != p {
-				return netip.Prefix{}, wireErrorf("prefix %s has host bits set", wireQuote(tok, 60))
-			}
-			return p, nil
-		}
+		p, ok = wireParseV4(tok)
 	}
-	p, err := parsePrefixBytes(tok)
-	if err != nil {
-		return netip.Prefix{}, wireErrorf("bad prefix %s", wireQuote(tok, 60))
+	if !ok && fam != IPv4 {
+		p, ok = wireParseV6(tok)
+	}
+	if !ok {
+		var err error
+		if p, err = parsePrefixBytes(tok); err != nil {
+			return netip.Prefix{}, wireErrorf("bad prefix %s", wireQuote(tok, 60))
+		}
 	}
 	if p.Addr().Is4In6() || p.Addr().Zone() != "" {
 		return netip.Prefix{}, wireErrorf("bad prefix %s", wireQuote(tok, 60))
@@ -433,6 +435,83 @@ func wireParseV4(tok []byte) (p netip.Prefix, ok bool) {
 		return netip.Prefix{}, false
 	}
 	return netip.PrefixFrom(netip.AddrFrom4(a), bits), true
+}
+
+// wireParseV6 is wireParseV4 for IPv6: hexadecimal groups of one to four
+// digits and at most one "::", no embedded IPv4 and no zone, then a
+// canonical decimal length. Anything else is left to netip.ParsePrefix
+// (FuzzWireParseV6 checks the two agree).
+func wireParseV6(tok []byte) (netip.Prefix, bool) {
+	slash := bytes.IndexByte(tok, '/')
+	if slash < 2 {
+		return netip.Prefix{}, false
+	}
+	bits, n := wireDecimal(tok[slash+1:])
+	if n == 0 || slash+1+n != len(tok) || bits > 128 {
+		return netip.Prefix{}, false
+	}
+	s := tok[:slash]
+	var a [16]byte
+	ell := -1 // the group "::" stands before
+	g, i := 0, 0
+	switch {
+	case s[0] == ':' && s[1] == ':':
+		ell, i = 0, 2
+	case s[0] == ':':
+		return netip.Prefix{}, false
+	}
+	for i < len(s) {
+		if g == 8 {
+			return netip.Prefix{}, false
+		}
+		v, j := 0, 0
+		for ; j < 4 && i+j < len(s); j++ {
+			c := s[i+j]
+			switch {
+			case c >= '0' && c <= '9':
+				v = v<<4 | int(c-'0')
+			case c >= 'a' && c <= 'f':
+				v = v<<4 | int(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				v = v<<4 | int(c-'A'+10)
+			default:
+				goto done
+			}
+		}
+	done:
+		if j == 0 {
+			return netip.Prefix{}, false
+		}
+		a[2*g], a[2*g+1] = byte(v>>8), byte(v)
+		g++
+		i += j
+		if i == len(s) {
+			break
+		}
+		if s[i] != ':' {
+			return netip.Prefix{}, false
+		}
+		i++
+		if i == len(s) {
+			return netip.Prefix{}, false
+		}
+		if s[i] == ':' {
+			if ell >= 0 {
+				return netip.Prefix{}, false
+			}
+			ell = g
+			i++
+		}
+	}
+	switch {
+	case ell < 0 && g != 8, ell >= 0 && g > 7:
+		return netip.Prefix{}, false
+	case ell >= 0:
+		tail := g - ell
+		copy(a[16-2*tail:], a[2*ell:2*g])
+		clear(a[2*ell : 16-2*tail])
+	}
+	return netip.PrefixFrom(netip.AddrFrom16(a), bits), true
 }
 
 // wireDecimal parses the canonical decimal at the start of b: one to three

@@ -255,3 +255,52 @@ func TestReadReplyTokensError(t *testing.T) {
 		t.Fatalf("next reply: %d, %v; want D", kind, err)
 	}
 }
+
+// FuzzWireParseV6 checks the IPv6 fast path against netip.ParsePrefix as
+// FuzzWireParseV4 does for IPv4.
+func FuzzWireParseV6(f *testing.F) {
+	for _, s := range []string{
+		"2001:db8::/32", "::/0", "::1/128", "1::/16", "2001:db8:1:2:3:4:5:6/128",
+		"1:2:3:4:5:6:7::/128", "::2:3:4:5:6:7:8/128", "1:2:3:4:5:6:7:8::/128",
+		"2001:DB8::/32", "2001:0db8::/32", "::ffff:1.2.3.4/128", "fe80::1%eth0/64",
+		"2001:db8:::/32", ":1::/16", "1:/16", "2001:db8::/033", "2001:db8::/129", "12345::/16",
+		"1::2::3/64", "::/", "::",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fast, ok := wireParseV6(in)
+		if !ok {
+			return
+		}
+		slow, err := netip.ParsePrefix(string(in))
+		if err != nil {
+			t.Fatalf("fast path accepted %q as %v; netip.ParsePrefix refuses it: %v", in, fast, err)
+		}
+		if fast != slow {
+			t.Fatalf("%q: fast path %v, netip.ParsePrefix %v", in, fast, slow)
+		}
+	})
+}
+
+// TestWireParseV6 checks spellings the fast path must take, and ones it
+// must leave to netip.ParsePrefix.
+func TestWireParseV6(t *testing.T) {
+	for _, s := range []string{
+		"2001:db8::/32", "::/0", "::1/128", "1::/16", "2001:db8:1:2:3:4:5:6/128",
+		"1:2:3:4:5:6:7::/128", "::2:3:4:5:6:7:8/128", "2001:DB8::/32", "2001:0db8::/32",
+	} {
+		if p, ok := wireParseV6([]byte(s)); !ok || p != netip.MustParsePrefix(s) {
+			t.Errorf("%q: got %v, %v; want %v", s, p, ok, netip.MustParsePrefix(s))
+		}
+	}
+	for _, s := range []string{
+		"::ffff:1.2.3.4/128", "fe80::1%eth0/64", "2001:db8:::/32", ":1::/16", "1:/16",
+		"2001:db8::/033", "2001:db8::/129", "12345::/16", "1::2::3/64", "::/", "::",
+		"1:2:3:4:5:6:7/64", "1:2:3:4:5:6:7:8:9/64", "192.0.2.0/24",
+	} {
+		if p, ok := wireParseV6([]byte(s)); ok {
+			t.Errorf("%q: fast path accepted it as %v", s, p)
+		}
+	}
+}
