@@ -24,8 +24,10 @@ type printer struct {
 	asns []uint32
 }
 
-// flushAt is the buffer size at which output is written out.
-const flushAt = 64 << 10
+// flushAt is the buffer size at which output is written out: large, so
+// that the caller needs no buffering of its own and a million-line list
+// takes a few dozen writes.
+const flushAt = 256 << 10
 
 func (p *printer) s(s string) { p.b = append(p.b, s...) }
 

@@ -61,7 +61,7 @@ func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Wr
 		asns = append(asns, a)
 	}
 	slices.Sort(asns)
-	p := &printer{o: o, w: w, warn: stderr, tree: t, asns: asns}
+	p := &printer{o: o, w: w, warn: stderr, tree: t, asns: asns, b: make([]byte, 0, flushAt+4<<10)}
 	return p.print()
 }
 
