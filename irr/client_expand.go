@@ -238,13 +238,19 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 	if fam == IPv6 {
 		q = "!a6" + name
 	}
-	// The answer is parsed as it arrives, with no copy of it held.
+	// The answer is parsed as it arrives, with no copy of it held. The
+	// list is presized from A<len>, but never beyond the prefix limit, so
+	// that a hostile length alone cannot make it allocate more.
+	maxPrefixes := opts.Limits.withDefaults().MaxPrefixes
 	tr := &tokenReader{
-		size: func(_, n int) { ps = slices.Grow(ps, wireEstimateTokens(n, fam)) },
+		size: func(_, n int) { ps = slices.Grow(ps, min(wireEstimateTokens(n, fam), maxPrefixes+1)) },
 		token: func(_ int, tok []byte) error {
 			p, err := wireParsePrefix(tok, fam)
+			if err != nil {
+				return err
+			}
 			ps = append(ps, ExactRange(p))
-			return err
+			return nil
 		},
 	}
 	err := cn.runTokens(ctx, opts.Sources, []string{q}, tr, func(_ int, kind replyKind, _ []byte, err error) error {
@@ -269,8 +275,8 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 		slices.SortFunc(ps, clientCompareRange)
 	}
 	ps = slices.Compact(ps)
-	if lim := opts.Limits.withDefaults(); len(ps) > lim.MaxPrefixes {
-		return nil, &LimitError{Root: object, Set: name, Limit: "prefixes", Max: lim.MaxPrefixes}
+	if len(ps) > maxPrefixes {
+		return nil, &LimitError{Root: object, Set: name, Limit: "prefixes", Max: maxPrefixes}
 	}
 	return slices.Clip(ps), nil
 }
