@@ -243,7 +243,11 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 	// that a hostile length alone cannot make it allocate more.
 	maxPrefixes := opts.Limits.withDefaults().MaxPrefixes
 	tr := &tokenReader{
-		size: func(_, n int) { ps = slices.Grow(ps, min(wireEstimateTokens(n, fam), maxPrefixes+1)) },
+		size: func(_, n int) {
+			// make, not slices.Grow: Grow clears the whole capacity,
+			// touching memory a fresh allocation gets zeroed for free.
+			ps = make([]PrefixRange, 0, min(wireEstimateTokens(n, fam), maxPrefixes+1))
+		},
 		token: func(_ int, tok []byte) error {
 			p, err := wireParsePrefix(tok, fam)
 			if err != nil {

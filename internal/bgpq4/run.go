@@ -196,7 +196,7 @@ func (g *generator) collect(ctx context.Context) error {
 			if err != nil {
 				return objectError(s, err)
 			}
-			g.tree.flat = slices.Grow(g.tree.flat, len(ranges))
+			g.tree.reserve(len(ranges))
 			for _, r := range ranges {
 				g.addRoute(r.Prefix)
 			}
@@ -232,7 +232,7 @@ func (g *generator) collect(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("routes of %d ASNs: %w", len(asns), err)
 		}
-		g.tree.flat = slices.Grow(g.tree.flat, len(routes))
+		g.tree.reserve(len(routes))
 		for _, r := range routes {
 			g.addRoute(r.Prefix)
 		}

@@ -129,6 +129,18 @@ type tree struct {
 	flat  []pfx  // collected prefixes; after finish, sorted and distinct
 }
 
+// reserve makes room for n more prefixes. It allocates with make rather
+// than slices.Grow, which clears the whole new capacity: a fresh
+// allocation comes zeroed, and pages not yet used are not touched.
+func (t *tree) reserve(n int) {
+	if cap(t.flat)-len(t.flat) >= n {
+		return
+	}
+	flat := make([]pfx, len(t.flat), len(t.flat)+n)
+	copy(flat, t.flat)
+	t.flat = flat
+}
+
 // add collects p.
 func (t *tree) add(p pfx) { t.flat = append(t.flat, p) }
 
