@@ -73,16 +73,21 @@ wait_port() {
 # timed RESULTFILE OUTFILE CMD... runs CMD with GNU time, stdout to OUTFILE;
 # appends "wall_seconds max_rss_kb cpu_seconds" to RESULTFILE. CPU time
 # (user+sys) is less disturbed than wall time by other load on the machine.
+# Wall time comes from $EPOCHREALTIME (microseconds), not GNU time's %e,
+# whose 10 ms steps are a tenth of a 0.1 s run; it includes starting
+# /usr/bin/time, the same for both tools.
 timed() {
-	local res=$1 out=$2
+	local res=$1 out=$2 t0 t1
 	shift 2
-	/usr/bin/time -f "%e %M %U %S" -o "$WORK/time.tmp" "$@" >"$out" 2>>"$WORK/stderr.log" || {
+	t0=$EPOCHREALTIME
+	/usr/bin/time -f "%M %U %S" -o "$WORK/time.tmp" "$@" >"$out" 2>>"$WORK/stderr.log" || {
 		echo "exit $? from: $*" >>"$WORK/stderr.log"
 	}
-	tail -1 "$WORK/time.tmp" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' >>"$res"
+	t1=$EPOCHREALTIME
+	tail -1 "$WORK/time.tmp" | awk -v t0="$t0" -v t1="$t1" '{printf "%.4f %s %.2f\n", t1 - t0, $1, $2 + $3}' >>"$res"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 maxcol() { awk -v c="$1" 'BEGIN{m=0} $c>m{m=$c} END{print m}'; }
 
 printf '%-15s %-7s %10s %10s %7s %12s %12s %7s %8s %8s %7s %s\n' dataset flags bgpq4_s filtergen_s ratio bgpq4_MB filtergen_MB ratio bgpq4_cpu fg_cpu ratio output
