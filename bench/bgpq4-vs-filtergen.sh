@@ -20,6 +20,9 @@
 #   SERVE      server command; %f is replaced by the RPSL file and %a by
 #              host:port (default: "$FILTERGEN serve --listen %a %f")
 #   PORT       first port to listen on (default 4390)
+#   SEEDS      generator seed of each size, space-separated (default: 42 for
+#              the first size, one more for each next); "1 1" reuses the
+#              datasets others generated with seed 1
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +36,7 @@ SERVE=${SERVE:-"$FILTERGEN serve --listen %a %f"}
 PORT=${PORT:-4390}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(20000:400000 100000:2000000)
+read -r -a seeds <<<"${SEEDS:-}"
 flagsets=("-A -4" "-A -6" "-J -4" "-b -6")
 
 die() { echo "bgpq4-vs-filtergen: $*" >&2; exit 1; }
@@ -67,22 +71,31 @@ wait_port() {
 }
 
 # timed RESULTFILE OUTFILE CMD... runs CMD with GNU time, stdout to OUTFILE;
-# appends "wall_seconds max_rss_kb" to RESULTFILE.
+# appends "wall_seconds max_rss_kb cpu_seconds" to RESULTFILE. CPU time
+# (user+sys) is less disturbed than wall time by other load on the machine.
+# Wall time comes from $EPOCHREALTIME (microseconds), not GNU time's %e,
+# whose 10 ms steps are a tenth of a 0.1 s run; it includes starting
+# /usr/bin/time, the same for both tools.
 timed() {
-	local res=$1 out=$2
+	local res=$1 out=$2 t0 t1
 	shift 2
-	/usr/bin/time -f "%e %M" -o "$WORK/time.tmp" "$@" >"$out" 2>>"$WORK/stderr.log" || {
+	t0=$EPOCHREALTIME
+	/usr/bin/time -f "%M %U %S" -o "$WORK/time.tmp" "$@" >"$out" 2>>"$WORK/stderr.log" || {
 		echo "exit $? from: $*" >>"$WORK/stderr.log"
 	}
-	tail -1 "$WORK/time.tmp" >>"$res"
+	t1=$EPOCHREALTIME
+	tail -1 "$WORK/time.tmp" | awk -v t0="$t0" -v t1="$t1" '{printf "%.4f %s %.2f\n", t1 - t0, $1, $2 + $3}' >>"$res"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 maxcol() { awk -v c="$1" 'BEGIN{m=0} $c>m{m=$c} END{print m}'; }
 
-printf '%-15s %-7s %10s %10s %7s %12s %12s %7s %s\n' dataset flags bgpq4_s filtergen_s ratio bgpq4_MB filtergen_MB ratio output
+printf '%-15s %-7s %10s %10s %7s %12s %12s %7s %8s %8s %7s %s\n' dataset flags bgpq4_s filtergen_s ratio bgpq4_MB filtergen_MB ratio bgpq4_cpu fg_cpu ratio output
 seed=42
+i=0
 for size in "${sizes[@]}"; do
+	seed=${seeds[$i]:-$seed}
+	i=$((i + 1))
 	asns=${size%%:*} routes=${size##*:}
 	data=$WORK/gen-$asns-$routes-s$seed.rpsl
 	if [ ! -s "$data" ]; then
@@ -122,9 +135,11 @@ for size in "${sizes[@]}"; do
 		done
 		bw=$(cut -d' ' -f1 "$b" | median) fw=$(cut -d' ' -f1 "$f" | median)
 		bm=$(maxcol 2 <"$b") fm=$(maxcol 2 <"$f")
-		printf '%-15s %-7s %10.3f %10.3f %7.2f %12.1f %12.1f %7.2f %s (%s lines)\n' \
+		bc_=$(cut -d' ' -f3 "$b" | median) fc=$(cut -d' ' -f3 "$f" | median)
+		printf '%-15s %-7s %10.3f %10.3f %7.2f %12.1f %12.1f %7.2f %8.2f %8.2f %7.2f %s (%s lines)\n' \
 			"$asns/$routes" "$flags" "$bw" "$fw" "$(echo "$fw / $bw" | bc -l)" \
 			"$(echo "$bm / 1024" | bc -l)" "$(echo "$fm / 1024" | bc -l)" "$(echo "$fm / $bm" | bc -l)" \
+			"$bc_" "$fc" "$(echo "$fc / $bc_" | bc -l)" \
 			"$same" "$(wc -l <"$WORK/out.bgpq4")"
 	done
 	stop_server

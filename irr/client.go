@@ -390,11 +390,47 @@ func (c *Client) dial(ctx context.Context, addr string) (*clientConn, error) {
 // answer; other errors end the pipeline before reaching the handler.
 type replyFunc func(i int, kind replyKind, data []byte, err error) error
 
+// A tokenReader takes the content of data replies token by token as it
+// is read (readReplyTokens), instead of whole. The replyFunc of the same
+// pipeline is then called for a data reply with nil data, after its last
+// token.
+type tokenReader struct {
+	size  func(i, n int) // optional: the announced length of reply i
+	token func(i int, tok []byte) error
+}
+
+// shift returns tr for a pipeline with k queries in front of the ones tr
+// was written for; replies to those carry no data.
+func (tr *tokenReader) shift(k int) *tokenReader {
+	if tr == nil || k == 0 {
+		return tr
+	}
+	return &tokenReader{
+		size: func(i, n int) {
+			if i >= k && tr.size != nil {
+				tr.size(i-k, n)
+			}
+		},
+		token: func(i int, tok []byte) error {
+			if i < k {
+				return wireErrorf("unexpected data")
+			}
+			return tr.token(i-k, tok)
+		},
+	}
+}
+
 // pipeline writes every query at once (from a second goroutine, so that
 // neither side blocks on full socket buffers) and hands each answer to h as
 // it arrives, in order. Any error, from the connection or from h, leaves
 // the connection unusable.
 func (cn *clientConn) pipeline(ctx context.Context, qs []string, h replyFunc) error {
+	return cn.pipelineTokens(ctx, qs, nil, h)
+}
+
+// pipelineTokens is pipeline with data replies read through tr (when not
+// nil).
+func (cn *clientConn) pipelineTokens(ctx context.Context, qs []string, tr *tokenReader, h replyFunc) error {
 	if len(qs) == 0 {
 		return nil
 	}
@@ -419,7 +455,7 @@ func (cn *clientConn) pipeline(ctx context.Context, qs []string, h replyFunc) er
 		}
 		werr <- err
 	}()
-	err := cn.readReplies(ctx, qs, h)
+	err := cn.readReplies(ctx, qs, tr, h)
 	if err != nil {
 		cn.broken = true
 		cn.nc.Close() // unblocks the writer
@@ -429,19 +465,39 @@ func (cn *clientConn) pipeline(ctx context.Context, qs []string, h replyFunc) er
 		cn.nc.Close()
 		err = &QueryError{Server: cn.addr, Query: qs[0], Err: fmt.Errorf("writing queries: %w", we)}
 	}
+	if cap(cn.buf) > clientKeepBuf {
+		// A big answer's buffer is not kept for the next query: it
+		// would stay allocated for as long as the connection is pooled.
+		cn.buf = nil
+	}
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	return err
 }
 
-func (cn *clientConn) readReplies(ctx context.Context, qs []string, h replyFunc) error {
+// clientKeepBuf is the largest reply buffer a connection keeps between
+// pipelines.
+const clientKeepBuf = 1 << 20
+
+func (cn *clientConn) readReplies(ctx context.Context, qs []string, tr *tokenReader, h replyFunc) error {
 	for i, q := range qs {
 		if ctx.Err() != nil {
 			return &QueryError{Server: cn.addr, Query: q, Err: ctx.Err()}
 		}
 		cn.nc.SetReadDeadline(time.Now().Add(cn.qTimeout))
-		kind, data, err := readReply(cn.br, cn.maxReply, cn.buf)
+		var kind replyKind
+		var data []byte
+		var err error
+		if tr != nil {
+			var size func(int)
+			if tr.size != nil {
+				size = func(n int) { tr.size(i, n) }
+			}
+			kind, err = readReplyTokens(cn.br, cn.maxReply, size, func(tok []byte) error { return tr.token(i, tok) })
+		} else {
+			kind, data, err = readReply(cn.br, cn.maxReply, cn.buf)
+		}
 		if err != nil {
 			var se *ServerError
 			if errors.As(err, &se) {
@@ -450,6 +506,10 @@ func (cn *clientConn) readReplies(ctx context.Context, qs []string, h replyFunc)
 					return herr
 				}
 				continue
+			}
+			var qe *QueryError
+			if errors.As(err, &qe) {
+				return err
 			}
 			return &QueryError{Server: cn.addr, Query: q, Err: err}
 		}
@@ -513,9 +573,14 @@ func (cn *clientConn) withSources(srcs []string, qs []string, h replyFunc) ([]st
 
 // run pipelines qs under the given sources.
 func (cn *clientConn) run(ctx context.Context, srcs []string, qs []string, h replyFunc) error {
+	return cn.runTokens(ctx, srcs, qs, nil, h)
+}
+
+// runTokens is run with data replies read through tr (when not nil).
+func (cn *clientConn) runTokens(ctx context.Context, srcs []string, qs []string, tr *tokenReader, h replyFunc) error {
 	all, hh, err := cn.withSources(srcs, qs, h)
 	if err != nil {
 		return err
 	}
-	return cn.pipeline(ctx, all, hh)
+	return cn.pipelineTokens(ctx, all, tr.shift(len(all)-len(qs)), hh)
 }

@@ -232,21 +232,37 @@ func (cn *clientConn) asnsByServer(ctx context.Context, object, name string, opt
 
 // prefixesByA asks the server for the prefixes of an as-set (!a4/!a6).
 func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam Family, opts *ExpandOptions, rep *Report) ([]PrefixRange, error) {
-	var ps []netip.Prefix
+	var ps []PrefixRange
 	found := false
 	q := "!a4" + name
 	if fam == IPv6 {
 		q = "!a6" + name
 	}
-	err := cn.run(ctx, opts.Sources, []string{q}, func(_ int, kind replyKind, data []byte, err error) error {
+	// The answer is parsed as it arrives, with no copy of it held. The
+	// list is presized from A<len>, but never beyond the prefix limit, so
+	// that a hostile length alone cannot make it allocate more.
+	maxPrefixes := opts.Limits.withDefaults().MaxPrefixes
+	tr := &tokenReader{
+		size: func(_, n int) {
+			// make, not slices.Grow: Grow clears the whole capacity,
+			// touching memory a fresh allocation gets zeroed for free.
+			ps = make([]PrefixRange, 0, min(wireEstimateTokens(n, fam), maxPrefixes+1))
+		},
+		token: func(_ int, tok []byte) error {
+			p, err := wireParsePrefix(tok, fam)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, ExactRange(p))
+			return nil
+		},
+	}
+	err := cn.runTokens(ctx, opts.Sources, []string{q}, tr, func(_ int, kind replyKind, _ []byte, err error) error {
 		if err != nil {
 			return err
 		}
-		if kind == replyData {
-			found = true
-			ps, err = wireParsePrefixes(data, fam, ps)
-		}
-		return err
+		found = found || kind == replyData
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -257,7 +273,16 @@ func (cn *clientConn) prefixesByA(ctx context.Context, object, name string, fam 
 			return nil, err
 		}
 	}
-	return clientRanges(object, name, ps, opts)
+	// IRRd sends the prefixes sorted: checking that is much cheaper than
+	// sorting them again.
+	if !slices.IsSortedFunc(ps, clientCompareRange) {
+		slices.SortFunc(ps, clientCompareRange)
+	}
+	ps = slices.Compact(ps)
+	if len(ps) > maxPrefixes {
+		return nil, &LimitError{Root: object, Set: name, Limit: "prefixes", Max: maxPrefixes}
+	}
+	return slices.Clip(ps), nil
 }
 
 // mustExist tells an empty set from a missing one, which IRRd's D does not:
@@ -347,7 +372,9 @@ func (cn *clientConn) prefixesOfASNs(ctx context.Context, asns []uint32, fam Fam
 
 // clientRanges sorts and de-duplicates ps into exact ranges.
 func clientRanges(object, set string, ps []netip.Prefix, opts *ExpandOptions) ([]PrefixRange, error) {
-	slices.SortFunc(ps, clientComparePrefix)
+	if !slices.IsSortedFunc(ps, clientComparePrefix) {
+		slices.SortFunc(ps, clientComparePrefix)
+	}
 	ps = slices.Compact(ps)
 	if lim := opts.Limits.withDefaults(); len(ps) > lim.MaxPrefixes {
 		return nil, &LimitError{Root: object, Set: set, Limit: "prefixes", Max: lim.MaxPrefixes}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,4 +121,186 @@ func FuzzParseLists(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzWireParseV4 checks the IPv4 fast path against its slow twin,
+// netip.ParsePrefix: whatever the fast path accepts, the slow one accepts
+// with the same value.
+func FuzzWireParseV4(f *testing.F) {
+	for _, s := range []string{
+		"192.0.2.0/24", "0.0.0.0/0", "255.255.255.255/32", "10.0.0.0/8",
+		"192.0.2.1/24", "01.0.0.0/8", "1.2.3.4/033", "256.0.0.0/8", "1.2.3/24",
+		"1.2.3.4/33", "1.2.3.4", "1.2.3.4/", "::/0", "1.2.3.4/24 ", "1.2.3.4/8x",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fast, ok := wireParseV4(in)
+		if !ok {
+			return
+		}
+		slow, err := netip.ParsePrefix(string(in))
+		if err != nil {
+			t.Fatalf("fast path accepted %q as %v; netip.ParsePrefix refuses it: %v", in, fast, err)
+		}
+		if fast != slow {
+			t.Fatalf("%q: fast path %v, netip.ParsePrefix %v", in, fast, slow)
+		}
+	})
+}
+
+// TestWireParseV4Falls checks that spellings IRRd never writes leave the
+// fast path, so that the general parser decides about them.
+func TestWireParseV4Falls(t *testing.T) {
+	for _, s := range []string{
+		"01.0.0.0/8", "1.2.3.4/033", "256.0.0.0/8", "1.2.3/24", "1.2.3.4/33",
+		"1.2.3.4", "1.2.3.4/", "::/0", "1.2.3.4/24 ", "1.2.3.4/8x", "1111.2.3.4/8", "",
+	} {
+		if p, ok := wireParseV4([]byte(s)); ok {
+			t.Errorf("%q: fast path accepted it as %v", s, p)
+		}
+	}
+	for _, s := range []string{"192.0.2.0/24", "0.0.0.0/0", "255.255.255.255/32", "192.0.2.1/24"} {
+		if p, ok := wireParseV4([]byte(s)); !ok || p != netip.MustParsePrefix(s) {
+			t.Errorf("%q: got %v, %v", s, p, ok)
+		}
+	}
+}
+
+// FuzzReadReplyTokens checks the streaming reader against its slow twin,
+// readReply followed by wireFields: the same tokens, the same kind, and an
+// error exactly when readReply gives one (of the same class), whatever the
+// read buffer's size cuts tokens into.
+func FuzzReadReplyTokens(f *testing.F) {
+	for _, s := range []string{
+		"A29\n192.0.2.0/24 198.51.100.0/22\nC\n",
+		"A42\n2001:db8::/32  2001:db8:1000::/36\t10.0.0.0/8\nC\n",
+		"A1\n\nC\n", "C\n", "D\n", "F nope\n",
+		"A99\n192.0.2.0/24\nC\n", "A5\nabc\nC\n", "A13\n192.0.2.0/24\nD\n",
+		"A40\nAS1 AS2 AS3 AS4 AS5 AS6 AS7 AS8 AS9 AS10\nC\n",
+	} {
+		f.Add([]byte(s), uint8(0))
+		f.Add([]byte(s), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, bufSize uint8) {
+		size := 16 + int(bufSize)
+		wantKind, data, wantErr := readReply(bufio.NewReaderSize(bytes.NewReader(in), size), 1<<16, nil)
+		var want [][]byte
+		if wantErr == nil {
+			wireFields(data, func(tok []byte) error {
+				want = append(want, bytes.Clone(tok))
+				return nil
+			})
+		}
+		var got [][]byte
+		announced := -1
+		kind, err := readReplyTokens(bufio.NewReaderSize(bytes.NewReader(in), size), 1<<16,
+			func(n int) { announced = n },
+			func(tok []byte) error {
+				if len(tok) == 0 {
+					t.Fatalf("empty token from %q", in)
+				}
+				got = append(got, bytes.Clone(tok))
+				return nil
+			})
+		if (err == nil) != (wantErr == nil) {
+			if err != nil && strings.Contains(err.Error(), "token longer than") {
+				return // a limit readReply does not have
+			}
+			t.Fatalf("%q (buffer %d): error %v, readReply's %v", in, size, err, wantErr)
+		}
+		if err != nil {
+			var se, wse *ServerError
+			if errors.Is(err, ErrProtocol) != errors.Is(wantErr, ErrProtocol) ||
+				errors.As(err, &se) != errors.As(wantErr, &wse) {
+				t.Fatalf("%q (buffer %d): error %v, readReply's %v", in, size, err, wantErr)
+			}
+			return
+		}
+		if kind != wantKind {
+			t.Fatalf("%q: kind %d, readReply's %d", in, kind, wantKind)
+		}
+		if kind == replyData && announced != len(data)+1 {
+			t.Fatalf("%q: size %d, content %d bytes", in, announced, len(data))
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q (buffer %d): tokens %q, want %q", in, size, got, want)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%q (buffer %d): tokens %q, want %q", in, size, got, want)
+			}
+		}
+	})
+}
+
+// TestReadReplyTokensError checks that the first error of the token
+// function is returned once the reply has been read to its end, and that
+// the connection is then ready for the next reply.
+func TestReadReplyTokensError(t *testing.T) {
+	r := bufio.NewReaderSize(strings.NewReader("A16\n1.0.0.0/8 x y z\nC\nD\n"), 16)
+	var calls int
+	errBad := errors.New("bad")
+	_, err := readReplyTokens(r, 1<<10, nil, func(tok []byte) error {
+		calls++
+		if string(tok) == "x" {
+			return errBad
+		}
+		return nil
+	})
+	if !errors.Is(err, errBad) || calls != 2 {
+		t.Fatalf("error %v after %d calls; want %v after 2", err, calls, errBad)
+	}
+	if kind, err := readReplyTokens(r, 1<<10, nil, nil); kind != replyNotFound || err != nil {
+		t.Fatalf("next reply: %d, %v; want D", kind, err)
+	}
+}
+
+// FuzzWireParseV6 checks the IPv6 fast path against netip.ParsePrefix as
+// FuzzWireParseV4 does for IPv4.
+func FuzzWireParseV6(f *testing.F) {
+	for _, s := range []string{
+		"2001:db8::/32", "::/0", "::1/128", "1::/16", "2001:db8:1:2:3:4:5:6/128",
+		"1:2:3:4:5:6:7::/128", "::2:3:4:5:6:7:8/128", "1:2:3:4:5:6:7:8::/128",
+		"2001:DB8::/32", "2001:0db8::/32", "::ffff:1.2.3.4/128", "fe80::1%eth0/64",
+		"2001:db8:::/32", ":1::/16", "1:/16", "2001:db8::/033", "2001:db8::/129", "12345::/16",
+		"1::2::3/64", "::/", "::",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fast, ok := wireParseV6(in)
+		if !ok {
+			return
+		}
+		slow, err := netip.ParsePrefix(string(in))
+		if err != nil {
+			t.Fatalf("fast path accepted %q as %v; netip.ParsePrefix refuses it: %v", in, fast, err)
+		}
+		if fast != slow {
+			t.Fatalf("%q: fast path %v, netip.ParsePrefix %v", in, fast, slow)
+		}
+	})
+}
+
+// TestWireParseV6 checks spellings the fast path must take, and ones it
+// must leave to netip.ParsePrefix.
+func TestWireParseV6(t *testing.T) {
+	for _, s := range []string{
+		"2001:db8::/32", "::/0", "::1/128", "1::/16", "2001:db8:1:2:3:4:5:6/128",
+		"1:2:3:4:5:6:7::/128", "::2:3:4:5:6:7:8/128", "2001:DB8::/32", "2001:0db8::/32",
+	} {
+		if p, ok := wireParseV6([]byte(s)); !ok || p != netip.MustParsePrefix(s) {
+			t.Errorf("%q: got %v, %v; want %v", s, p, ok, netip.MustParsePrefix(s))
+		}
+	}
+	for _, s := range []string{
+		"::ffff:1.2.3.4/128", "fe80::1%eth0/64", "2001:db8:::/32", ":1::/16", "1:/16",
+		"2001:db8::/033", "2001:db8::/129", "12345::/16", "1::2::3/64", "::/", "::",
+		"1:2:3:4:5:6:7/64", "1:2:3:4:5:6:7:8:9/64", "192.0.2.0/24",
+	} {
+		if p, ok := wireParseV6([]byte(s)); ok {
+			t.Errorf("%q: fast path accepted it as %v", s, p)
+		}
+	}
 }

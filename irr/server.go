@@ -463,7 +463,10 @@ func (ss *session) members(st *serverState, arg string) {
 		return
 	}
 	if !recursive {
-		ms := slices.Clone(set.Members)
+		ms := make([]string, len(set.Members))
+		for i, m := range set.Members {
+			ms[i] = wireLongOp(m)
+		}
 		slices.Sort(ms)
 		ss.data([]byte(strings.Join(ms, " ")))
 		return

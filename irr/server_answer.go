@@ -1,7 +1,10 @@
 package irr
 
 import (
+	"bytes"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 )
@@ -9,40 +12,45 @@ import (
 var syscallEMFILE = syscall.EMFILE
 
 // An answer is the result of a set expansion a server sends: AS numbers
-// (!i<as-set>,1) or prefix ranges (!a, !i<route-set>,1), with the length of
-// its text form so that the A<len> line can be written before the content is
-// streamed.
+// (!i<as-set>,1) or prefix ranges (!a, !i<route-set>,1). The cache holds
+// it formatted (format), so that a repeated query for a big set costs one
+// write instead of formatting every item again.
 type answer struct {
 	asns   []uint32
 	ranges []PrefixRange
-	size   int // bytes of the space-separated text, no final newline
+	text   []byte // the space-separated items, no final newline; set by format
+	n      int    // the number of items; set by format
 }
 
-func (a *answer) items() int { return len(a.asns) + len(a.ranges) }
+func (a *answer) items() int { return a.n }
 
-// measure computes size by formatting every item once into a scratch buffer.
-func (a *answer) measure() {
-	var tmp [64]byte
-	n := 0
+// format writes the items into text once and drops the lists.
+func (a *answer) format() {
+	a.n = len(a.asns) + len(a.ranges)
+	var b []byte
 	for _, v := range a.asns {
-		n += len(fmtAppendASN(tmp[:0], v)) + 1
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = fmtAppendASN(b, v)
 	}
 	for _, r := range a.ranges {
-		n += len(r.AppendTo(tmp[:0])) + 1
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = wireAppendRange(b, r)
 	}
-	if n > 0 {
-		n-- // no space after the last item
-	}
-	a.size = n
+	a.text = slices.Clip(b)
+	a.asns, a.ranges = nil, nil
 }
 
-// writeAnswer streams the union of parts as one A reply (D when empty)
-// through the session's buffered writer, a chunk at a time.
+// writeAnswer sends the union of parts as one A reply (D when empty)
+// through the session's buffered writer.
 func (ss *session) writeAnswer(parts ...*answer) {
 	total, nonEmpty := 0, 0
 	for _, a := range parts {
-		if a.size > 0 {
-			total += a.size
+		if len(a.text) > 0 {
+			total += len(a.text)
 			nonEmpty++
 		}
 	}
@@ -55,38 +63,51 @@ func (ss *session) writeAnswer(parts ...*answer) {
 	w.WriteByte('A')
 	w.WriteString(strconv.Itoa(total + 1))
 	w.WriteByte('\n')
-	buf := ss.scratch[:0]
 	first := true
-	sep := func() {
+	for _, a := range parts {
+		if len(a.text) == 0 {
+			continue
+		}
 		if !first {
-			buf = append(buf, ' ')
+			w.WriteByte(' ')
 		}
 		first = false
-	}
-	for _, a := range parts {
-		for _, v := range a.asns {
-			sep()
-			buf = fmtAppendASN(buf, v)
-			if len(buf) >= 32<<10 {
-				w.Write(buf)
-				buf = buf[:0]
-			}
-		}
-		for _, r := range a.ranges {
-			sep()
-			buf = r.AppendTo(buf)
-			if len(buf) >= 32<<10 {
-				if _, err := w.Write(buf); err != nil {
-					ss.scratch = buf[:0]
-					return // the client is gone or not reading; the loop ends
-				}
-				buf = buf[:0]
-			}
+		if _, err := w.Write(a.text); err != nil {
+			return // the client is gone or not reading; the loop ends
 		}
 	}
-	w.Write(buf)
 	w.WriteString("\nC\n")
-	ss.scratch = buf[:0]
+}
+
+// wireAppendRange appends r as the server writes it in set member
+// answers: PrefixRange.AppendTo, except that a length-only range is written
+// "^n-n", not "^n". The two mean the same (RFC 2622 §2), but bgpq4 1.9 does
+// not parse "^n" and drops such a member; every client reads "^n-n".
+func wireAppendRange(b []byte, r PrefixRange) []byte {
+	l := uint8(r.Prefix.Bits())
+	start := len(b)
+	b = r.AppendTo(b)
+	if r.Min == r.Max && r.Min != l && bytes.IndexByte(b[start:], '-') < 0 {
+		b = append(b, '-')
+		b = strconv.AppendUint(b, uint64(r.Max), 10)
+	}
+	return b
+}
+
+// wireLongOp rewrites a member token of a set as registered (prefix, AS or
+// set name, with an optional range operator) so that a length-only
+// operator "^n" reads "^n-n" (see wireAppendRange).
+func wireLongOp(tok string) string {
+	i := strings.LastIndexByte(tok, '^')
+	if i < 0 || i == len(tok)-1 {
+		return tok
+	}
+	for _, c := range []byte(tok[i+1:]) {
+		if c < '0' || c > '9' {
+			return tok
+		}
+	}
+	return tok + "-" + tok[i+1:]
 }
 
 // answerKey names a cached answer: the command, the set and the sources.
@@ -121,7 +142,7 @@ func (c *answerCache) get(key answerKey, compute func() (*answer, error)) (*answ
 		if err != nil {
 			return nil, err
 		}
-		a.measure()
+		a.format()
 		return a, nil
 	}
 	if c.max < 0 {

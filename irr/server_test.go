@@ -415,3 +415,31 @@ func TestServerCacheConsistent(t *testing.T) {
 		t.Errorf("cached answers differ (-want +got):\n%s", diff)
 	}
 }
+
+// TestServerLengthOnlyOperator checks that set member answers write a
+// length-only range operator as "^n-n": bgpq4 1.9 does not parse "^n" and
+// drops the member, while "^n-n" means the same to every client.
+func TestServerLengthOnlyOperator(t *testing.T) {
+	leakCheck(t)
+	reg := srvLoadString(t, `route-set: RS-LEN
+members: 100.64.0.0/10^11-11, 192.0.2.0/24^26, 10.0.0.0/8^+, 2001:db8::/32^48
+mp-members: 2001:db8::/31^32, 192.0.2.0/31^-, AS64500^24, RS-OTHER^25-25
+source: TEST
+
+route-set: RS-OTHER
+members: 198.51.100.0/24
+source: TEST
+`)
+	_, addr := startServer(t, reg, nil)
+	tests := []struct{ query, want string }{
+		{"!iRS-LEN", "10.0.0.0/8^+ 100.64.0.0/10^11-11 192.0.2.0/24^26-26 192.0.2.0/31^- 2001:db8::/31^32-32 2001:db8::/32^48-48 AS64500^24-24 RS-OTHER^25-25"},
+		{"!iRS-LEN,1", "10.0.0.0/8^+ 100.64.0.0/10^11-11 192.0.2.0/24^26-26 192.0.2.0/31^- 198.51.100.0/24^25-25 2001:db8::/31^32-32 2001:db8::/32^48-48"},
+	}
+	for _, tt := range tests {
+		got := converse(t, addr, "!!", tt.query, "!q")
+		want := fmt.Sprintf("A%d\n%s\nC\n", len(tt.want)+1, tt.want)
+		if got != want {
+			t.Errorf("%q:\n got %q\nwant %q", tt.query, got, want)
+		}
+	}
+}

@@ -24,8 +24,10 @@ type printer struct {
 	asns []uint32
 }
 
-// flushAt is the buffer size at which output is written out.
-const flushAt = 64 << 10
+// flushAt is the buffer size at which output is written out: large, so
+// that the caller needs no buffering of its own and a million-line list
+// takes a few dozen writes.
+const flushAt = 256 << 10
 
 func (p *printer) s(s string) { p.b = append(p.b, s...) }
 
@@ -571,8 +573,9 @@ func (p *printer) prefixList() {
 			return
 		}
 		seq := uint32(1)
+		head := p.ip() + " prefix-list " + name // once, not per entry
 		p.each(func(e vendor.Entry) {
-			p.s(p.ip() + " prefix-list " + name)
+			p.s(head)
 			if o.Sequence {
 				p.s(" seq ")
 				p.u(seq)
@@ -709,8 +712,9 @@ func (p *printer) prefixList() {
 			p.s("ip " + p.ip() + "-prefix " + name + " deny " + p.defaultRoute() + "\n")
 			return
 		}
+		head := "ip " + p.ip() + "-prefix " + name + " permit "
 		p.each(func(e vendor.Entry) {
-			p.s("ip " + p.ip() + "-prefix " + name + " permit ")
+			p.s(head)
 			p.b = vendor.AppendHuawei(p.b, e)
 			p.s("\n")
 		})
@@ -736,18 +740,22 @@ func (p *printer) prefixList() {
 		if o.IPv6 {
 			chain = name + "-V6"
 		}
+		// The line heads, built once rather than per entry.
+		add6 := "/routing filter add action=accept chain=\"" + chain + "\" "
+		rule7 := "/routing filter rule add chain=\"" + chain + "\" rule=\"if ("
+		range7 := "/routing filter rule add chain=\"" + chain + "\"  rule=\"if ("
 		p.each(func(e vendor.Entry) {
 			switch {
 			case o.Vendor == MikroTik6:
-				p.s("/routing filter add action=accept chain=\"" + chain + "\" ")
+				p.s(add6)
 				p.b = vendor.AppendMikroTik6(p.b, e)
 			case e.IsExact():
-				p.s("/routing filter rule add chain=\"" + chain + "\" rule=\"if (")
+				p.s(rule7)
 				p.b = vendor.AppendMikroTik7(p.b, e)
 				p.s(") {accept}\"")
 			default:
 				// two spaces before rule=: bgpq4 1.9
-				p.s("/routing filter rule add chain=\"" + chain + "\"  rule=\"if (")
+				p.s(range7)
 				p.b = vendor.AppendMikroTik7(p.b, e)
 				p.s(") {accept}\"")
 			}

@@ -61,7 +61,7 @@ func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Wr
 		asns = append(asns, a)
 	}
 	slices.Sort(asns)
-	p := &printer{o: o, w: w, warn: stderr, tree: t, asns: asns}
+	p := &printer{o: o, w: w, warn: stderr, tree: t, asns: asns, b: make([]byte, 0, flushAt+4<<10)}
 	return p.print()
 }
 
@@ -196,7 +196,7 @@ func (g *generator) collect(ctx context.Context) error {
 			if err != nil {
 				return objectError(s, err)
 			}
-			g.tree.flat = slices.Grow(g.tree.flat, len(ranges))
+			g.tree.reserve(len(ranges))
 			for _, r := range ranges {
 				g.addRoute(r.Prefix)
 			}
@@ -232,7 +232,7 @@ func (g *generator) collect(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("routes of %d ASNs: %w", len(asns), err)
 		}
-		g.tree.flat = slices.Grow(g.tree.flat, len(routes))
+		g.tree.reserve(len(routes))
 		for _, r := range routes {
 			g.addRoute(r.Prefix)
 		}

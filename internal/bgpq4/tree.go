@@ -129,6 +129,18 @@ type tree struct {
 	flat  []pfx  // collected prefixes; after finish, sorted and distinct
 }
 
+// reserve makes room for n more prefixes. It allocates with make rather
+// than slices.Grow, which clears the whole new capacity: a fresh
+// allocation comes zeroed, and pages not yet used are not touched.
+func (t *tree) reserve(n int) {
+	if cap(t.flat)-len(t.flat) >= n {
+		return
+	}
+	flat := make([]pfx, len(t.flat), len(t.flat)+n)
+	copy(flat, t.flat)
+	t.flat = flat
+}
+
 // add collects p.
 func (t *tree) add(p pfx) { t.flat = append(t.flat, p) }
 
@@ -169,8 +181,9 @@ func (t *tree) finish(shaped bool) {
 		return
 	}
 	t.grow(len(t.flat))
+	var path []int32
 	for i := range t.flat {
-		t.insert(int32(i))
+		path = t.insertSorted(int32(i), path)
 	}
 }
 
@@ -206,17 +219,45 @@ func (t *tree) newNode(idx int32, l uint8) int32 {
 	return int32(len(t.nodes) - 1)
 }
 
-// insert adds the collected prefix flat[idx] to the tree.
-func (t *tree) insert(idx int32) {
+// insertSorted adds the collected prefix flat[idx] to the tree, as
+// bgpq4's sx_radix_tree_insert would from the root, for prefixes given in
+// ascending order: path holds the nodes from the head to the previous
+// insertion, and the new path is returned.
+//
+// In ascending order the new prefix sorts after every node in the tree,
+// so each node of its path from the head that covers it is on the
+// previous path too (any other node covering it would hold a larger
+// prefix in its subtree), and the tree's pre-order is the insertion
+// order. Insertion therefore starts at the deepest node of the previous
+// path that covers the prefix instead of at the head: building the tree
+// costs O(n), not O(n · depth). insertSlow in tree_test.go is the twin
+// that starts at the head; TestInsertSortedShape compares them.
+func (t *tree) insertSorted(idx int32, path []int32) []int32 {
 	p := t.flat[idx]
 	if t.head == 0 {
 		t.head = t.newNode(idx, p.len)
-		return
+		return append(path[:0], t.head)
+	}
+	for len(path) > 0 {
+		c := t.key(&t.nodes[path[len(path)-1]])
+		if common(p, c) >= c.len {
+			break
+		}
+		path = path[:len(path)-1]
 	}
 	// The link to ch: parent's left or right, or the head when parent
 	// is 0. Kept as indexes because newNode may move t.nodes.
 	var parent int32
 	right := false
+	ch := t.head
+	if k := len(path); k > 0 {
+		ch = path[k-1]
+		path = path[:k-1]
+		if k > 1 {
+			parent = path[k-2]
+			right = t.nodes[parent].r == ch
+		}
+	}
 	link := func(v int32) {
 		switch {
 		case parent == 0:
@@ -227,7 +268,6 @@ func (t *tree) insert(idx int32) {
 			t.nodes[parent].l = v
 		}
 	}
-	ch := t.head
 	for {
 		c := t.key(&t.nodes[ch])
 		eb := common(p, c)
@@ -243,7 +283,7 @@ func (t *tree) insert(idx int32) {
 			}
 			n.glue = true
 			link(rn)
-			return
+			return append(path, rn, ret)
 		case eb == p.len && eb < c.len:
 			ret := t.newNode(idx, p.len)
 			if c.bit(eb) {
@@ -252,8 +292,9 @@ func (t *tree) insert(idx int32) {
 				t.nodes[ret].l = ch
 			}
 			link(ret)
-			return
+			return append(path, ret)
 		case eb == c.len && eb < p.len:
+			path = append(path, ch)
 			right = p.bit(eb)
 			next := t.nodes[ch].l
 			if right {
@@ -261,13 +302,14 @@ func (t *tree) insert(idx int32) {
 			}
 			parent = ch
 			if next == 0 {
-				link(t.newNode(idx, p.len))
-				return
+				v := t.newNode(idx, p.len)
+				link(v)
+				return append(path, v)
 			}
 			ch = next
 		default: // equal
 			t.nodes[ch].glue = false
-			return
+			return append(path, ch)
 		}
 	}
 }

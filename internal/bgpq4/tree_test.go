@@ -1,9 +1,11 @@
 package bgpq4
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -137,5 +139,132 @@ func TestPfxRoundTrip(t *testing.T) {
 	a, b := pfxFrom(netip.MustParsePrefix("2001:db8::/64")), pfxFrom(netip.MustParsePrefix("2001:db8:0:0:8000::/65"))
 	if c := common(a, b); c != 64 {
 		t.Errorf("common = %d, want 64", c)
+	}
+}
+
+// insertSlow is insertSorted's slow twin: bgpq4's sx_radix_tree_insert,
+// which starts every insertion at the head and accepts any order.
+func (t *tree) insertSlow(idx int32) {
+	p := t.flat[idx]
+	if t.head == 0 {
+		t.head = t.newNode(idx, p.len)
+		return
+	}
+	var parent int32
+	right := false
+	link := func(v int32) {
+		switch {
+		case parent == 0:
+			t.head = v
+		case right:
+			t.nodes[parent].r = v
+		default:
+			t.nodes[parent].l = v
+		}
+	}
+	ch := t.head
+	for {
+		c := t.key(&t.nodes[ch])
+		eb := common(p, c)
+		switch {
+		case eb < p.len && eb < c.len:
+			ret := t.newNode(idx, p.len)
+			rn := t.newNode(idx, eb)
+			n := &t.nodes[rn]
+			if p.bit(eb) {
+				n.l, n.r = ch, ret
+			} else {
+				n.l, n.r = ret, ch
+			}
+			n.glue = true
+			link(rn)
+			return
+		case eb == p.len && eb < c.len:
+			ret := t.newNode(idx, p.len)
+			if c.bit(eb) {
+				t.nodes[ret].r = ch
+			} else {
+				t.nodes[ret].l = ch
+			}
+			link(ret)
+			return
+		case eb == c.len && eb < p.len:
+			right = p.bit(eb)
+			next := t.nodes[ch].l
+			if right {
+				next = t.nodes[ch].r
+			}
+			parent = ch
+			if next == 0 {
+				link(t.newNode(idx, p.len))
+				return
+			}
+			ch = next
+		default: // equal
+			t.nodes[ch].glue = false
+			return
+		}
+	}
+}
+
+// treeShape prints the subtree at i in pre-order with each node's
+// prefix, glue flag and children, so that two trees compare as text.
+func treeShape(t *tree, i int32, b *strings.Builder) {
+	if i == 0 {
+		b.WriteString("-")
+		return
+	}
+	n := &t.nodes[i]
+	fmt.Fprintf(b, "(%v", t.prefixOf(n))
+	if n.glue {
+		b.WriteString(" glue")
+	}
+	b.WriteString(" ")
+	treeShape(t, n.l, b)
+	b.WriteString(" ")
+	treeShape(t, n.r, b)
+	b.WriteString(")")
+}
+
+// TestInsertSortedShape checks that building the tree from sorted
+// prefixes with insertSorted gives exactly the tree insertSlow builds,
+// and that bgpq4's insertion from the head gives that tree in any order.
+func TestInsertSortedShape(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for iter := range 500 {
+		v6 := iter%2 == 1
+		n := 1 + rng.IntN(80)
+		var ps []pfx
+		for range n {
+			var p netip.Prefix
+			if v6 {
+				var b [16]byte
+				b[0], b[1], b[2] = 0x20, 0x01, byte(rng.IntN(4))
+				b[3] = byte(rng.IntN(256)) & 0xf0
+				p = netip.PrefixFrom(netip.AddrFrom16(b), 16+rng.IntN(20))
+			} else {
+				a := netip.AddrFrom4([4]byte{10, byte(rng.IntN(4)), byte(rng.IntN(256)), 0})
+				p = netip.PrefixFrom(a, 8+rng.IntN(17))
+			}
+			ps = append(ps, pfxFrom(p.Masked()))
+		}
+		fast := &tree{v6: v6}
+		fast.flat = slices.Clone(ps)
+		fast.finish(true)
+
+		slow := &tree{v6: v6}
+		slow.flat = slices.Clone(ps)
+		slices.SortFunc(slow.flat, comparePfx)
+		slow.flat = slices.Compact(slow.flat)
+		order := rng.Perm(len(slow.flat)) // bgpq4 inserts in answer order
+		for _, i := range order {
+			slow.insertSlow(int32(i))
+		}
+		var fb, sb strings.Builder
+		treeShape(fast, fast.head, &fb)
+		treeShape(slow, slow.head, &sb)
+		if fb.String() != sb.String() {
+			t.Fatalf("iteration %d: %d prefixes\nsorted: %s\nslow:   %s", iter, len(ps), fb.String(), sb.String())
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -83,12 +82,12 @@ func runBgpq4(cmd *cobra.Command, f *factory, args []string) error {
 		defer c.Close()
 		exp = c
 	}
-	// Render in memory first so that a failure leaves stdout empty.
-	out := bufio.NewWriterSize(f.Out, 256<<10)
-	if err := bgpq4.Generate(ctx, exp, o, out, f.ErrOut); err != nil {
+	// Generate collects everything before it prints, so a failure leaves
+	// stdout empty; it buffers its output itself, in large writes.
+	if err := bgpq4.Generate(ctx, exp, o, f.Out, f.ErrOut); err != nil {
 		return bgpq4Exit(err)
 	}
-	return out.Flush()
+	return nil
 }
 
 // bgpq4Exit gives an error bgpq4's exit code.
