@@ -303,9 +303,20 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				pr.Warnings = append(pr.Warnings, fmt.Sprintf("%s: set %s referenced from %s does not exist",
 					it.Name, strconv.Quote(m.Name), strings.Join(m.Path, " > ")))
 			}
+			// A chain depends only on the set that lists the ASN, so the
+			// ASNs of one set share one slice.
+			chains := map[string][]string{}
 			for _, n := range e.asns {
 				if _, ok := cone[n]; !ok {
-					cone[n] = coneASN{chain: e.report.Chain(n), via: it.Name}
+					var chain []string
+					if set, ok := e.report.ASNParent[n]; ok {
+						chain, ok = chains[set]
+						if !ok {
+							chain = e.report.SetChain(set)
+							chains[set] = chain
+						}
+					}
+					cone[n] = coneASN{chain: chain, via: it.Name}
 				}
 			}
 		}
