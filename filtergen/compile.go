@@ -69,6 +69,11 @@ type CompileOptions struct {
 	Progress func(done, total int, peer string)
 	// Logger receives debug logs; default discards.
 	Logger *slog.Logger
+	// NoAcceptedProvenance leaves FamilyResult.Accepted empty, for
+	// callers that only render filters: a full table's provenance is
+	// about 100 bytes per prefix. Everything else in the Result, Dropped
+	// included, is the same.
+	NoAcceptedProvenance bool
 }
 
 // ErrEmptyFilter reports a peer for which nothing at all was accepted.
@@ -246,6 +251,7 @@ type cacheEntry struct {
 	err    error
 	key    cacheKey // kind 3: the key it is cached under
 	refs   int      // kind 3: route lookups not yet done; guarded by compiler.mu
+	items  []useKey // kind 3: the announce items bound to it; guarded by compiler.mu
 }
 
 // shared runs fn once per key, however many peers ask.
@@ -312,6 +318,7 @@ func (c *compiler) routes(ctx context.Context, u useKey, asns []uint32, fam irr.
 			c.bound = map[useKey]*cacheEntry{}
 		}
 		c.bound[u] = e
+		e.items = append(e.items, u)
 		e.refs += max(c.uses[u], 1)
 	}
 	c.mu.Unlock()
@@ -338,6 +345,9 @@ func (c *compiler) done(e *cacheEntry) {
 	}
 	if e.refs--; e.refs == 0 {
 		c.cache.CompareAndDelete(e.key, e)
+		for _, u := range e.items {
+			delete(c.bound, u)
+		}
 	}
 }
 
@@ -505,6 +515,9 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 			}
 		}
 		fr.Count = len(ranges)
+		if c.opts.NoAcceptedProvenance {
+			fr.Accepted = nil
+		}
 		if s.Aggregate {
 			fr.Entries = Aggregate(ranges)
 		} else {

@@ -172,6 +172,10 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	}
 	co.Parallel = opts.parallel
 	co.KeepGoing = opts.keepGoing
+	// Only --json and templates of the user's own read the provenance
+	// of accepted prefixes; the built-in templates use the filter
+	// entries and counts.
+	co.NoAcceptedProvenance = !opts.json && opts.templates == ""
 	if opts.progressOK {
 		start := time.Now()
 		co.Progress = func(done, total int, peer string) {
