@@ -316,14 +316,16 @@ func LongestMatchSafe(rs []PrefixRange) []PrefixRange {
 	if len(rs) == 0 {
 		return nil
 	}
-	rs = slices.Clone(rs)
-	slices.SortFunc(rs, compareRange)
+	if !slices.IsSortedFunc(rs, compareRange) { // Aggregate's output is
+		rs = slices.Clone(rs)
+		slices.SortFunc(rs, compareRange)
+	}
 	type frame struct {
 		p    netip.Prefix
 		lens lenset
 	}
 	var stack []frame
-	var out []PrefixRange
+	out := make([]PrefixRange, 0, len(rs))
 	for i := 0; i < len(rs); {
 		p := rs[i].Prefix
 		maxBits := p.Addr().BitLen()
