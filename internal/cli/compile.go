@@ -271,12 +271,16 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 		}
 	}
 	changed := 0
+	var writes []templates.File
 	for _, fl := range files {
 		old, err := out.read(fl.Name)
 		if err == nil && bytes.Equal(old, fl.Data) {
+			// Already on disk, synced by the run that wrote it: rewriting
+			// it would only cost a sync per unchanged peer.
 			continue
 		}
 		changed++
+		writes = append(writes, fl)
 		switch {
 		case opts.check:
 			fmt.Fprintln(f.Out, filepath.Join(opts.outDir, fl.Name))
@@ -286,7 +290,7 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 		}
 	}
 	if !opts.check && !opts.diff {
-		if err := out.writeAll(files); err != nil {
+		if err := out.writeAll(writes); err != nil {
 			return err
 		}
 		f.Logger.Info("compiled", "files", len(files), "changed", changed)
