@@ -2,6 +2,7 @@ package filtergen
 
 import (
 	"cmp"
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"slices"
@@ -43,8 +44,70 @@ func Aggregate(rs []PrefixRange) []PrefixRange {
 	var out []PrefixRange
 	full := t.walk(0, [16]byte{}, 0, lenset{}, &out)
 	t.emit([16]byte{}, 0, full, lenset{}, &out)
-	slices.SortFunc(out, compareRange)
+	sortRanges(out)
 	return out
+}
+
+// sortRanges sorts rs of one family as compareRange does. A full table's
+// filter has a million entries, which a comparison sort took about a
+// second of CPU to order, so large lists are radix sorted on packed keys:
+// the address in two words, then length, Min and Max in a third.
+func sortRanges(rs []PrefixRange) {
+	if len(rs) < 1024 {
+		slices.SortFunc(rs, compareRange)
+		return
+	}
+	type key struct{ hi, lo, small uint64 }
+	ks := make([]key, len(rs))
+	for i, r := range rs {
+		a := r.Prefix.Addr().As16()
+		ks[i] = key{binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:]),
+			uint64(r.Prefix.Bits())<<16 | uint64(r.Min)<<8 | uint64(r.Max)}
+	}
+	is4 := rs[0].Prefix.Addr().Is4()
+	tmp := make([]key, len(ks))
+	src, dst := ks, tmp
+	var count [1 << 11]int
+	for _, word := range []func(*key) uint64{
+		func(k *key) uint64 { return k.small },
+		func(k *key) uint64 { return k.lo },
+		func(k *key) uint64 { return k.hi },
+	} {
+		// A stable LSD pass per 11-bit digit, skipped when every key has
+		// the same digit (the high words of IPv4 addresses).
+		for shift := uint(0); shift < 64; shift += 11 {
+			clear(count[:])
+			for i := range src {
+				count[(word(&src[i])>>shift)&0x7ff]++
+			}
+			if count[(word(&src[0])>>shift)&0x7ff] == len(src) {
+				continue
+			}
+			sum := 0
+			for i, c := range count {
+				count[i] = sum
+				sum += c
+			}
+			for i := range src {
+				d := (word(&src[i]) >> shift) & 0x7ff
+				dst[count[d]] = src[i]
+				count[d]++
+			}
+			src, dst = dst, src
+		}
+	}
+	for i, k := range src {
+		var a netip.Addr
+		if is4 {
+			a = netip.AddrFrom4([4]byte{byte(k.lo >> 24), byte(k.lo >> 16), byte(k.lo >> 8), byte(k.lo)})
+		} else {
+			var b [16]byte
+			binary.BigEndian.PutUint64(b[:8], k.hi)
+			binary.BigEndian.PutUint64(b[8:], k.lo)
+			a = netip.AddrFrom16(b)
+		}
+		rs[i] = PrefixRange{Prefix: netip.PrefixFrom(a, int(k.small>>16)), Min: uint8(k.small >> 8), Max: uint8(k.small)}
+	}
 }
 
 func compareRange(a, b PrefixRange) int {
@@ -316,14 +379,16 @@ func LongestMatchSafe(rs []PrefixRange) []PrefixRange {
 	if len(rs) == 0 {
 		return nil
 	}
-	rs = slices.Clone(rs)
-	slices.SortFunc(rs, compareRange)
+	if !slices.IsSortedFunc(rs, compareRange) { // Aggregate's output is
+		rs = slices.Clone(rs)
+		slices.SortFunc(rs, compareRange)
+	}
 	type frame struct {
 		p    netip.Prefix
 		lens lenset
 	}
 	var stack []frame
-	var out []PrefixRange
+	out := make([]PrefixRange, 0, len(rs))
 	for i := 0; i < len(rs); {
 		p := rs[i].Prefix
 		maxBits := p.Addr().BitLen()

@@ -3,7 +3,11 @@ package filtergen
 import (
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/filtergen/filtergen/irr"
 )
@@ -89,6 +93,9 @@ func TestAggregateLossless(t *testing.T) {
 			if !r.IsValid() {
 				t.Fatalf("invalid range %v in output", r)
 			}
+		}
+		if !slices.IsSortedFunc(agg, compareRange) {
+			t.Fatalf("output not sorted: %v", agg)
 		}
 		for _, p := range allRoutes(b.base, b.maxLen) {
 			if matchSlow(rs, p) != matchSlow(agg, p) {
@@ -249,4 +256,34 @@ func TestLongestMatchSafe(t *testing.T) {
 		t.Error("no random filter had a shadowed entry; the test proves nothing")
 	}
 	t.Logf("%d of 400 aggregated filters would have been wrong under longest-match", shadowed)
+}
+
+func TestSortRanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, bitLen := range []int{32, 128} {
+		// Above the size where sortRanges switches to the radix sort,
+		// addresses from the whole space, and equal prefixes that differ
+		// only in Min or Max.
+		var rs []PrefixRange
+		for range 5000 {
+			var b [16]byte
+			for i := range b {
+				b[i] = byte(rng.IntN(4)) << 6 // few distinct values: many ties
+			}
+			a := netip.AddrFrom16(b)
+			if bitLen == 32 {
+				a = netip.AddrFrom4([4]byte(b[:4]))
+			}
+			bits := rng.IntN(bitLen + 1)
+			lo := bits + rng.IntN(bitLen-bits+1)
+			hi := lo + rng.IntN(bitLen-lo+1)
+			rs = append(rs, PrefixRange{Prefix: netip.PrefixFrom(a, bits).Masked(), Min: uint8(lo), Max: uint8(hi)})
+		}
+		want := slices.Clone(rs)
+		slices.SortFunc(want, compareRange)
+		sortRanges(rs)
+		if diff := cmp.Diff(want, rs, cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
+			t.Errorf("IPv%d (-SortFunc +sortRanges):\n%s", map[int]int{32: 4, 128: 6}[bitLen], diff)
+		}
+	}
 }

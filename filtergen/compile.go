@@ -71,6 +71,11 @@ type CompileOptions struct {
 	Progress func(done, total int, peer string)
 	// Logger receives debug logs; default discards.
 	Logger *slog.Logger
+	// NoAcceptedProvenance leaves FamilyResult.Accepted empty, for
+	// callers that only render filters: a full table's provenance is
+	// about 100 bytes per prefix. Everything else in the Result, Dropped
+	// included, is the same.
+	NoAcceptedProvenance bool
 }
 
 // ErrEmptyFilter reports a peer for which nothing at all was accepted.
@@ -170,7 +175,7 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 		}
 		peers = sel
 	}
-	c := &compiler{pol: pol, opts: opts, stale: staleErr}
+	c := &compiler{pol: pol, opts: opts, stale: staleErr, uses: routeUses(pol, peers)}
 	results := make([]*PeerResult, len(peers))
 	errs := make([]error, len(peers))
 	var g errgroup.Group
@@ -215,6 +220,22 @@ type compiler struct {
 	opts  CompileOptions
 	stale error
 	cache sync.Map // cacheKey -> *cacheEntry
+
+	// Route lists are the bulk of the cache: a whole table for a transit
+	// member. uses counts, per announce item and family, the route
+	// lookups the peers will make; an entry's refs holds the uses of
+	// every item bound to it, and the entry leaves the cache when they
+	// are all done.
+	mu    sync.Mutex
+	uses  map[useKey]int
+	bound map[useKey]*cacheEntry
+}
+
+// useKey names an announce item (an AS-SET or an ASN) in one family.
+type useKey struct {
+	set string
+	asn uint32
+	fam irr.Family
 }
 
 type cacheKey struct {
@@ -230,6 +251,9 @@ type cacheEntry struct {
 	routes []irr.Route
 	report *irr.Report
 	err    error
+	key    cacheKey // kind 3: the key it is cached under
+	refs   int      // kind 3: route lookups not yet done; guarded by compiler.mu
+	items  []useKey // kind 3: the announce items bound to it; guarded by compiler.mu
 }
 
 // shared runs fn once per key, however many peers ask.
@@ -240,10 +264,46 @@ func (c *compiler) shared(k cacheKey, fn func(e *cacheEntry)) *cacheEntry {
 	return e
 }
 
-// routes returns the route objects of asns, looked up once per distinct
-// ASN list: different AS-SETs often reach the same cone (a set that
-// includes its upstream's set reaches the whole table).
-func (c *compiler) routes(ctx context.Context, asns []uint32, fam irr.Family) *cacheEntry {
+// routeUses counts the route lookups the peers will make, per announce
+// item and family: one per AS-SET or ASN item in each of the peer's
+// families (see compiler.peer).
+func routeUses(pol *Policy, peers []Peer) map[useKey]int {
+	uses := map[useKey]int{}
+	for i := range peers {
+		s := peers[i].Settings(pol.Defaults, pol.Routers)
+		for _, a := range peers[i].Announce {
+			it, err := ParseAnnounce(a)
+			if err != nil || (it.Kind != KindASN && it.Kind != KindASSet) {
+				continue
+			}
+			for _, f := range s.Families {
+				uses[itemUse(it, familyOf(f))]++
+			}
+		}
+	}
+	return uses
+}
+
+func itemUse(it AnnounceItem, fam irr.Family) useKey {
+	if it.Kind == KindASN {
+		return useKey{asn: it.ASN, fam: fam}
+	}
+	return useKey{set: it.Name, fam: fam}
+}
+
+func familyOf(name string) irr.Family {
+	if name == "ipv6" {
+		return irr.IPv6
+	}
+	return irr.IPv4
+}
+
+// routes returns the route objects of asns, the cone of announce item u,
+// looked up once per distinct ASN list: different AS-SETs often reach the
+// same cone (a set that includes its upstream's set reaches the whole
+// table). The caller calls done with the entry when it no longer reads
+// its routes.
+func (c *compiler) routes(ctx context.Context, u useKey, asns []uint32, fam irr.Family) *cacheEntry {
 	h := fnv.New64a()
 	var b [4]byte
 	for _, n := range asns {
@@ -251,15 +311,46 @@ func (c *compiler) routes(ctx context.Context, asns []uint32, fam irr.Family) *c
 		h.Write(b[:])
 	}
 	key := cacheKey{3, strconv.FormatUint(h.Sum64(), 16) + "/" + strconv.Itoa(len(asns)), fam}
-	e := c.shared(key, func(e *cacheEntry) {
+	c.mu.Lock()
+	e, ok := c.bound[u]
+	if !ok {
+		v, _ := c.cache.LoadOrStore(key, &cacheEntry{key: key})
+		e = v.(*cacheEntry)
+		if c.bound == nil {
+			c.bound = map[useKey]*cacheEntry{}
+		}
+		c.bound[u] = e
+		e.items = append(e.items, u)
+		e.refs += max(c.uses[u], 1)
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
 		e.asns = asns
 		e.routes, e.err = c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
 	})
 	if !slices.Equal(e.asns, asns) { // a hash collision: do not share
+		c.done(e)
 		e = &cacheEntry{}
 		e.routes, e.err = c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
 	}
 	return e
+}
+
+// done records that one route lookup is over with e, and drops e from the
+// cache after the last one, so that its route list can be freed while
+// other peers still compile.
+func (c *compiler) done(e *cacheEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.refs == 0 { // not a cached entry
+		return
+	}
+	if e.refs--; e.refs == 0 {
+		c.cache.CompareAndDelete(e.key, e)
+		for _, u := range e.items {
+			delete(c.bound, u)
+		}
+	}
 }
 
 func (c *compiler) expandOpts() *irr.ExpandOptions {
@@ -305,9 +396,20 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				pr.Warnings = append(pr.Warnings, fmt.Sprintf("%s: set %s referenced from %s does not exist",
 					it.Name, strconv.Quote(m.Name), strings.Join(m.Path, " > ")))
 			}
+			// A chain depends only on the set that lists the ASN, so the
+			// ASNs of one set share one slice.
+			chains := map[string][]string{}
 			for _, n := range e.asns {
 				if _, ok := cone[n]; !ok {
-					cone[n] = coneASN{chain: e.report.Chain(n), via: it.Name}
+					var chain []string
+					if set, ok := e.report.ASNParent[n]; ok {
+						chain, ok = chains[set]
+						if !ok {
+							chain = e.report.SetChain(set)
+							chains[set] = chain
+						}
+					}
+					cone[n] = coneASN{chain: chain, via: it.Name}
 				}
 			}
 		}
@@ -356,8 +458,9 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				} else {
 					asns = c.shared(cacheKey{1, it.Name, 0}, nil).asns
 				}
-				e := c.routes(ctx, asns, fam)
+				e := c.routes(ctx, itemUse(it, fam), asns, fam)
 				if e.err != nil {
+					c.done(e)
 					return nil, fmt.Errorf("route objects of %s: %w", it.Name, e.err)
 				}
 				fr.Accepted = slices.Grow(fr.Accepted, len(e.routes))
@@ -369,6 +472,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 					}
 					check(Provenance{Range: irr.ExactRange(r.Prefix.Masked()), Origin: r.Origin, Source: r.Source, Chain: chain})
 				}
+				c.done(e)
 			case KindRouteSet:
 				e := c.shared(cacheKey{2, it.Name, fam}, func(e *cacheEntry) {
 					e.ranges, e.report, e.err = c.opts.IRR.ExpandPrefixes(ctx, it.Name, fam, c.expandOpts())
@@ -413,6 +517,9 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 			}
 		}
 		fr.Count = len(ranges)
+		if c.opts.NoAcceptedProvenance {
+			fr.Accepted = nil
+		}
 		if s.Aggregate {
 			fr.Entries = Aggregate(ranges)
 		} else {

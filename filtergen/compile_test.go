@@ -314,3 +314,55 @@ func TestCheckShrink(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCompileNoAcceptedProvenance(t *testing.T) {
+	f, r := testData()
+	// rpki_accept_valid reads the accepted candidates before they are let go.
+	y := strings.Replace(basePolicy, "routers:", "defaults:\n  rpki_accept_valid: true\nrouters:", 1)
+	full, err := compileTest(t, mustPolicy(t, y), f, r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := compileTest(t, mustPolicy(t, y), f, r, func(o *filtergen.CompileOptions) { o.NoAcceptedProvenance = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range full.Peers {
+		for _, fr := range p.Families {
+			n += len(fr.Accepted)
+			fr.Accepted = nil
+		}
+	}
+	if n == 0 {
+		t.Fatal("the full compile accepted nothing")
+	}
+	if diff := cmp.Diff(full, lean, cmpNet); diff != "" {
+		t.Errorf("without accepted provenance, the rest differs (-full +lean):\n%s", diff)
+	}
+}
+
+func TestCompileSharedRoutesOnce(t *testing.T) {
+	// Three peers reach the same cone; its route list is looked up once
+	// per family however the peers interleave, and released after them.
+	y := strings.Replace(basePolicy, "announce: [AS-ACME-CUST, 198.100.0.0/22^23-24]", "announce: [AS-ACME]", 1)
+	y = strings.Replace(y, "customers:", "  - name: ACME3\n    asn: 100\n    announce: [AS-ACME]\ncustomers:", 1)
+	for _, par := range []int{1, 3} {
+		f, r := testData()
+		res, err := compileTest(t, mustPolicy(t, y), f, r, func(o *filtergen.CompileOptions) { o.Parallel = par })
+		if err != nil {
+			t.Fatal(err)
+		}
+		// ACME, ACME2 and ACME3 share one list per family; CUST (AS500)
+		// has its own in each.
+		if n := f.calls["routes"]; n != 4 {
+			t.Errorf("parallel %d: routes looked up %d times, want 4", par, n)
+		}
+		want := res.Peers[0].Family("ipv4").Entries
+		for _, i := range []int{1, 2} {
+			if diff := cmp.Diff(want, res.Peers[i].Family("ipv4").Entries, cmpNet); diff != "" {
+				t.Errorf("parallel %d: peer %s (-ACME +got):\n%s", par, res.Peers[i].Name, diff)
+			}
+		}
+	}
+}

@@ -403,25 +403,72 @@ func (r *Registry) Routes(ctx context.Context, asns []uint32, fam Family, opts *
 	if err != nil {
 		return nil, err
 	}
-	var out []Route
+	// The routes are sorted as sortRoutes sorts them, by radix sort on
+	// packed keys: the tie word holds the origin and the rank of the
+	// source's name. A whole table's cone is two million routes, which
+	// a comparison sort of Route values took seconds to order.
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.name
+	}
+	slices.Sort(names)
+	rank := make([]uint64, len(srcs))
+	n := 0
+	for i, s := range srcs {
+		rank[i] = uint64(slices.Index(names, s.name))
+		for _, v := range asns {
+			if fam == IPv4 {
+				n += len(s.v4[v])
+			} else {
+				n += len(s.v6[v])
+			}
+		}
+	}
+	if n == 0 {
+		return nil, ctx.Err()
+	}
+	if fam == IPv4 {
+		type k4 struct{ key, tie uint64 }
+		ks := make([]k4, 0, n)
+		for i, v := range asns {
+			if i&0x3ff == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			for si, s := range srcs {
+				for _, k := range s.v4[v] {
+					ks = append(ks, k4{k, uint64(v)<<16 | rank[si]})
+				}
+			}
+		}
+		radixSort(ks, func(x *k4) uint64 { return x.tie }, func(x *k4) uint64 { return x.key })
+		out := make([]Route, 0, len(ks))
+		for i, x := range ks {
+			if i == 0 || x != ks[i-1] {
+				out = append(out, Route{Prefix: unpackV4(x.key), Origin: uint32(x.tie >> 16), Source: names[x.tie&0xffff]})
+			}
+		}
+		return out, nil
+	}
+	type k6 struct{ hi, lo, tie uint64 }
+	ks := make([]k6, 0, n)
 	for i, v := range asns {
 		if i&0x3ff == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		for _, s := range srcs {
-			if fam == IPv4 {
-				for _, k := range s.v4[v] {
-					out = append(out, Route{Prefix: unpackV4(k), Origin: v, Source: s.name})
-				}
-			} else {
-				for _, k := range s.v6[v] {
-					out = append(out, Route{Prefix: unpackV6(k), Origin: v, Source: s.name})
-				}
+		for si, s := range srcs {
+			for _, k := range s.v6[v] {
+				ks = append(ks, k6{k.hi, k.lo, uint64(k.bits)<<48 | uint64(v)<<16 | rank[si]})
 			}
 		}
 	}
-	sortRoutes(out)
-	out = slices.Compact(out)
+	radixSort(ks, func(x *k6) uint64 { return x.tie }, func(x *k6) uint64 { return x.lo }, func(x *k6) uint64 { return x.hi })
+	out := make([]Route, 0, len(ks))
+	for i, x := range ks {
+		if i == 0 || x != ks[i-1] {
+			out = append(out, Route{Prefix: unpackV6(v6key{hi: x.hi, lo: x.lo, bits: uint8(x.tie >> 48)}),
+				Origin: uint32(x.tie >> 16), Source: names[x.tie&0xffff]})
+		}
+	}
 	return out, nil
 }
 

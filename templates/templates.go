@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -192,22 +194,29 @@ var ownFuncs = template.FuncMap{
 
 // lines renders entries one per line through a vendor function, with
 // sep after every line but the last and term after each.
+//
+// A full table makes a string of 50 MB, so it is built in a
+// strings.Builder, whose String does not copy it again.
 func lines(rs []filtergen.PrefixRange, indent, sep, term string, f func([]byte, vendor.Entry) []byte) (string, error) {
-	b := make([]byte, 0, len(rs)*(len(indent)+28))
+	var sb strings.Builder
+	sb.Grow(len(rs) * (len(indent) + len(sep) + len(term) + 28))
+	var line []byte
 	for i, r := range rs {
 		e := vendor.EntryFrom(r.Prefix, r.Min, r.Max)
 		if !e.IsValid() {
 			return "", fmt.Errorf("templates: invalid filter entry %s", r)
 		}
+		line = line[:0]
 		if i > 0 {
-			b = append(b, sep...)
-			b = append(b, '\n')
+			line = append(line, sep...)
+			line = append(line, '\n')
 		}
-		b = append(b, indent...)
-		b = f(b, e)
-		b = append(b, term...)
+		line = append(line, indent...)
+		line = f(line, e)
+		line = append(line, term...)
+		sb.Write(line)
 	}
-	return string(b), nil
+	return sb.String(), nil
 }
 
 // junosPaths renders the as-path-group members: "^P(P)*$" when the peer
@@ -353,24 +362,48 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
 	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
+	// Peers render side by side (a template is safe for concurrent
+	// use); each worker reuses one buffer, and files keep policy order.
+	// The error reported is the first peer's in policy order, as before.
+	files = append(files, make([]File, len(peers))...)
+	errs := make([]error, len(peers))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(peers)) {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			for i := range next {
+				p := peers[i]
+				buf.Reset()
+				d := peerData{Result: res, Router: router, Peer: p, RPKI: res.RPKI != nil}
+				if err := tmpl.ExecuteTemplate(&buf, "peer.tmpl", d); err != nil {
+					errs[i] = fmt.Errorf("templates: router %s: peer %s: %w", router.Name, p.Name, err)
+					continue
+				}
+				data := buf.Bytes()
+				if len(data) > 0 && data[len(data)-1] != '\n' {
+					data = append(data, '\n')
+				}
+				files[1+i] = File{Name: router.Name + ".d/" + p.Name + ".conf", Data: bytes.Clone(data), Peer: p.Name}
+			}
+		})
+	}
+	for i := range peers {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
 	if tmpl.Lookup("nft.tmpl") != nil && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
-		buf.Reset()
+		var buf bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
 			return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 		}
-		files = append(files, File{Name: router.Name + ".nft", Data: bytes.Clone(buf.Bytes())})
-	}
-	for _, p := range peers {
-		buf.Reset()
-		d := peerData{Result: res, Router: router, Peer: p, RPKI: res.RPKI != nil}
-		if err := tmpl.ExecuteTemplate(&buf, "peer.tmpl", d); err != nil {
-			return nil, fmt.Errorf("templates: router %s: peer %s: %w", router.Name, p.Name, err)
-		}
-		data := buf.Bytes()
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			data = append(data, '\n')
-		}
-		files = append(files, File{Name: router.Name + ".d/" + p.Name + ".conf", Data: bytes.Clone(data), Peer: p.Name})
+		files = append(files, File{Name: router.Name + ".nft", Data: buf.Bytes()})
 	}
 	return files, nil
 }

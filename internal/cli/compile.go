@@ -173,6 +173,10 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	}
 	co.Parallel = opts.parallel
 	co.KeepGoing = opts.keepGoing
+	// Only --json and templates of the user's own read the provenance
+	// of accepted prefixes; the built-in templates use the filter
+	// entries and counts.
+	co.NoAcceptedProvenance = !opts.json && opts.templates == ""
 	if opts.progressOK {
 		start := time.Now()
 		// Compile calls Progress from its worker goroutines, and their
@@ -279,12 +283,16 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 		}
 	}
 	changed := 0
+	var writes []templates.File
 	for _, fl := range files {
 		old, err := out.read(fl.Name)
 		if err == nil && bytes.Equal(old, fl.Data) {
+			// Already on disk, synced by the run that wrote it: rewriting
+			// it would only cost a sync per unchanged peer.
 			continue
 		}
 		changed++
+		writes = append(writes, fl)
 		switch {
 		case opts.check:
 			fmt.Fprintln(f.Out, filepath.Join(opts.outDir, fl.Name))
@@ -294,15 +302,7 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 		}
 	}
 	if !opts.check && !opts.diff {
-		// Each write syncs its file before the rename; running them side
-		// by side keeps a thousand peers from waiting on one disk flush
-		// after another.
-		var g errgroup.Group
-		g.SetLimit(16)
-		for _, fl := range files {
-			g.Go(func() error { return out.write(fl.Name, fl.Data) })
-		}
-		if err := g.Wait(); err != nil {
+		if err := out.writeAll(writes); err != nil {
 			return err
 		}
 		f.Logger.Info("compiled", "files", len(files), "changed", changed)
@@ -373,6 +373,80 @@ func (o *outDir) write(name string, data []byte) error {
 	// renameio writes a temporary file in the same directory and renames
 	// it over the target, so a reader never sees half a file.
 	return renameio.WriteFile(filepath.Join(o.dir, name), data, 0o644)
+}
+
+// writeAll replaces files atomically, in three steps: every file is
+// written to a temporary file beside its target and synced, side by side
+// so that a thousand peers do not wait on one disk flush after another;
+// only when all of them are on disk are they renamed over their targets;
+// then each directory is synced so that the renames survive a crash. A
+// failure in the first step (a full disk) leaves every old file in place.
+func (o *outDir) writeAll(files []templates.File) error {
+	root, err := os.OpenRoot(o.dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	dirs := map[string]bool{".": true}
+	for _, fl := range files {
+		if !filepath.IsLocal(fl.Name) {
+			return fmt.Errorf("refusing to write %s outside the output directory", strconv.Quote(fl.Name))
+		}
+		if d := filepath.Dir(fl.Name); !dirs[d] {
+			if err := root.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			dirs[d] = true
+		}
+	}
+	pending := make([]*renameio.PendingFile, len(files))
+	defer func() {
+		for _, pf := range pending {
+			if pf != nil {
+				pf.Cleanup() // a no-op once renamed
+			}
+		}
+	}()
+	var g errgroup.Group
+	g.SetLimit(16)
+	for i, fl := range files {
+		g.Go(func() error {
+			pf, err := renameio.NewPendingFile(filepath.Join(o.dir, fl.Name),
+				renameio.WithPermissions(0o644), renameio.WithExistingPermissions())
+			if err != nil {
+				return err
+			}
+			pending[i] = pf
+			if _, err := pf.Write(fl.Data); err != nil {
+				return err
+			}
+			return pf.Sync()
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, pf := range pending {
+		// Syncs again, which costs nothing now, then renames.
+		if err := pf.CloseAtomicallyReplace(); err != nil {
+			return err
+		}
+	}
+	for d := range dirs {
+		if err := syncDir(filepath.Join(o.dir, d)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 type explainOptions struct {

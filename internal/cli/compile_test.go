@@ -263,3 +263,35 @@ func TestCompileOneRouter(t *testing.T) {
 		t.Errorf("unknown router: exit %d, want 2", code)
 	}
 }
+
+func TestCompileLeavesUnchangedFilesAlone(t *testing.T) {
+	dir := setup(t)
+	out := filepath.Join(dir, "out")
+	stat := func(name string) os.FileInfo {
+		t.Helper()
+		fi, err := os.Stat(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi
+	}
+	a, b := stat("r1.d/A.conf"), stat("r1.d/B.conf")
+	// A new route of AS2000 changes peer B's files only.
+	write(t, dir, "db.rpsl", testRPSL+"\nroute: 12.1.0.0/16\norigin: AS2000\nsource: TEST\n")
+	if code, _, stderr := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out); code != 0 {
+		t.Fatalf("second compile: exit %d: %s", code, stderr)
+	}
+	if !os.SameFile(a, stat("r1.d/A.conf")) {
+		t.Error("r1.d/A.conf was replaced though its content did not change")
+	}
+	if os.SameFile(b, stat("r1.d/B.conf")) {
+		t.Error("r1.d/B.conf was not replaced though peer B changed")
+	}
+	data, err := os.ReadFile(filepath.Join(out, "r1.d/B.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "peer=B ipv4=2 ") {
+		t.Errorf("r1.d/B.conf does not count the new route:\n%s", data)
+	}
+}
