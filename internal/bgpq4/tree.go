@@ -356,9 +356,12 @@ func (t *tree) walk(i int32, f func(*node)) {
 // node, then its chain of sons (a glue node's son is printed too).
 func (t *tree) entries(f func(n *node)) {
 	if t.head == 0 {
+		// One node reused: a fresh one per prefix escaped to the heap
+		// (f is called indirectly), one allocation per printed line.
+		n := new(node)
 		for i, p := range t.flat {
-			n := node{idx: int32(i), len: p.len}
-			f(&n)
+			*n = node{idx: int32(i), len: p.len}
+			f(n)
 		}
 		return
 	}
