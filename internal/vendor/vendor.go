@@ -345,8 +345,61 @@ func AppendAddr(b []byte, a netip.Addr) []byte {
 			b = append(b, "::"...)
 			return netip.AddrFrom4([4]byte(x[12:16])).AppendTo(b)
 		}
+		if a.Zone() == "" {
+			return appendIPv6(b, &x)
+		}
 	}
 	return a.AppendTo(b)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendIPv6 writes x as RFC 5952 text, exactly as netip.Addr.AppendTo
+// does (the longest run of two or more zero groups, the first on a tie,
+// becomes "::"; lowercase hex without leading zeros), in about half the
+// time: it is a tenth of printing a big IPv6 list.
+func appendIPv6(b []byte, x *[16]byte) []byte {
+	var g [8]uint16
+	for i := range g {
+		g[i] = uint16(x[2*i])<<8 | uint16(x[2*i+1])
+	}
+	zs, ze := -1, -1 // the zero run to compress: [zs, ze)
+	for i := 0; i < 8; {
+		if g[i] != 0 {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < 8 && g[j] == 0 {
+			j++
+		}
+		if j-i >= 2 && j-i > ze-zs {
+			zs, ze = i, j
+		}
+		i = j
+	}
+	for i := 0; i < 8; i++ {
+		if i == zs {
+			b = append(b, ':', ':')
+			i = ze - 1
+			continue
+		}
+		if i > 0 && i != ze {
+			b = append(b, ':')
+		}
+		v := g[i]
+		switch {
+		case v >= 0x1000:
+			b = append(b, hexDigits[v>>12], hexDigits[v>>8&0xf], hexDigits[v>>4&0xf], hexDigits[v&0xf])
+		case v >= 0x100:
+			b = append(b, hexDigits[v>>8], hexDigits[v>>4&0xf], hexDigits[v&0xf])
+		case v >= 0x10:
+			b = append(b, hexDigits[v>>4], hexDigits[v&0xf])
+		default:
+			b = append(b, hexDigits[v])
+		}
+	}
+	return b
 }
 
 // AppendPrefix appends p as "address/length", the address as AppendAddr

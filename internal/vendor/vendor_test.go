@@ -188,3 +188,4 @@ func TestAppendAddr(t *testing.T) {
 		t.Errorf("AppendPrefix = %q", got)
 	}
 }
+
