@@ -188,4 +188,3 @@ func TestAppendAddr(t *testing.T) {
 		t.Errorf("AppendPrefix = %q", got)
 	}
 }
-
