@@ -276,10 +276,8 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 		files = keep
 	}
 	if opts.json {
-		enc := json.NewEncoder(f.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return err
+		if err := writeResultJSON(f.Out, res); err != nil {
+			return fmt.Errorf("write --json output: %w", err)
 		}
 	}
 	changed := 0
