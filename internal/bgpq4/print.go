@@ -162,48 +162,27 @@ func (p *printer) takeOwn() bool {
 	return false
 }
 
+// pathChunk writes one AS-path regex for a chunk of listed ASNs.
+type pathChunk func(b []byte, asns []uint32) []byte
+
+// asPath prints -f: paths from the peer (o.ASNumber) through the listed
+// ASNs. originASPath prints -G: paths originated by them. The two share
+// the per-vendor layouts below; what differs is the regex of each chunk
+// and a few of bgpq4 1.9's byte-level quirks, kept where they are.
 func (p *printer) asPath() {
 	o, name := p.o, p.o.Name
+	via := func(ios, junos, sros func([]byte, uint32, []uint32) []byte) (pathChunk, pathChunk, pathChunk) {
+		bind := func(f func([]byte, uint32, []uint32) []byte) pathChunk {
+			return func(b []byte, c []uint32) []byte { return f(b, o.ASNumber, c) }
+		}
+		return bind(ios), bind(junos), bind(sros)
+	}
+	ios, junos, sros := via(vendor.AppendIOSPathVia, vendor.AppendJunosPathVia, vendor.AppendSROSPathVia)
 	switch o.Vendor {
 	case Juniper:
-		p.s("policy-options {\nreplace:\n as-path-group " + name + " {\n")
-		line := 0
-		if p.takeOwn() {
-			p.s("  as-path a0 \"")
-			p.b = vendor.AppendJunosPathOnly(p.b, o.ASNumber)
-			p.s("\";\n")
-			line++
-		}
-		cs := chunks(p.asns, o.ASWidth)
-		for _, c := range cs {
-			p.s("  as-path a")
-			p.u(uint32(line))
-			p.s(" \"")
-			p.b = vendor.AppendJunosPathVia(p.b, o.ASNumber, c)
-			p.s("\";\n")
-			line++
-		}
-		if len(cs) == 0 && line == 0 {
-			p.s("  as-path aNone \"!.*\";\n")
-		}
-		p.s(" }\n}\n")
+		p.junosPaths(junos, "  as-path aNone \"!.*\";\n")
 	case Cisco, Arista:
-		p.s("no ip as-path access-list " + name + "\n")
-		if len(p.asns) == 0 {
-			p.s("ip as-path access-list " + name + " deny .*\n")
-			return
-		}
-		if p.takeOwn() {
-			p.s("ip as-path access-list " + name + " permit ")
-			p.b = vendor.AppendIOSPathOnly(p.b, o.ASNumber)
-			p.s("\n")
-		}
-		for _, c := range chunks(p.asns, o.ASWidth) {
-			p.s("ip as-path access-list " + name + " permit ")
-			p.b = vendor.AppendIOSPathVia(p.b, o.ASNumber, c)
-			p.s("\n")
-			p.maybeFlush()
-		}
+		p.ciscoPaths(vendor.AppendIOSPathOnly, ios)
 	case CiscoXR:
 		// bgpq4 1.9 starts with comma = 1, so without the own-AS line the
 		// first entry follows "as-path-set NAME," (fixed in 1.13).
@@ -215,7 +194,7 @@ func (p *printer) asPath() {
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
 			p.s(",\n  ios-regex '")
-			p.b = vendor.AppendIOSPathVia(p.b, o.ASNumber, c)
+			p.b = ios(p.b, c)
 			p.s("'")
 		}
 		p.s("\nend-set\n")
@@ -224,58 +203,11 @@ func (p *printer) asPath() {
 	case BIRD:
 		p.birdASNs()
 	case OpenBGPD:
-		if len(p.asns) == 0 {
-			p.s("deny from AS ")
-			p.u(o.ASNumber)
-			p.s("\n")
-			return
-		}
-		for _, a := range p.asns {
-			p.s("allow from AS ")
-			p.u(o.ASNumber)
-			p.s(" AS ")
-			p.u(a)
-			p.s("\n")
-			p.maybeFlush()
-		}
+		p.openBGPDPaths("from")
 	case Nokia:
-		p.s("configure router policy-options\nbegin\nno as-path-group \"" + name + "\"\n")
-		p.s("as-path-group \"" + name + "\"\n")
-		line := uint32(1)
-		if p.takeOwn() {
-			p.s("  entry 1 expression \"")
-			p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
-			p.s("\"\n")
-			line++
-		}
-		for _, c := range chunks(p.asns, o.ASWidth) {
-			p.s("  entry ")
-			p.u(line)
-			p.s(" expression \"")
-			p.b = vendor.AppendSROSPathVia(p.b, o.ASNumber, c)
-			p.s("\"\n")
-			line++
-		}
-		p.s("exit\ncommit\n")
+		p.nokiaPaths("no as-path-group \""+name+"\"\n", sros, "exit\ncommit\n")
 	case NokiaMD:
-		p.s("/configure policy-options\ndelete as-path-group \"" + name + "\"\n")
-		p.s("as-path-group \"" + name + "\" {\n")
-		line := uint32(1)
-		if p.takeOwn() {
-			p.s("  entry 1 {\n    expression \"")
-			p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
-			p.s("\"\n  }\n")
-			line++
-		}
-		for _, c := range chunks(p.asns, o.ASWidth) {
-			p.s("  entry ")
-			p.u(line)
-			p.s(" {\n    expression \"")
-			p.b = vendor.AppendSROSPathVia(p.b, o.ASNumber, c)
-			p.s("\"\n  }\n")
-			line++
-		}
-		p.s("}\n")
+		p.nokiaMDPaths(sros)
 	case Huawei:
 		p.s("undo ip as-path-filter " + name + "\n")
 		if len(p.asns) == 0 {
@@ -289,7 +221,7 @@ func (p *printer) asPath() {
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
 			p.s("ip as-path-filter " + name + " permit ")
-			p.b = vendor.AppendIOSPathVia(p.b, o.ASNumber, c)
+			p.b = ios(p.b, c)
 			p.s("\n")
 		}
 	case HuaweiXPL:
@@ -300,7 +232,7 @@ func (p *printer) asPath() {
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
 			p.s(",\n  regular ")
-			p.b = vendor.AppendIOSPathVia(p.b, o.ASNumber, c)
+			p.b = ios(p.b, c)
 		}
 		p.s("\nend-list\n")
 	}
@@ -310,44 +242,10 @@ func (p *printer) originASPath() {
 	o, name := p.o, p.o.Name
 	switch o.Vendor {
 	case Juniper:
-		p.s("policy-options {\nreplace:\n as-path-group " + name + " {\n")
-		line := 0
-		if p.takeOwn() {
-			p.s("  as-path a0 \"")
-			p.b = vendor.AppendJunosPathOnly(p.b, o.ASNumber)
-			p.s("\";\n")
-			line++
-		}
-		cs := chunks(p.asns, o.ASWidth)
-		for _, c := range cs {
-			p.s("  as-path a")
-			p.u(uint32(line))
-			p.s(" \"")
-			p.b = vendor.AppendJunosPathOriginated(p.b, c)
-			p.s("\";\n")
-			line++
-		}
-		if len(cs) == 0 && line == 0 {
-			p.s(" as-path aNone \"!.*\";\n") // one space: bgpq4 1.9's -G differs from -f here
-		}
-		p.s(" }\n}\n")
+		// one space: bgpq4 1.9's -G differs from -f here
+		p.junosPaths(vendor.AppendJunosPathOriginated, " as-path aNone \"!.*\";\n")
 	case Cisco, Arista:
-		p.s("no ip as-path access-list " + name + "\n")
-		if len(p.asns) == 0 {
-			p.s("ip as-path access-list " + name + " deny .*\n")
-			return
-		}
-		if p.takeOwn() {
-			p.s("ip as-path access-list " + name + " permit ")
-			p.b = vendor.AppendIOSPathOnlyAny(p.b, o.ASNumber)
-			p.s("\n")
-		}
-		for _, c := range chunks(p.asns, o.ASWidth) {
-			p.s("ip as-path access-list " + name + " permit ")
-			p.b = vendor.AppendIOSPathOriginated(p.b, c)
-			p.s("\n")
-			p.maybeFlush()
-		}
+		p.ciscoPaths(vendor.AppendIOSPathOnlyAny, vendor.AppendIOSPathOriginated)
 	case CiscoXR:
 		p.s("as-path-set " + name)
 		comma := false
@@ -368,62 +266,12 @@ func (p *printer) originASPath() {
 		}
 		p.s("\nend-set\n")
 	case OpenBGPD:
-		if len(p.asns) == 0 {
-			p.s("deny to AS ")
-			p.u(o.ASNumber)
-			p.s("\n")
-			return
-		}
-		for _, a := range p.asns {
-			p.s("allow to AS ")
-			p.u(o.ASNumber)
-			p.s(" AS ")
-			p.u(a)
-			p.s("\n")
-			p.maybeFlush()
-		}
+		p.openBGPDPaths("to")
 	case Nokia:
 		// bgpq4 1.9: no space before the name, and no exit/commit.
-		p.s("configure router policy-options\nbegin\nno as-path-group\"" + name + "\"\n")
-		p.s("as-path-group \"" + name + "\"\n")
-		line := uint32(1)
-		if p.takeOwn() {
-			p.s("  entry ")
-			p.u(line)
-			p.s(" expression \"")
-			p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
-			p.s("\"\n")
-			line++
-		}
-		for _, c := range chunks(p.asns, o.ASWidth) {
-			p.s("  entry ")
-			p.u(line)
-			p.s(" expression \"")
-			p.b = vendor.AppendSROSPathOriginated(p.b, c)
-			p.s("\"\n")
-			line++
-		}
+		p.nokiaPaths("no as-path-group\""+name+"\"\n", vendor.AppendSROSPathOriginated, "")
 	case NokiaMD:
-		p.s("/configure policy-options\ndelete as-path-group \"" + name + "\"\n")
-		p.s("as-path-group \"" + name + "\" {\n")
-		line := uint32(1)
-		if p.takeOwn() {
-			p.s("  entry ")
-			p.u(line)
-			p.s(" {\n    expression \"")
-			p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
-			p.s("\"\n  }\n")
-			line++
-		}
-		for _, c := range chunks(p.asns, o.ASWidth) {
-			p.s("  entry ")
-			p.u(line)
-			p.s(" {\n    expression \"")
-			p.b = vendor.AppendSROSPathOriginated(p.b, c)
-			p.s("\"\n  }\n")
-			line++
-		}
-		p.s("}\n")
+		p.nokiaMDPaths(vendor.AppendSROSPathOriginated)
 	case Huawei:
 		p.s("undo ip as-path-filter " + name + "\n")
 		if p.takeOwn() {
@@ -458,6 +306,125 @@ func (p *printer) originASPath() {
 		}
 		p.s("\nend-list\n")
 	}
+}
+
+// junosPaths writes a Junos as-path-group; none is the line for a group
+// with no entry.
+func (p *printer) junosPaths(chunk pathChunk, none string) {
+	o := p.o
+	p.s("policy-options {\nreplace:\n as-path-group " + o.Name + " {\n")
+	line := 0
+	if p.takeOwn() {
+		p.s("  as-path a0 \"")
+		p.b = vendor.AppendJunosPathOnly(p.b, o.ASNumber)
+		p.s("\";\n")
+		line++
+	}
+	cs := chunks(p.asns, o.ASWidth)
+	for _, c := range cs {
+		p.s("  as-path a")
+		p.u(uint32(line))
+		p.s(" \"")
+		p.b = chunk(p.b, c)
+		p.s("\";\n")
+		line++
+	}
+	if len(cs) == 0 && line == 0 {
+		p.s(none)
+	}
+	p.s(" }\n}\n")
+}
+
+// ciscoPaths writes a Cisco or Arista as-path access-list.
+func (p *printer) ciscoPaths(own func([]byte, uint32) []byte, chunk pathChunk) {
+	o, name := p.o, p.o.Name
+	p.s("no ip as-path access-list " + name + "\n")
+	if len(p.asns) == 0 {
+		p.s("ip as-path access-list " + name + " deny .*\n")
+		return
+	}
+	if p.takeOwn() {
+		p.s("ip as-path access-list " + name + " permit ")
+		p.b = own(p.b, o.ASNumber)
+		p.s("\n")
+	}
+	for _, c := range chunks(p.asns, o.ASWidth) {
+		p.s("ip as-path access-list " + name + " permit ")
+		p.b = chunk(p.b, c)
+		p.s("\n")
+		p.maybeFlush()
+	}
+}
+
+// openBGPDPaths writes OpenBGPD "allow from/to AS" rules (dir is "from"
+// or "to").
+func (p *printer) openBGPDPaths(dir string) {
+	o := p.o
+	if len(p.asns) == 0 {
+		p.s("deny " + dir + " AS ")
+		p.u(o.ASNumber)
+		p.s("\n")
+		return
+	}
+	for _, a := range p.asns {
+		p.s("allow " + dir + " AS ")
+		p.u(o.ASNumber)
+		p.s(" AS ")
+		p.u(a)
+		p.s("\n")
+		p.maybeFlush()
+	}
+}
+
+// nokiaPaths writes an SR OS classic as-path-group; noGroup is the line
+// that removes the old group and trailer ends the block.
+func (p *printer) nokiaPaths(noGroup string, chunk pathChunk, trailer string) {
+	o, name := p.o, p.o.Name
+	p.s("configure router policy-options\nbegin\n" + noGroup)
+	p.s("as-path-group \"" + name + "\"\n")
+	line := uint32(1)
+	if p.takeOwn() {
+		p.s("  entry ")
+		p.u(line)
+		p.s(" expression \"")
+		p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
+		p.s("\"\n")
+		line++
+	}
+	for _, c := range chunks(p.asns, o.ASWidth) {
+		p.s("  entry ")
+		p.u(line)
+		p.s(" expression \"")
+		p.b = chunk(p.b, c)
+		p.s("\"\n")
+		line++
+	}
+	p.s(trailer)
+}
+
+// nokiaMDPaths writes an SR OS MD-CLI as-path-group.
+func (p *printer) nokiaMDPaths(chunk pathChunk) {
+	o, name := p.o, p.o.Name
+	p.s("/configure policy-options\ndelete as-path-group \"" + name + "\"\n")
+	p.s("as-path-group \"" + name + "\" {\n")
+	line := uint32(1)
+	if p.takeOwn() {
+		p.s("  entry ")
+		p.u(line)
+		p.s(" {\n    expression \"")
+		p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
+		p.s("\"\n  }\n")
+		line++
+	}
+	for _, c := range chunks(p.asns, o.ASWidth) {
+		p.s("  entry ")
+		p.u(line)
+		p.s(" {\n    expression \"")
+		p.b = chunk(p.b, c)
+		p.s("\"\n  }\n")
+		line++
+	}
+	p.s("}\n")
 }
 
 func (p *printer) juniperASList() {
