@@ -171,16 +171,13 @@ type pathChunk func(b []byte, asns []uint32) []byte
 // and a few of bgpq4 1.9's byte-level quirks, kept where they are.
 func (p *printer) asPath() {
 	o, name := p.o, p.o.Name
-	via := func(ios, junos, sros func([]byte, uint32, []uint32) []byte) (pathChunk, pathChunk, pathChunk) {
-		bind := func(f func([]byte, uint32, []uint32) []byte) pathChunk {
-			return func(b []byte, c []uint32) []byte { return f(b, o.ASNumber, c) }
-		}
-		return bind(ios), bind(junos), bind(sros)
+	via := func(f func([]byte, uint32, []uint32) []byte) pathChunk {
+		return func(b []byte, c []uint32) []byte { return f(b, o.ASNumber, c) }
 	}
-	ios, junos, sros := via(vendor.AppendIOSPathVia, vendor.AppendJunosPathVia, vendor.AppendSROSPathVia)
+	ios := via(vendor.AppendIOSPathVia)
 	switch o.Vendor {
 	case Juniper:
-		p.junosPaths(junos, "  as-path aNone \"!.*\";\n")
+		p.junosPaths(via(vendor.AppendJunosPathVia), "  as-path aNone \"!.*\";\n")
 	case Cisco, Arista:
 		p.ciscoPaths(vendor.AppendIOSPathOnly, ios)
 	case CiscoXR:
@@ -205,9 +202,9 @@ func (p *printer) asPath() {
 	case OpenBGPD:
 		p.openBGPDPaths("from")
 	case Nokia:
-		p.nokiaPaths("no as-path-group \""+name+"\"\n", sros, "exit\ncommit\n")
+		p.nokiaPaths("no as-path-group \""+name+"\"\n", via(vendor.AppendSROSPathVia), "exit\ncommit\n")
 	case NokiaMD:
-		p.nokiaMDPaths(sros)
+		p.nokiaMDPaths(via(vendor.AppendSROSPathVia))
 	case Huawei:
 		p.s("undo ip as-path-filter " + name + "\n")
 		if len(p.asns) == 0 {
