@@ -531,32 +531,29 @@ func (t *tree) aggregate(i int32) {
 			}
 		}
 	case ls != nil && r.aggregate && ls.aggregate && r.hi == ls.hi && r.low == ls.low:
-		if r.len != child || l.len != child {
-			return
-		}
-		if n.glue {
-			r.glue, ls.glue = true, true
-			n.aggregate, n.glue = true, false
-			n.low, n.hi = r.low, r.hi
-		} else {
-			low, hi := r.low, r.hi
-			r.glue, ls.glue = true, true
-			t.addSon(i, low, hi)
+		if r.len == child && l.len == child {
+			t.absorb(i, r, ls)
 		}
 	case rs != nil && l.aggregate && rs.aggregate && l.hi == rs.hi && l.low == rs.low:
-		if r.len != child || l.len != child {
-			return
-		}
-		if n.glue {
-			l.glue, rs.glue = true, true
-			n.aggregate, n.glue = true, false
-			n.low, n.hi = l.low, l.hi
-		} else {
-			low, hi := l.low, l.hi
-			l.glue, rs.glue = true, true
-			t.addSon(i, low, hi)
+		if r.len == child && l.len == child {
+			t.absorb(i, l, rs)
 		}
 	}
+}
+
+// absorb merges two equal aggregates, a child a of node i and the son b
+// of its other child, into node i (when i is glue) or into a new son of
+// i. It is the same for either side, as in bgpq4.
+func (t *tree) absorb(i int32, a, b *node) {
+	n := &t.nodes[i]
+	low, hi := a.low, a.hi
+	a.glue, b.glue = true, true
+	if n.glue {
+		n.aggregate, n.glue = true, false
+		n.low, n.hi = low, hi
+		return
+	}
+	t.addSon(i, low, hi)
 }
 
 // A rangeLimitError reports a prefix range that would expand to more than
