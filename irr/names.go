@@ -175,4 +175,5 @@ func splitList(v string, f func(string)) {
 	}
 }
 
+// fmtASN formats n as "AS<n>"; files whose locals are called asn use it.
 func fmtASN(n uint32) string { return asn.Format(n) }

@@ -387,15 +387,15 @@ func (b *Builder) add(o *Object) error {
 		}
 	}
 	if src == "" {
-		src = b.opts.DefaultSource
-		if src == "" {
+		if src = b.defaultSource; src == "" {
 			return o.errorf(o.Line, "no source: attribute")
 		}
+	} else {
+		var ok bool
+		if src, ok = b.internSource(src); !ok {
+			return o.errorf(o.Line, "invalid source %s", strconv.Quote(o.Get("source")))
+		}
 	}
-	if !validToken(src) {
-		return o.errorf(o.Line, "invalid source %s", strconv.Quote(src))
-	}
-	src = strings.ToUpper(src)
 	if b.keep != nil && !b.keep[src] {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -404,7 +405,7 @@ func TestLookupRoutes(t *testing.T) {
 	}
 }
 
-func itoa(n uint32) string { return strings.TrimPrefix(fmtASN(n), "AS") }
+func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
 
 // TestConcurrentReaders runs expansions in parallel under -race.
 func TestConcurrentReaders(t *testing.T) {
