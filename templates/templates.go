@@ -18,7 +18,7 @@ import (
 	"github.com/Masterminds/sprig/v3"
 
 	"github.com/filtergen/filtergen/filtergen"
-	"github.com/filtergen/filtergen/internal/vendor"
+	"github.com/filtergen/filtergen/internal/platform"
 )
 
 //go:embed bird2/*.tmpl junos/*.tmpl
@@ -78,15 +78,15 @@ func funcMap() template.FuncMap {
 
 var ownFuncs = template.FuncMap{
 	// ident joins parts with "_" into an object name and refuses it unless
-	// it passes vendor.ValidName.
+	// it passes platform.ValidName.
 	"ident": func(parts ...string) (string, error) {
 		s := strings.ToUpper(strings.Join(parts, "_"))
-		if err := vendor.ValidName(s); err != nil {
+		if err := platform.ValidName(s); err != nil {
 			return "", err
 		}
 		return s, nil
 	},
-	"quote":  func(s string) string { return vendor.Quote(s, vendor.MaxText) },
+	"quote":  func(s string) string { return platform.Quote(s, platform.MaxText) },
 	"asn":    func(n uint32) string { return "AS" + strconv.FormatUint(uint64(n), 10) },
 	"suffix": func(fam string) string { return map[string]string{"ipv4": "V4", "ipv6": "V6"}[fam] },
 	"rfc3339": func(t time.Time) string {
@@ -105,14 +105,14 @@ var ownFuncs = template.FuncMap{
 		return p.Customer && p.Settings.IngressACL && len(p.Families) > 0
 	},
 	"birdRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
-		return lines(rs, indent, ",", "", vendor.AppendBIRD)
+		return lines(rs, indent, ",", "", platform.AppendBIRD)
 	},
 	"birdSet": func(ps []netip.Prefix, indent string) (string, error) {
 		rs := make([]filtergen.PrefixRange, len(ps))
 		for i, p := range ps {
 			rs[i] = filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Addr().BitLen())}
 		}
-		return lines(rs, indent, ",", "", vendor.AppendBIRD)
+		return lines(rs, indent, ",", "", platform.AppendBIRD)
 	},
 	"birdInts": func(ns []uint32, indent string) string {
 		var b []byte
@@ -144,14 +144,14 @@ var ownFuncs = template.FuncMap{
 	// only against the entries with the longest covering prefix, so the
 	// list is first rewritten with filtergen.LongestMatchSafe.
 	"junosRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
-		return lines(filtergen.LongestMatchSafe(rs), indent, "", ";", vendor.AppendJunos)
+		return lines(filtergen.LongestMatchSafe(rs), indent, "", ";", platform.AppendJunos)
 	},
 	"junosBogons": func(fam string, indent string) (string, error) {
 		var rs []filtergen.PrefixRange
 		for _, p := range bogons(fam) {
 			rs = append(rs, filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Addr().BitLen())})
 		}
-		return lines(rs, indent, "", ";", vendor.AppendJunos)
+		return lines(rs, indent, "", ";", platform.AppendJunos)
 	},
 	"junosPrefixes": func(ps []netip.Prefix, indent string) string {
 		var b []byte
@@ -197,12 +197,12 @@ var ownFuncs = template.FuncMap{
 //
 // A full table makes a string of 50 MB, so it is built in a
 // strings.Builder, whose String does not copy it again.
-func lines(rs []filtergen.PrefixRange, indent, sep, term string, f func([]byte, vendor.Entry) []byte) (string, error) {
+func lines(rs []filtergen.PrefixRange, indent, sep, term string, f func([]byte, platform.Entry) []byte) (string, error) {
 	var sb strings.Builder
 	sb.Grow(len(rs) * (len(indent) + len(sep) + len(term) + 28))
 	var line []byte
 	for i, r := range rs {
-		e := vendor.EntryFrom(r.Prefix, r.Min, r.Max)
+		e := platform.EntryFrom(r.Prefix, r.Min, r.Max)
 		if !e.IsValid() {
 			return "", fmt.Errorf("templates: invalid filter entry %s", r)
 		}
@@ -244,13 +244,13 @@ func junosPaths(p *filtergen.PeerResult, indent string) string {
 		}
 	}
 	if p.Settings.EnforceFirstAS && slices.Contains(p.ASNs, p.ASN) {
-		line(vendor.AppendJunosPathOnly(nil, p.ASN))
+		line(platform.AppendJunosPathOnly(nil, p.ASN))
 	}
 	for chunk := range slices.Chunk(others, 8) {
 		if p.Settings.EnforceFirstAS {
-			line(vendor.AppendJunosPathVia(nil, p.ASN, chunk))
+			line(platform.AppendJunosPathVia(nil, p.ASN, chunk))
 		} else {
-			line(vendor.AppendJunosPathOriginated(nil, chunk))
+			line(platform.AppendJunosPathOriginated(nil, chunk))
 		}
 	}
 	return string(b)

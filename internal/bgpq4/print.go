@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/filtergen/filtergen/internal/vendor"
+	"github.com/filtergen/filtergen/internal/platform"
 )
 
 // A printer renders a generation into a buffer, in bgpq4 1.9's formats,
-// byte for byte. The prefix-entry syntax comes from internal/vendor; what
+// byte for byte. The prefix-entry syntax comes from internal/platform; what
 // is here is bgpq4's framing around it (headers, separators, empty-list
 // forms) and its quirks, each one noted where it is reproduced.
 type printer struct {
@@ -50,8 +50,8 @@ func (p *printer) flush() {
 // is a range; a range starting above the prefix length is "ge low le hi",
 // one starting at it is "le hi" (bgpq4 keeps that form even when hi is
 // the prefix length).
-func (t *tree) entry(n *node) vendor.Entry {
-	e := vendor.Entry{Prefix: t.prefixOf(n)}
+func (t *tree) entry(n *node) platform.Entry {
+	e := platform.Entry{Prefix: t.prefixOf(n)}
 	if n.aggregate {
 		e.LE = n.hi
 		if n.low > n.len {
@@ -76,7 +76,7 @@ func (p *printer) defaultRoute() string {
 }
 
 // each calls f for every printed entry, flushing as it goes.
-func (p *printer) each(f func(e vendor.Entry)) {
+func (p *printer) each(f func(e platform.Entry)) {
 	p.tree.entries(func(n *node) {
 		f(p.tree.entry(n))
 		p.maybeFlush()
@@ -174,19 +174,19 @@ func (p *printer) asPath() {
 	via := func(f func([]byte, uint32, []uint32) []byte) pathChunk {
 		return func(b []byte, c []uint32) []byte { return f(b, o.ASNumber, c) }
 	}
-	ios := via(vendor.AppendIOSPathVia)
+	ios := via(platform.AppendIOSPathVia)
 	switch o.Vendor {
 	case Juniper:
-		p.junosPaths(via(vendor.AppendJunosPathVia), "  as-path aNone \"!.*\";\n")
+		p.junosPaths(via(platform.AppendJunosPathVia), "  as-path aNone \"!.*\";\n")
 	case Cisco, Arista:
-		p.ciscoPaths(vendor.AppendIOSPathOnly, ios)
+		p.ciscoPaths(platform.AppendIOSPathOnly, ios)
 	case CiscoXR:
 		// bgpq4 1.9 starts with comma = 1, so without the own-AS line the
 		// first entry follows "as-path-set NAME," (fixed in 1.13).
 		p.s("as-path-set " + name)
 		if p.takeOwn() {
 			p.s("\n  ios-regex '")
-			p.b = vendor.AppendIOSPathOnly(p.b, o.ASNumber)
+			p.b = platform.AppendIOSPathOnly(p.b, o.ASNumber)
 			p.s("'")
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
@@ -202,9 +202,9 @@ func (p *printer) asPath() {
 	case OpenBGPD:
 		p.openBGPDPaths("from")
 	case Nokia:
-		p.nokiaPaths("no as-path-group \""+name+"\"\n", via(vendor.AppendSROSPathVia), "exit\ncommit\n")
+		p.nokiaPaths("no as-path-group \""+name+"\"\n", via(platform.AppendSROSPathVia), "exit\ncommit\n")
 	case NokiaMD:
-		p.nokiaMDPaths(via(vendor.AppendSROSPathVia))
+		p.nokiaMDPaths(via(platform.AppendSROSPathVia))
 	case Huawei:
 		p.s("undo ip as-path-filter " + name + "\n")
 		if len(p.asns) == 0 {
@@ -213,7 +213,7 @@ func (p *printer) asPath() {
 		}
 		if p.takeOwn() {
 			p.s("ip as-path-filter " + name + " permit ")
-			p.b = vendor.AppendIOSPathOnly(p.b, o.ASNumber)
+			p.b = platform.AppendIOSPathOnly(p.b, o.ASNumber)
 			p.s("\n")
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
@@ -225,7 +225,7 @@ func (p *printer) asPath() {
 		p.s("xpl as-path-list " + name)
 		if p.takeOwn() {
 			p.s("\n  regular ")
-			p.b = vendor.AppendIOSPathOnly(p.b, o.ASNumber)
+			p.b = platform.AppendIOSPathOnly(p.b, o.ASNumber)
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
 			p.s(",\n  regular ")
@@ -240,15 +240,15 @@ func (p *printer) originASPath() {
 	switch o.Vendor {
 	case Juniper:
 		// one space: bgpq4 1.9's -G differs from -f here
-		p.junosPaths(vendor.AppendJunosPathOriginated, " as-path aNone \"!.*\";\n")
+		p.junosPaths(platform.AppendJunosPathOriginated, " as-path aNone \"!.*\";\n")
 	case Cisco, Arista:
-		p.ciscoPaths(vendor.AppendIOSPathOnlyAny, vendor.AppendIOSPathOriginated)
+		p.ciscoPaths(platform.AppendIOSPathOnlyAny, platform.AppendIOSPathOriginated)
 	case CiscoXR:
 		p.s("as-path-set " + name)
 		comma := false
 		if p.takeOwn() {
 			p.s("\n  ios-regex '")
-			p.b = vendor.AppendIOSPathOnlyAny(p.b, o.ASNumber)
+			p.b = platform.AppendIOSPathOnlyAny(p.b, o.ASNumber)
 			p.s("'")
 			comma = true
 		}
@@ -257,7 +257,7 @@ func (p *printer) originASPath() {
 				p.s(",")
 			}
 			p.s("\n  ios-regex '")
-			p.b = vendor.AppendIOSPathOriginated(p.b, c)
+			p.b = platform.AppendIOSPathOriginated(p.b, c)
 			p.s("'")
 			comma = true
 		}
@@ -266,14 +266,14 @@ func (p *printer) originASPath() {
 		p.openBGPDPaths("to")
 	case Nokia:
 		// bgpq4 1.9: no space before the name, and no exit/commit.
-		p.nokiaPaths("no as-path-group\""+name+"\"\n", vendor.AppendSROSPathOriginated, "")
+		p.nokiaPaths("no as-path-group\""+name+"\"\n", platform.AppendSROSPathOriginated, "")
 	case NokiaMD:
-		p.nokiaMDPaths(vendor.AppendSROSPathOriginated)
+		p.nokiaMDPaths(platform.AppendSROSPathOriginated)
 	case Huawei:
 		p.s("undo ip as-path-filter " + name + "\n")
 		if p.takeOwn() {
 			p.s("ip as-path-filter " + name + " permit ")
-			p.b = vendor.AppendIOSPathOnlyAny(p.b, o.ASNumber)
+			p.b = platform.AppendIOSPathOnlyAny(p.b, o.ASNumber)
 			p.s("\n")
 		}
 		if len(p.asns) == 0 {
@@ -282,7 +282,7 @@ func (p *printer) originASPath() {
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
 			p.s("ip as-path-filter " + name + " permit ")
-			p.b = vendor.AppendIOSPathOriginated(p.b, c)
+			p.b = platform.AppendIOSPathOriginated(p.b, c)
 			p.s("\n")
 		}
 	case HuaweiXPL:
@@ -290,7 +290,7 @@ func (p *printer) originASPath() {
 		comma := false
 		if p.takeOwn() {
 			p.s("\n  regular ")
-			p.b = vendor.AppendIOSPathOnlyAny(p.b, o.ASNumber)
+			p.b = platform.AppendIOSPathOnlyAny(p.b, o.ASNumber)
 			comma = true
 		}
 		for _, c := range chunks(p.asns, o.ASWidth) {
@@ -298,7 +298,7 @@ func (p *printer) originASPath() {
 				p.s(",")
 			}
 			p.s("\n  regular ")
-			p.b = vendor.AppendIOSPathOriginated(p.b, c)
+			p.b = platform.AppendIOSPathOriginated(p.b, c)
 			comma = true
 		}
 		p.s("\nend-list\n")
@@ -313,7 +313,7 @@ func (p *printer) junosPaths(chunk pathChunk, none string) {
 	line := 0
 	if p.takeOwn() {
 		p.s("  as-path a0 \"")
-		p.b = vendor.AppendJunosPathOnly(p.b, o.ASNumber)
+		p.b = platform.AppendJunosPathOnly(p.b, o.ASNumber)
 		p.s("\";\n")
 		line++
 	}
@@ -384,7 +384,7 @@ func (p *printer) nokiaPaths(noGroup string, chunk pathChunk, trailer string) {
 		p.s("  entry ")
 		p.u(line)
 		p.s(" expression \"")
-		p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
+		p.b = platform.AppendSROSPathOnly(p.b, o.ASNumber)
 		p.s("\"\n")
 		line++
 	}
@@ -409,7 +409,7 @@ func (p *printer) nokiaMDPaths(chunk pathChunk) {
 		p.s("  entry ")
 		p.u(line)
 		p.s(" {\n    expression \"")
-		p.b = vendor.AppendSROSPathOnly(p.b, o.ASNumber)
+		p.b = platform.AppendSROSPathOnly(p.b, o.ASNumber)
 		p.s("\"\n  }\n")
 		line++
 	}
@@ -519,9 +519,9 @@ func (p *printer) prefixList() {
 		p.s("policy-options {\nreplace:\n prefix-list " + name + " {\n")
 		// bgpq4's Junos prefix-list printer skips sons and ignores
 		// ranges; -A, -R and -r are refused there, so there are none.
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("    ")
-			p.b = vendor.AppendPrefix(p.b, e.Prefix)
+			p.b = platform.AppendPrefix(p.b, e.Prefix)
 			p.s(";\n")
 		})
 		p.s(" }\n}\n")
@@ -538,7 +538,7 @@ func (p *printer) prefixList() {
 		}
 		seq := uint32(1)
 		head := p.ip() + " prefix-list " + name // once, not per entry
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s(head)
 			if o.Sequence {
 				p.s(" seq ")
@@ -546,7 +546,7 @@ func (p *printer) prefixList() {
 				seq++
 			}
 			p.s(" permit ")
-			p.b = vendor.AppendIOS(p.b, e)
+			p.b = platform.AppendIOS(p.b, e)
 			p.s("\n")
 		})
 	case Arista:
@@ -559,37 +559,37 @@ func (p *printer) prefixList() {
 		}
 		p.s(p.ip() + " prefix-list " + name + "\n")
 		seq := uint32(1)
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("    seq ")
 			p.u(seq)
 			seq++
 			p.s(" permit ")
-			p.b = vendor.AppendIOS(p.b, e)
+			p.b = platform.AppendIOS(p.b, e)
 			p.s("\n")
 		})
 	case CiscoXR:
 		p.s("no prefix-set " + name + "\nprefix-set " + name + "\n")
 		first := true
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			if first {
 				p.s(" ")
 				first = false
 			} else {
 				p.s(",\n ")
 			}
-			p.b = vendor.AppendIOS(p.b, e)
+			p.b = platform.AppendIOS(p.b, e)
 		})
 		p.s("\nend-set\n")
 	case JSON:
 		p.s("{ \"" + name + "\": [")
 		first := true
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			if !first {
 				p.s(",")
 			}
 			first = false
 			p.s("\n    { \"prefix\": \"")
-			p.b = vendor.AppendAddr(p.b, e.Prefix.Addr())
+			p.b = platform.AppendAddr(p.b, e.Prefix.Addr())
 			p.s("\\/")
 			p.u(uint32(e.Prefix.Bits()))
 			switch {
@@ -614,13 +614,13 @@ func (p *printer) prefixList() {
 		}
 		p.s(name + " = [")
 		first := true
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			if !first {
 				p.s(",")
 			}
 			first = false
 			p.s("\n    ")
-			p.b = vendor.AppendBIRD(p.b, e)
+			p.b = platform.AppendBIRD(p.b, e)
 		})
 		p.s("\n];\n")
 	case OpenBGPD:
@@ -637,9 +637,9 @@ func (p *printer) prefixList() {
 				p.s(name + "=\"")
 			}
 			p.s("prefix { ")
-			p.each(func(e vendor.Entry) {
+			p.each(func(e platform.Entry) {
 				p.s("\n\t")
-				p.b = vendor.AppendOpenBGPD(p.b, e)
+				p.b = platform.AppendOpenBGPD(p.b, e)
 			})
 			p.s("\n\t}")
 			if name != "NN" {
@@ -652,23 +652,23 @@ func (p *printer) prefixList() {
 			p.s("\n")
 		}
 	case Format:
-		p.each(func(e vendor.Entry) { p.format(e) })
+		p.each(func(e platform.Entry) { p.format(e) })
 		if !strings.HasSuffix(o.Format, `\n`) || len(o.Format) < 2 {
 			p.s("\n")
 		}
 	case Nokia:
 		p.s("configure router policy-options\nbegin\nno prefix-list \"" + name + "\"\n")
 		p.s("prefix-list \"" + name + "\"\n")
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("    prefix ")
-			p.b = vendor.AppendSROS(p.b, e)
+			p.b = platform.AppendSROS(p.b, e)
 			p.s("\n")
 		})
 		p.s("exit\ncommit\n")
 	case NokiaMD:
 		p.s("/configure policy-options\ndelete prefix-list \"" + name + "\"\n")
 		p.s("prefix-list \"" + name + "\" {\n")
-		p.each(func(e vendor.Entry) { p.b = vendor.AppendMDCLI(p.b, e, "    ") })
+		p.each(func(e platform.Entry) { p.b = platform.AppendMDCLI(p.b, e, "    ") })
 		p.s("}\n")
 	case Huawei:
 		p.s("undo ip " + p.ip() + "-prefix " + name + "\n")
@@ -677,22 +677,22 @@ func (p *printer) prefixList() {
 			return
 		}
 		head := "ip " + p.ip() + "-prefix " + name + " permit "
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s(head)
-			p.b = vendor.AppendHuawei(p.b, e)
+			p.b = platform.AppendHuawei(p.b, e)
 			p.s("\n")
 		})
 	case HuaweiXPL:
 		p.s("no xpl " + p.ip() + "-prefix-list " + name + "\nxpl " + p.ip() + "-prefix-list " + name + "\n")
 		first := true
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			if first {
 				p.s("  ")
 				first = false
 			} else {
 				p.s(",\n  ")
 			}
-			p.b = vendor.AppendHuaweiXPL(p.b, e)
+			p.b = platform.AppendHuaweiXPL(p.b, e)
 		})
 		p.s("\nend-list\n")
 	case MikroTik6, MikroTik7:
@@ -708,19 +708,19 @@ func (p *printer) prefixList() {
 		add6 := "/routing filter add action=accept chain=\"" + chain + "\" "
 		rule7 := "/routing filter rule add chain=\"" + chain + "\" rule=\"if ("
 		range7 := "/routing filter rule add chain=\"" + chain + "\"  rule=\"if ("
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			switch {
 			case o.Vendor == MikroTik6:
 				p.s(add6)
-				p.b = vendor.AppendMikroTik6(p.b, e)
+				p.b = platform.AppendMikroTik6(p.b, e)
 			case e.IsExact():
 				p.s(rule7)
-				p.b = vendor.AppendMikroTik7(p.b, e)
+				p.b = platform.AppendMikroTik7(p.b, e)
 				p.s(") {accept}\"")
 			default:
 				// two spaces before rule=: bgpq4 1.9
 				p.s(range7)
-				p.b = vendor.AppendMikroTik7(p.b, e)
+				p.b = platform.AppendMikroTik7(p.b, e)
 				p.s(") {accept}\"")
 			}
 			p.s("\n")
@@ -742,28 +742,28 @@ func (p *printer) eacl() {
 			return
 		}
 		p.s("ip access-list extended " + name + "\n")
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s(" permit ip ")
 			switch {
 			case e.IsExact() && e.Prefix.Bits() == 32:
 				// bgpq4 1.9 writes the mask of an exact /32 as 0.0.0.0.
 				p.s("host ")
-				p.b = vendor.AppendAddr(p.b, e.Prefix.Addr())
+				p.b = platform.AppendAddr(p.b, e.Prefix.Addr())
 				p.s(" host 0.0.0.0")
 			case e.IsExact() && e.Prefix.Bits() == 0:
 				// and the mask of an exact /0 as 255.255.255.255 (a
 				// 32-bit shift by 32 leaves the mask unchanged on x86).
 				p.s("host 0.0.0.0 host 255.255.255.255")
 			default:
-				p.b = vendor.AppendIOSACL(p.b, e)
+				p.b = platform.AppendIOSACL(p.b, e)
 			}
 			p.s("\n")
 		})
 	case OpenBGPD:
 		p.s("prefix-set " + name + " {")
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("\n\t")
-			p.b = vendor.AppendOpenBGPD(p.b, e)
+			p.b = platform.AppendOpenBGPD(p.b, e)
 		})
 		p.s("\n}\n")
 	case Nokia:
@@ -772,9 +772,9 @@ func (p *printer) eacl() {
 		if t.empty() {
 			p.s("# generated ip-prefix-list " + name + " is empty\n")
 		}
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("    prefix ")
-			p.b = vendor.AppendPrefix(p.b, e.Prefix)
+			p.b = platform.AppendPrefix(p.b, e.Prefix)
 			p.s("\n")
 		})
 		p.s("exit\n")
@@ -784,9 +784,9 @@ func (p *printer) eacl() {
 		if t.empty() {
 			p.s("# generated " + p.ip() + "-prefix-list " + name + " is empty\n")
 		}
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("    prefix ")
-			p.b = vendor.AppendPrefix(p.b, e.Prefix)
+			p.b = platform.AppendPrefix(p.b, e.Prefix)
 			p.s(" { }\n")
 		})
 		p.s("}\n")
@@ -807,9 +807,9 @@ func (p *printer) juniperRouteFilter() {
 	if p.tree.empty() {
 		p.s("    route-filter " + p.defaultRoute() + " orlonger reject;\n")
 	} else {
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("    route-filter ")
-			p.b = vendor.AppendJunos(p.b, e)
+			p.b = platform.AppendJunos(p.b, e)
 			p.s(";\n")
 		})
 	}
@@ -825,9 +825,9 @@ func (p *printer) juniperRouteFilterList() {
 	if p.tree.empty() {
 		p.s("    " + p.defaultRoute() + " orlonger reject;\n")
 	} else {
-		p.each(func(e vendor.Entry) {
+		p.each(func(e platform.Entry) {
 			p.s("    ")
-			p.b = vendor.AppendJunos(p.b, e)
+			p.b = platform.AppendJunos(p.b, e)
 			p.s(";\n")
 		})
 	}
@@ -839,7 +839,7 @@ func (p *printer) juniperRouteFilterList() {
 // %i the inverse mask, %% a percent sign; \n, \t and \\ escapes, any other
 // escaped character stands for itself. An unknown % sequence ends the
 // entry, as in bgpq4 (which also reports it on stderr).
-func (p *printer) format(e vendor.Entry) {
+func (p *printer) format(e platform.Entry) {
 	f := p.o.Format
 	for i := 0; i < len(f); i++ {
 		c := f[i]
@@ -848,7 +848,7 @@ func (p *printer) format(e vendor.Entry) {
 			i++
 			switch f[i] {
 			case 'r', 'n':
-				p.b = vendor.AppendAddr(p.b, e.Prefix.Addr())
+				p.b = platform.AppendAddr(p.b, e.Prefix.Addr())
 			case 'l':
 				p.u(uint32(e.Prefix.Bits()))
 			case 'a':
@@ -860,9 +860,9 @@ func (p *printer) format(e vendor.Entry) {
 			case 'N':
 				p.s(p.o.Name)
 			case 'm':
-				p.b = vendor.AppendAddr(p.b, maskAddr(e.Prefix, false))
+				p.b = platform.AppendAddr(p.b, maskAddr(e.Prefix, false))
 			case 'i':
-				p.b = vendor.AppendAddr(p.b, maskAddr(e.Prefix, true))
+				p.b = platform.AppendAddr(p.b, maskAddr(e.Prefix, true))
 			default:
 				p.warnf("Unknown format char '%c'", f[i])
 				return

@@ -1,4 +1,4 @@
-// Package vendor holds the one implementation of each router's filter
+// Package platform holds the one implementation of each router's filter
 // syntax: how a prefix entry, a list name, free text and an AS-path regex
 // are written for Cisco IOS/IOS-XR/EOS, Junos, Nokia SR OS (classic and
 // MD-CLI), BIRD, OpenBGPD, Huawei and MikroTik.
@@ -8,10 +8,10 @@
 // either path. Every function appends to a byte slice and allocates
 // nothing else, because prefix lists run to millions of lines:
 //
-//	e := vendor.EntryFrom(netip.MustParsePrefix("192.0.2.0/24"), 24, 26)
-//	b = vendor.AppendIOS(b, e)    // "192.0.2.0/24 le 26"
-//	b = vendor.AppendJunos(b, e)  // "192.0.2.0/24 upto /26"
-//	b = vendor.AppendBIRD(b, e)   // "192.0.2.0/24{24,26}"
+//	e := platform.EntryFrom(netip.MustParsePrefix("192.0.2.0/24"), 24, 26)
+//	b = platform.AppendIOS(b, e)    // "192.0.2.0/24 le 26"
+//	b = platform.AppendJunos(b, e)  // "192.0.2.0/24 upto /26"
+//	b = platform.AppendBIRD(b, e)   // "192.0.2.0/24{24,26}"
 //
 // Names and text from a registry never reach output unchecked: ValidName
 // enforces the portable identifier rule of vendors.md §1.1 and
@@ -20,7 +20,7 @@
 //
 // The package imports only the standard library so that the templates
 // layer can use it without reaching into irr or rpki.
-package vendor
+package platform
 
 import (
 	"net/netip"
