@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -201,7 +202,7 @@ func (t *vtype) check(v string) error {
 		return fmt.Errorf("matches no member of the union (%s)", strings.Join(dedup(errs), "; "))
 	case yang.Yenum:
 		if t.y.Enum != nil && !t.y.Enum.IsDefined(v) {
-			return fmt.Errorf("not one of %s", enumList(t.y.Enum.Names()))
+			return fmt.Errorf("not one of %s", enumList(t.y.Enum))
 		}
 	case yang.Ybool:
 		if v != "true" && v != "false" {
@@ -233,7 +234,7 @@ func (t *vtype) check(v string) error {
 		if t.y.Bit != nil {
 			for _, f := range strings.Fields(v) {
 				if !t.y.Bit.IsDefined(f) {
-					return fmt.Errorf("bit %q not one of %s", f, enumList(t.y.Bit.Names()))
+					return fmt.Errorf("bit %q not one of %s", f, enumList(t.y.Bit))
 				}
 			}
 		}
@@ -352,7 +353,18 @@ func inRange(r yang.YangRange, n yang.Number) bool {
 	return false
 }
 
-func enumList(names []string) string {
+// enumList lists an enumeration's names in the order of their values,
+// which is the order the model gives them.
+func enumList(e *yang.EnumType) string {
+	vals := make([]int64, 0, len(e.ToString))
+	for v := range e.ToString {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	names := make([]string, len(vals))
+	for i, v := range vals {
+		names[i] = e.ToString[v]
+	}
 	const max = 12
 	if len(names) > max {
 		return strings.Join(names[:max], ", ") + ", ... (" + strconv.Itoa(len(names)) + " values)"
