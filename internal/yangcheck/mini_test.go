@@ -95,7 +95,7 @@ func onlyModule(t *testing.T) string {
 func TestUnescapeQuote(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{`description "it\'s";`, `description "it's";`},
-		{`pattern "a\\'";`, `pattern "a\\'";`},          // escaped backslash, then a quote that ends nothing
+		{`pattern "a\\'";`, `pattern "a\\'";`},           // escaped backslash, then a quote that ends nothing
 		{`description 'it\'s';`, `description 'it\'s';`}, // single quotes: backslash is literal
 		{"// it\\'s\nx \"\\'\";", "// it\\'s\nx \"'\";"},
 		{`/* "\' */ x "\'\"";`, `/* "\' */ x "'\"";`},
