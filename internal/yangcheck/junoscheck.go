@@ -373,7 +373,7 @@ func (w *jwalker) keys(l *node, path string, words []jword, i *int, line int, de
 // give them ("=" is equal-literal, "+" plus-literal, "-" minus-literal).
 func literalEnum(kn *node, v string) string {
 	m := map[string]string{"=": "equal-literal", "+": "plus-literal", "-": "minus-literal"}
-	if e, ok := m[v]; ok && kn.typ != nil && kn.typ.y != nil && kn.typ.y.Enum != nil && kn.typ.y.Enum.IsDefined(e) {
+	if e, ok := m[v]; ok && kn.typ != nil && kn.typ.enum != nil && kn.typ.enum.IsDefined(e) {
 		return e
 	}
 	if strings.HasSuffix(v, "-literal") {

@@ -44,8 +44,12 @@ type Schema struct {
 	// subset resolve (SR OS: includes of absent submodules, uses of
 	// groupings no packaged file defines), one entry per statement.
 	Dropped []string
-	nodes   int
-	limits  Limits
+	// SkippedPatterns lists the patterns (YANG or junos:posix-pattern)
+	// that Go's regexp cannot compile; values are not checked against
+	// them. Sorted.
+	SkippedPatterns []string
+	nodes           int
+	limits          Limits
 }
 
 // Dialect reports the configuration language the schema checks.
@@ -256,6 +260,11 @@ func load(dir string, d Dialect) (*Schema, error) {
 	}
 	s.root = top
 	s.nodes = len(b.memo)
+	for p := range b.types.bad {
+		s.SkippedPatterns = append(s.SkippedPatterns, p)
+	}
+	sort.Strings(s.SkippedPatterns)
+	b.release()
 	return s, nil
 }
 
