@@ -431,3 +431,21 @@ func TestLimits(t *testing.T) {
 		t.Errorf("MaxErrors: %v", errs)
 	}
 }
+
+// A Schema is immutable after loading: checks may run concurrently (run
+// with -race).
+func TestConcurrentChecks(t *testing.T) {
+	j, s := miniJunos(t), miniSROS(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if errs := j.CheckJunos("f", []byte("policy-options { policy-statement P { then { accept; reject; } } }")); len(errs) != 1 {
+				t.Errorf("junos: %v", errs)
+			}
+			if errs := s.CheckMDCLI("f", []byte("/configure policy-options prefix-list \"P\" prefix 192.0.2.0/24 type exact\n")); len(errs) != 0 {
+				t.Errorf("md-cli: %v", errs)
+			}
+		})
+	}
+	wg.Wait()
+}
