@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -404,8 +403,8 @@ func dropTopUses(text, container string, drop func(name string) bool) string {
 	if start < 0 {
 		return text
 	}
-	// Find the matching brace, skipping strings and comments, and only
-	// touch lines at depth one.
+	// Find the matching brace, skipping strings and comments; the uses
+	// statements dropped are one-line statements inside that body.
 	depth := 0
 	i := start
 	body := -1
@@ -456,5 +455,5 @@ func keys(l *yang.List) []string {
 	if l.Key == nil {
 		return nil
 	}
-	return slices.DeleteFunc(strings.Fields(l.Key.Name), func(s string) bool { return s == "" })
+	return strings.Fields(l.Key.Name)
 }
