@@ -89,7 +89,7 @@ func TestSessionsEveryRole(t *testing.T) {
 			`protocol static FG_DEFAULT_V4`}, nil},
 		{"b1.d/C.conf", []string{`local 198\.18\.0\.0 as 3000;\s*neighbor 198\.18\.0\.1 as 1000;\s*local role provider;`,
 			`password "pw-9f8e7d";`, `bfd on;`, `import limit 50 action disable;`, `bgp_path\.len > 40`,
-			`if net\.len = 0 && proto = "FG_DEFAULT_V4" then accept;\s*reject;`, `import table on;`},
+			`if net\.len = 0 then accept;\s*reject;`, `import table on;`},
 			[]string{`FG_ORIGINATE`, `\(3000, 1000, 2\) ~`}},
 		{"b1.d/P.conf", []string{`ttl security on;`, `import limit \d+ action warn;`, `local role peer;`,
 			`if proto = "FG_ORIGINATE_V4" then accept;\s*if \(3000, 1000, 1\) ~ bgp_large_community then accept;\s*reject;`},
