@@ -180,11 +180,14 @@ const (
 
 // An ImportPolicy is the hygiene every route from a neighbor passes on
 // the router, besides the prefix and origin filter of FamilyResult. Each
-// check is on unless the policy turns it off; PrefixFilter and
-// OriginCheck are off only for providers.
+// check is on unless the policy turns it off (import: in defaults or per
+// peer); PrefixFilter and OriginCheck are off only for providers without
+// announce, EnforceNextHop is on by default for rs-clients only and
+// EnforceFirstAS off by default for route servers.
 type ImportPolicy struct {
 	// PrefixFilter: the route must match FamilyResult.Entries. Off for
-	// providers, whose routes pass every other check instead.
+	// providers without announce, whose routes pass every other check
+	// instead; FamilyResult.Entries is then empty.
 	PrefixFilter bool
 	// OriginCheck: the RFC 6811 origin (the last AS of an AS_SEQUENCE
 	// ending the path; none when it ends in an AS_SET) must be in
@@ -221,8 +224,9 @@ type ImportPolicy struct {
 	// MinLength and MaxLength bound the prefix length per family ([0]
 	// IPv4, [1] IPv6); routes outside are rejected.
 	MinLength, MaxLength [2]int
-	// LocalPref is the preference given to accepted routes; 0 leaves
-	// the platform default.
+	// LocalPref is the local preference given to accepted routes
+	// (Role.DefaultLocalPref unless the policy sets one); 0 leaves the
+	// platform default.
 	LocalPref int
 	// Tag is the large community recording the relationship, added to
 	// every accepted route.
