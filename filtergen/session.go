@@ -380,8 +380,10 @@ func (r Role) DefaultLocalPref() int64 {
 
 // An AntiSpoof is the anti-spoofing (MANRS action 2) of a customer in
 // one family on its interface. A customer with an interface has both
-// families, always: a family without accepted prefixes or not in its
-// families has DenyAll set, so that no family is left open.
+// families, always, so that no family is left open: a family not in its
+// families has DenyAll set; a configured family without accepted prefixes
+// permits only the customer's session addresses (and fe80::/10) through
+// its ACL, and has DenyAll set when that ACL is empty too.
 type AntiSpoof struct {
 	Family string // "ipv4" or "ipv6"
 	// URPF is strict, loose or none.
@@ -391,7 +393,6 @@ type AntiSpoof struct {
 	// being dropped.
 	IngressACL bool
 	ACL        []netip.Prefix `json:",omitempty"`
-	// DenyAll drops every packet of the family from the customer: the
-	// family is not configured for it or nothing is accepted in it.
+	// DenyAll drops every packet of the family from the customer.
 	DenyAll bool `json:",omitempty"`
 }
