@@ -563,12 +563,15 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 			// outright; a configured one keeps its ACL (the neighbor's
 			// own address and fe80::/10 stay permitted for the session
 			// even with no prefix accepted), denied outright when empty.
+			hasSession := slices.ContainsFunc(p.Neighbors, func(a netip.Addr) bool { return a.Unmap().Is4() == (fam == "ipv4") })
 			switch fr := pr.Family(fam); {
 			case fr == nil:
 				as.DenyAll = true
 			case s.IngressACL:
 				as.ACL = fr.ACL
 				as.DenyAll = len(fr.ACL) == 0
+			default:
+				as.DenyAll = fr.Count == 0 && !hasSession
 			}
 			pr.AntiSpoofing = append(pr.AntiSpoofing, as)
 		}

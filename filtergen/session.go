@@ -383,7 +383,8 @@ func (r Role) DefaultLocalPref() int64 {
 // families, always, so that no family is left open: a family not in its
 // families has DenyAll set; a configured family without accepted prefixes
 // permits only the customer's session addresses (and fe80::/10) through
-// its ACL, and has DenyAll set when that ACL is empty too.
+// its ACL (without an ingress ACL, uRPF alone stays, for the session),
+// and has DenyAll set when it has no session address either.
 type AntiSpoof struct {
 	Family string // "ipv4" or "ipv6"
 	// URPF is strict, loose or none.
