@@ -264,6 +264,10 @@ type Attachment struct {
 	// Interface is the customer-facing interface on Router, checked for
 	// the router's platform; empty for non-customers.
 	Interface string `json:",omitempty"`
+	// AntiSpoofing is, for a customer with Interface, the anti-spoofing
+	// on this router: as PeerResult.AntiSpoofing, but its ACLs permit
+	// only the session addresses of this attachment.
+	AntiSpoofing []AntiSpoof `json:",omitempty"`
 }
 
 // MaxPrefixAction is what a router does when a family's limit trips.
