@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -21,16 +22,17 @@ import (
 	"github.com/filtergen/filtergen/internal/platform"
 )
 
-//go:embed bird2/*.tmpl junos/*.tmpl
+//go:embed */*.tmpl
 var builtin embed.FS
 
 // Builtin returns the embedded templates, "PLATFORM/router.tmpl" and
-// "PLATFORM/peer.tmpl" for each supported platform, for a user to copy and
-// override.
+// "PLATFORM/peer.tmpl" for each platform that renders, and
+// "host/nft.tmpl", the nftables anti-spoofing shared by the platforms
+// whose daemon cannot filter packets, for a user to copy and override.
 func Builtin() fs.FS { return builtin }
 
-// Platforms lists the platforms that have templates.
-func Platforms() []string { return []string{"bird2", "junos"} }
+// Platforms lists the platforms that have templates (platform.Table).
+func Platforms() []string { return platform.Names(true) }
 
 // A File is one rendered configuration file, its Name relative to the
 // output directory.
@@ -60,7 +62,11 @@ var sprigAllowed = []string{
 	"ternary", "toString", "int",
 }
 
-func funcMap() template.FuncMap {
+// funcMap returns the functions of pl's templates for router r: the
+// allowed sprig helpers, ownFuncs, and the functions bound to the
+// platform, so that a template cannot escape text or check a name for the
+// wrong platform.
+func funcMap(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 	sp := sprig.TxtFuncMap()
 	fm := template.FuncMap{}
 	for _, name := range sprigAllowed {
@@ -73,19 +79,45 @@ func funcMap() template.FuncMap {
 	for k, v := range ownFuncs {
 		fm[k] = v
 	}
+	for k, v := range platformFuncs(pl, r) {
+		fm[k] = v
+	}
 	return fm
 }
 
+// platformFuncs are the template functions that depend on the platform
+// and the router's declared version.
+func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
+	return template.FuncMap{
+		// ident joins parts with "_" into an object name and refuses it
+		// unless it passes the portable rule and the platform's limit.
+		"ident": func(parts ...string) (string, error) {
+			s := strings.ToUpper(strings.Join(parts, "_"))
+			if err := pl.ValidName(s); err != nil {
+				return "", err
+			}
+			return s, nil
+		},
+		// text writes free text (descriptions) in the platform's form:
+		// sanitised, cut to its limit, quoted where it quotes strings.
+		"text": pl.Text,
+		// comment sanitises text for a comment line: nothing in it can
+		// end the comment or start a command.
+		"comment": func(s string) string { return platform.SanitizeText(s, 200) },
+		// supports reports whether the router's declared version (or the
+		// platform's baseline) has a feature; require fails the render
+		// with an error saying which version is needed.
+		"supports": func(feature string) bool { return pl.Supports(r.Version, feature) },
+		"require": func(feature string) (string, error) {
+			if err := pl.Require(r.Version, feature); err != nil {
+				return "", fmt.Errorf("router %s: %w", r.Name, err)
+			}
+			return "", nil
+		},
+	}
+}
+
 var ownFuncs = template.FuncMap{
-	// ident joins parts with "_" into an object name and refuses it unless
-	// it passes platform.ValidName.
-	"ident": func(parts ...string) (string, error) {
-		s := strings.ToUpper(strings.Join(parts, "_"))
-		if err := platform.ValidName(s); err != nil {
-			return "", err
-		}
-		return s, nil
-	},
 	"quote":  func(s string) string { return platform.Quote(s, platform.MaxText) },
 	"asn":    func(n uint32) string { return "AS" + strconv.FormatUint(uint64(n), 10) },
 	"suffix": func(fam string) string { return map[string]string{"ipv4": "V4", "ipv6": "V6"}[fam] },
@@ -319,15 +351,17 @@ func ParseAccepted(data []byte) (int, bool) {
 }
 
 type routerData struct {
-	Result *filtergen.Result
-	Router filtergen.Router
-	Peers  []*filtergen.PeerResult
+	Result   *filtergen.Result
+	Router   filtergen.Router
+	Platform *platform.Platform
+	Peers    []*filtergen.PeerResult
 }
 
 type peerData struct {
-	Result *filtergen.Result
-	Router filtergen.Router
-	Peer   *filtergen.PeerResult
+	Result   *filtergen.Result
+	Router   filtergen.Router
+	Platform *platform.Platform
+	Peer     *filtergen.PeerResult
 	// RPKI is set when RPKI data was used, so that router-side checks
 	// are rendered.
 	RPKI bool
@@ -336,6 +370,60 @@ type peerData struct {
 // ErrNoTemplates reports a platform without templates.
 var ErrNoTemplates = errors.New("templates: no templates for platform")
 
+// ErrLimit reports a list or a configuration larger than the platform
+// takes (vendors.md §5).
+var ErrLimit = errors.New("templates: over the platform's limit")
+
+// ErrUnsafe reports a name that cannot be written into a configuration
+// or a file name as it is.
+var ErrUnsafe = errors.New("templates: unsafe name")
+
+// Names written into configurations and file names bare: router and peer
+// names (the policy allows less), and interface names, which go in
+// quotes or stand alone as a token.
+var (
+	safeName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
+	safeIface = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,63}$`)
+)
+
+// check refuses, before anything renders, what no template can write
+// safely or what the platform cannot take: names outside the safe rules,
+// a version the platform table cannot read, and prefix lists longer than
+// the platform's limit. Descriptions are escaped by the text and quote
+// functions instead.
+func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform, peers []*filtergen.PeerResult) error {
+	if !safeName.MatchString(router.Name) {
+		return fmt.Errorf("%w: router name %s", ErrUnsafe, strconv.Quote(router.Name))
+	}
+	if err := pl.CheckVersion(router.Version); err != nil {
+		return fmt.Errorf("templates: router %s: %w", router.Name, err)
+	}
+	for _, p := range peers {
+		if !safeName.MatchString(p.Name) {
+			return fmt.Errorf("%w: router %s: peer name %s", ErrUnsafe, router.Name, strconv.Quote(p.Name))
+		}
+		ifaces := []string{p.Settings.Interface}
+		for _, a := range p.Attachments {
+			ifaces = append(ifaces, a.Interface)
+		}
+		for _, i := range ifaces {
+			if i != "" && !safeIface.MatchString(i) {
+				return fmt.Errorf("%w: router %s: peer %s: interface name %s", ErrUnsafe, router.Name, p.Name, strconv.Quote(i))
+			}
+		}
+		if pl.MaxListEntries == 0 {
+			continue
+		}
+		for _, f := range p.Families {
+			if len(f.Entries) > pl.MaxListEntries {
+				return fmt.Errorf("%w: router %s: peer %s: the %s prefix list has %d entries; %s takes at most %d per list",
+					ErrLimit, router.Name, p.Name, f.Family, len(f.Entries), pl.Title, pl.MaxListEntries)
+			}
+		}
+	}
+	return nil
+}
+
 // Render renders res for one router: "ROUTER.conf" and one
 // "ROUTER.d/PEER.conf" per peer on the router. A platform whose routing
 // daemon cannot filter packets (bird2) has an "nft.tmpl": for a router
@@ -343,12 +431,9 @@ var ErrNoTemplates = errors.New("templates: no templates for platform")
 // the host's nftables. The output depends only on res, so rendering twice
 // gives identical bytes.
 func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]File, error) {
-	if !slices.Contains(Platforms(), router.Platform) {
+	pl, ok := platform.Lookup(router.Platform)
+	if !ok || !pl.Templates {
 		return nil, fmt.Errorf("%w %s (router %s)", ErrNoTemplates, strconv.Quote(router.Platform), strconv.Quote(router.Name))
-	}
-	tmpl, err := load(router.Platform, opts.Overrides)
-	if err != nil {
-		return nil, err
 	}
 	var peers []*filtergen.PeerResult
 	for _, p := range res.Peers {
@@ -356,9 +441,16 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 			peers = append(peers, p)
 		}
 	}
+	if err := check(res, router, pl, peers); err != nil {
+		return nil, err
+	}
+	tmpl, err := load(pl, router, opts.Overrides)
+	if err != nil {
+		return nil, err
+	}
 	var files []File
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", routerData{Result: res, Router: router, Platform: pl, Peers: peers}); err != nil {
 		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
 	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
@@ -375,7 +467,7 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 			for i := range next {
 				p := peers[i]
 				buf.Reset()
-				d := peerData{Result: res, Router: router, Peer: p, RPKI: res.RPKI != nil}
+				d := peerData{Result: res, Router: router, Platform: pl, Peer: p, RPKI: res.RPKI != nil}
 				if err := tmpl.ExecuteTemplate(&buf, "peer.tmpl", d); err != nil {
 					errs[i] = fmt.Errorf("templates: router %s: peer %s: %w", router.Name, p.Name, err)
 					continue
@@ -398,42 +490,59 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 			return nil, err
 		}
 	}
-	if tmpl.Lookup("nft.tmpl") != nil && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
+	if pl.HostFilters && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
 		var buf bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", routerData{Result: res, Router: router, Platform: pl, Peers: peers}); err != nil {
 			return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 		}
 		files = append(files, File{Name: router.Name + ".nft", Data: buf.Bytes()})
+	}
+	if pl.MaxConfigLines > 0 {
+		n := 0
+		for _, f := range files {
+			n += bytes.Count(f.Data, []byte{'\n'})
+		}
+		if n > pl.MaxConfigLines {
+			return nil, fmt.Errorf("%w: router %s: the configuration has %d lines; %s takes at most %d",
+				ErrLimit, router.Name, n, pl.Title, pl.MaxConfigLines)
+		}
 	}
 	return files, nil
 }
 
 // load parses a platform's templates, each from overrides when it has the
-// file and from the built-in set otherwise. nft.tmpl is optional: only
-// platforms that need host packet filters have it.
-func load(platform string, overrides fs.FS) (*template.Template, error) {
-	root := template.New(platform).Option("missingkey=error").Funcs(funcMap())
-	for _, name := range []string{"router.tmpl", "peer.tmpl", "nft.tmpl"} {
-		path := platform + "/" + name
+// file and from the built-in set otherwise. A platform with host filters
+// also gets nft.tmpl: "PLATFORM/nft.tmpl" or "host/nft.tmpl" from the
+// overrides, else the built-in "host/nft.tmpl".
+func load(pl *platform.Platform, r filtergen.Router, overrides fs.FS) (*template.Template, error) {
+	root := template.New(pl.Name).Option("missingkey=error").Funcs(funcMap(pl, r))
+	type file struct{ name, builtin string }
+	files := []file{{"router.tmpl", pl.Name + "/router.tmpl"}, {"peer.tmpl", pl.Name + "/peer.tmpl"}}
+	if pl.HostFilters {
+		files = append(files, file{"nft.tmpl", "host/nft.tmpl"})
+	}
+	for _, f := range files {
 		var data []byte
+		var path string
 		var err error
-		if overrides != nil {
-			data, err = fs.ReadFile(overrides, path)
+		for _, candidate := range []string{pl.Name + "/" + f.name, f.builtin} {
+			if overrides == nil || data != nil {
+				break
+			}
+			data, err = fs.ReadFile(overrides, candidate)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("templates: %s: %w", candidate, err)
+			}
+			path = candidate
+		}
+		if data == nil {
+			path = f.builtin
+			if data, err = fs.ReadFile(builtin, path); err != nil {
 				return nil, fmt.Errorf("templates: %s: %w", path, err)
 			}
 		}
-		if data == nil {
-			data, err = fs.ReadFile(builtin, path)
-			if errors.Is(err, fs.ErrNotExist) && name == "nft.tmpl" {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if _, err := root.New(name).Parse(string(data)); err != nil {
-			return nil, fmt.Errorf("templates: %w", err)
+		if _, err := root.New(f.name).Parse(string(data)); err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", path, err)
 		}
 	}
 	return root, nil
