@@ -114,7 +114,47 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 			}
 			return "", nil
 		},
+		// sessions returns the neighbor's session addresses on this
+		// router in family fam ("ipv4", "ipv6").
+		"sessions": func(p *filtergen.PeerResult, fam string) []netip.Addr {
+			if a := p.Attachment(r.Name); a != nil {
+				return inFamily(a.Neighbors, fam)
+			}
+			return neighbors(p, fam)
+		},
+		// localAddress returns our source address towards the neighbor
+		// in family fam on this router, or the zero Addr.
+		"localAddress": func(p *filtergen.PeerResult, fam string) netip.Addr {
+			if a := p.Attachment(r.Name); a != nil {
+				if l := inFamily(a.LocalAddresses, fam); len(l) > 0 {
+					return l[0]
+				}
+			}
+			return netip.Addr{}
+		},
+		// iface returns the customer's interface on this router.
+		"iface": func(p *filtergen.PeerResult) string {
+			if a := p.Attachment(r.Name); a != nil && a.Interface != "" {
+				return a.Interface
+			}
+			return p.Settings.Interface
+		},
+		// password reveals the session password for the configuration,
+		// in the platform's form; Render has checked its characters.
+		"password": func(p *filtergen.PeerResult) string {
+			return p.Session.Password.Reveal()
+		},
 	}
+}
+
+func inFamily(as []netip.Addr, fam string) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range as {
+		if a.Unmap().Is4() == (fam == "ipv4") {
+			out = append(out, a.Unmap())
+		}
+	}
+	return out
 }
 
 var ownFuncs = template.FuncMap{
@@ -209,6 +249,165 @@ var ownFuncs = template.FuncMap{
 		return "(.)* (" + strings.Join(parts, "|") + ") (.)*"
 	},
 	"junosPaths": junosPaths,
+	// frrPrefixList renders an FRR (Cisco-syntax) prefix-list named
+	// name in family fam, one "seq N permit ENTRY" line per entry; an
+	// empty list becomes "seq 5 deny any", since FRR permits everything
+	// through an empty list (vendors.md §1.3).
+	"frrPrefixList": func(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+		return ciscoPrefixList(name, fam, rs)
+	},
+	// frrOrLonger renders a prefix-list matching each prefix and all its
+	// more-specifics, "deny any" when there is none.
+	"frrOrLonger": func(name, fam string, ps []netip.Prefix) (string, error) {
+		return ciscoPrefixList(name, fam, orLonger(ps))
+	},
+	// frrOrigins renders a bgp as-path access-list permitting paths
+	// whose RFC 6811 origin (the last AS, not an AS_SET) is one of asns,
+	// eight ASNs a line as bgpq4 writes them.
+	"frrOrigins": func(name string, asns []uint32) string {
+		var b []byte
+		seq := 0
+		for chunk := range slices.Chunk(asns, 8) {
+			seq += 5
+			b = append(b, "bgp as-path access-list "...)
+			b = append(b, name...)
+			b = append(b, " seq "...)
+			b = strconv.AppendInt(b, int64(seq), 10)
+			b = append(b, " permit _("...)
+			for i, a := range chunk {
+				if i > 0 {
+					b = append(b, '|')
+				}
+				b = strconv.AppendUint(b, uint64(a), 10)
+			}
+			b = append(b, ")$\n"...)
+		}
+		return strings.TrimSuffix(string(b), "\n")
+	},
+	// ciscoBogonASNs is a Cisco-flavour regex matching a path that
+	// holds a bogon AS anywhere: "_(0|23456|6449[6-9]|...)_".
+	"ciscoBogonASNs": func() string {
+		b := []byte("_(")
+		for i, r := range filtergen.BogonASNs {
+			if i > 0 {
+				b = append(b, '|')
+			}
+			b = platform.AppendDecimalRange(b, r.First, r.Last)
+		}
+		return string(append(b, ")_"...))
+	},
+	"ownEntries": func(res *filtergen.Result, fam string) []filtergen.PrefixRange {
+		for _, o := range res.Own {
+			if o.Family == fam {
+				return o.Entries
+			}
+		}
+		return nil
+	},
+	"ownPrefixes": func(res *filtergen.Result, fam string) []netip.Prefix {
+		var out []netip.Prefix
+		for _, o := range res.Own {
+			if o.Family == fam {
+				for _, e := range o.Entries {
+					out = append(out, e.Prefix)
+				}
+			}
+		}
+		return out
+	},
+	// hostPrefixes returns each address as a host prefix (/32, /128).
+	"hostPrefixes": func(as []netip.Addr) []netip.Prefix {
+		out := make([]netip.Prefix, len(as))
+		for i, a := range as {
+			out[i] = netip.PrefixFrom(a, a.BitLen())
+		}
+		return out
+	},
+	"exactEntries": func(ps []netip.Prefix) []filtergen.PrefixRange {
+		out := make([]filtergen.PrefixRange, len(ps))
+		for i, p := range ps {
+			out[i] = filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Bits())}
+		}
+		return out
+	},
+	// badLengths returns the ranges of prefixes shorter than min or
+	// longer than max in family fam (min, max of 0 mean no bound).
+	"badLengths": func(fam string, min, max int) []filtergen.PrefixRange {
+		zero, bits := netip.MustParsePrefix("0.0.0.0/0"), 32
+		if fam == "ipv6" {
+			zero, bits = netip.MustParsePrefix("::/0"), 128
+		}
+		var out []filtergen.PrefixRange
+		if min > 0 {
+			out = append(out, filtergen.PrefixRange{Prefix: zero, Min: 0, Max: uint8(min - 1)})
+		}
+		if max > 0 && max < bits {
+			out = append(out, filtergen.PrefixRange{Prefix: zero, Min: uint8(max + 1), Max: uint8(bits)})
+		}
+		return out
+	},
+	// obgpdPrefixSet renders an OpenBGPD prefix-set block, one entry a
+	// line; an empty set is "prefix-set NAME { }", which never matches
+	// (vendors.md §1.3).
+	"obgpdPrefixSet": func(name string, rs []filtergen.PrefixRange) (string, error) {
+		if len(rs) == 0 {
+			return "prefix-set " + name + " { }", nil
+		}
+		body, err := lines(rs, "\t", "", "", platform.AppendOpenBGPD)
+		if err != nil {
+			return "", fmt.Errorf("%w in %s", err, name)
+		}
+		return "prefix-set " + name + " {\n" + body + "\n}", nil
+	},
+	// obgpdOrLonger renders a prefix-set of each prefix and its
+	// more-specifics.
+	"obgpdOrLonger": func(name string, ps []netip.Prefix) string {
+		if len(ps) == 0 {
+			return "prefix-set " + name + " { }"
+		}
+		b := []byte("prefix-set " + name + " {\n")
+		for _, p := range ps {
+			b = append(b, '\t')
+			b = platform.AppendPrefix(b, p)
+			b = append(b, " or-longer\n"...)
+		}
+		return string(append(b, '}'))
+	},
+	// obgpdASSet renders an as-set block, ten ASNs a line.
+	"obgpdASSet": func(name string, asns []uint32) string {
+		b := []byte("as-set " + name + " {")
+		for i, a := range asns {
+			if i%10 == 0 {
+				b = append(b, "\n\t"...)
+			} else {
+				b = append(b, ' ')
+			}
+			b = strconv.AppendUint(b, uint64(a), 10)
+		}
+		return string(append(b, "\n}"...))
+	},
+	"bogonASNs": func() []filtergen.ASNRange { return filtergen.BogonASNs },
+	// exportCodes lists the relationship codes (filtergen.Role.Code)
+	// whose tagged routes an export sends, in code order.
+	"exportCodes": func(ex filtergen.ExportPolicy) []uint32 {
+		var out []uint32
+		for _, r := range []struct {
+			on   bool
+			role filtergen.Role
+		}{{ex.Customers, filtergen.RoleCustomer}, {ex.Peers, filtergen.RolePeer}, {ex.Providers, filtergen.RoleProvider},
+			{ex.RouteServers, filtergen.RoleRouteServer}, {ex.RSClients, filtergen.RoleRSClient}} {
+			if r.on {
+				out = append(out, r.role.Code())
+			}
+		}
+		slices.Sort(out)
+		return out
+	},
+	// fail stops rendering with an error: for settings a platform
+	// cannot express.
+	"fail":     func(msg string) (string, error) { return "", errors.New(msg) },
+	"famIndex": func(fam string) int { return map[string]int{"ipv4": 0, "ipv6": 1}[fam] },
+	"is4":      func(fam string) bool { return fam == "ipv4" },
 	// nftElements renders the elements of an nftables interval set, one
 	// per line.
 	"nftElements": func(ps []netip.Prefix, indent string) string {
@@ -249,6 +448,44 @@ func lines(rs []filtergen.PrefixRange, indent, sep, term string, f func([]byte, 
 		sb.Write(line)
 	}
 	return sb.String(), nil
+}
+
+// ciscoPrefixList renders a prefix-list in the Cisco syntax FRR takes:
+// "ip prefix-list NAME seq N permit ENTRY", "ipv6" for IPv6, sequence
+// numbers in steps of 5; an empty list denies everything.
+func ciscoPrefixList(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+	head := "ip prefix-list " + name + " seq "
+	if fam == "ipv6" {
+		head = "ipv6 prefix-list " + name + " seq "
+	}
+	if len(rs) == 0 {
+		return head + "5 deny any", nil
+	}
+	var sb strings.Builder
+	sb.Grow(len(rs) * (len(head) + 40))
+	var line []byte
+	for i, r := range rs {
+		e := platform.EntryFrom(r.Prefix, r.Min, r.Max)
+		if !e.IsValid() || r.Prefix.Addr().Is4() != (fam == "ipv4") {
+			return "", fmt.Errorf("templates: invalid %s filter entry %s in %s", fam, r, name)
+		}
+		line = append(line[:0], head...)
+		line = strconv.AppendInt(line, int64(i+1)*5, 10)
+		line = append(line, " permit "...)
+		line = platform.AppendIOS(line, e)
+		line = append(line, '\n')
+		sb.Write(line)
+	}
+	return strings.TrimSuffix(sb.String(), "\n"), nil
+}
+
+// orLonger returns an entry matching each prefix and its more-specifics.
+func orLonger(ps []netip.Prefix) []filtergen.PrefixRange {
+	out := make([]filtergen.PrefixRange, len(ps))
+	for i, p := range ps {
+		out[i] = filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Addr().BitLen())}
+	}
+	return out
 }
 
 // junosPaths renders the as-path-group members: "^P(P)*$" when the peer
@@ -384,6 +621,9 @@ var ErrUnsafe = errors.New("templates: unsafe name")
 var (
 	safeName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
 	safeIface = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,63}$`)
+	// A TCP MD5 key is at most 80 bytes (Linux TCP_MD5SIG_MAXKEYLEN);
+	// the characters are those every platform takes bare or quoted.
+	safePassword = regexp.MustCompile(`^[A-Za-z0-9_.+=@%^*~:,/-]{1,80}$`)
 )
 
 // check refuses, before anything renders, what no template can write
@@ -410,6 +650,11 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 			if i != "" && !safeIface.MatchString(i) {
 				return fmt.Errorf("%w: router %s: peer %s: interface name %s", ErrUnsafe, router.Name, p.Name, strconv.Quote(i))
 			}
+		}
+		if pw := p.Session.Password.Reveal(); pw != "" && !safePassword.MatchString(pw) {
+			// The password itself is never printed.
+			return fmt.Errorf("%w: router %s: peer %s: the session password has %d characters; want 1 to 80 of letters, digits and - _ . + = @ %% ^ * ~ : , /",
+				ErrUnsafe, router.Name, p.Name, len(pw))
 		}
 		if pl.MaxListEntries == 0 {
 			continue

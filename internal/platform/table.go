@@ -78,10 +78,10 @@ var Table = []Platform{
 	{Name: "eos", Title: "Arista EOS", Daemon: "EOS", MaxName: 32, MaxText: MaxText},
 	{Name: "sros-classic", Title: "Nokia SR OS (classic CLI)", Daemon: "SR OS", MaxName: 32, MaxText: MaxTextSROS, QuoteText: true},
 	{Name: "sros-mdcli", Title: "Nokia SR OS (MD-CLI)", Daemon: "SR OS", MaxName: 32, MaxText: MaxTextSROS, QuoteText: true},
-	{Name: "frr", Title: "FRR", Daemon: "FRR", HostFilters: true,
+	{Name: "frr", Title: "FRR", Daemon: "FRR", Templates: true, HostFilters: true,
 		MaxName: 128, MaxText: MaxText, Baseline: "8.4",
 		Features: map[string]string{FeatureRPKICacheTCP: "10.0"}},
-	{Name: "openbgpd", Title: "OpenBGPD", Daemon: "OpenBGPD", HostFilters: true,
+	{Name: "openbgpd", Title: "OpenBGPD", Daemon: "OpenBGPD", Templates: true, HostFilters: true,
 		MaxName: 127, MaxText: MaxTextOpenBGPD, QuoteText: true, Baseline: "7.7",
 		Features: map[string]string{FeatureASPASet: "8.0", FeatureRoleKeyword: "8.0"}},
 }

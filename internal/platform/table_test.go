@@ -1,6 +1,8 @@
 package platform
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -115,5 +117,32 @@ func TestPlatformText(t *testing.T) {
 	}
 	if _, err := frr.Text("\n\"é"); err == nil {
 		t.Error("frr: text with nothing printable accepted")
+	}
+}
+
+// TestDecimalRange checks the range regex against every number around the
+// bogon ASN boundaries and a sample of random ranges.
+func TestDecimalRange(t *testing.T) {
+	ranges := [][2]uint32{{0, 0}, {23456, 23456}, {64496, 64511}, {64512, 65534}, {65536, 65551},
+		{65552, 131071}, {4200000000, 4294967294}, {4294967295, 4294967295}, {7, 1234}, {1, 9}, {10, 99}, {99, 100}}
+	for _, r := range ranges {
+		re := regexp.MustCompile(`^(` + string(AppendDecimalRange(nil, r[0], r[1])) + `)$`)
+		check := func(n uint64) {
+			want := n >= uint64(r[0]) && n <= uint64(r[1])
+			if got := re.MatchString(strconv.FormatUint(n, 10)); got != want {
+				t.Errorf("range %d-%d (%s): %d matched=%v", r[0], r[1], re, n, got)
+			}
+		}
+		for _, edge := range []uint64{uint64(r[0]), uint64(r[1])} {
+			for d := uint64(0); d < 2000; d++ {
+				check(edge + d)
+				if edge >= d {
+					check(edge - d)
+				}
+			}
+		}
+		if re.MatchString("0"+strconv.FormatUint(uint64(r[0]), 10)) && r[0] != 0 {
+			t.Errorf("range %d-%d matches a leading zero", r[0], r[1])
+		}
 	}
 }
