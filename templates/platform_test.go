@@ -107,7 +107,7 @@ func TestOverrideFileByFile(t *testing.T) {
 	if got["r1.conf"] != "# overridden router r1\n" || got["r1.nft"] != "# overridden nft for BIRD 2\n" {
 		t.Errorf("overrides not used: %q, %q", got["r1.conf"], got["r1.nft"])
 	}
-	if !strings.Contains(got["r1.d/TRANSIT.conf"], "protocol bgp") {
+	if !strings.Contains(got["r1.d/TRANSIT.conf"], "filter RP_TRANSIT_IN_V4") {
 		t.Errorf("the built-in peer template was not used:\n%s", got["r1.d/TRANSIT.conf"])
 	}
 }
