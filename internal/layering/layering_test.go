@@ -21,6 +21,7 @@ var forbidden = map[string][]string{
 	"templates":         {"irr", "rpki", "internal/cli"},
 	"internal/asn":      {"irr", "rpki", "filtergen", "templates", "internal/cli"},
 	"internal/platform": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
+	"internal/validate": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/platform"},
 }
 
 // opaque maps a package to the project packages it may import as a
