@@ -915,39 +915,20 @@ func load(pl *platform.Platform, r filtergen.Router, overrides fs.FS) (*template
 }
 
 // VersionAtLeast reports whether version have is at least min, comparing
-// the dot-separated numbers from the left ("2.0.12" < "2.16"; "24.4R1"
-// compares as 24.4). An empty have means the current release: true.
+// their runs of digits from the left as platform.ParseVersion reads them
+// ("2.0.12" < "2.16"; "24.4R1" is 24.4.1). An empty have is true; a
+// version that does not parse is false.
 func VersionAtLeast(have, min string) bool {
 	if have == "" {
 		return true
 	}
-	nums := func(v string) []int {
-		var out []int
-		for _, part := range strings.Split(v, ".") {
-			n, i := 0, 0
-			for i < len(part) && part[i] >= '0' && part[i] <= '9' && n < 1e6 {
-				n = n*10 + int(part[i]-'0')
-				i++
-			}
-			out = append(out, n)
-			if i < len(part) {
-				break // "4R1": the rest is a release suffix
-			}
-		}
-		return out
+	h, err := platform.ParseVersion(have)
+	if err != nil {
+		return false
 	}
-	h, m := nums(have), nums(min)
-	for i := range max(len(h), len(m)) {
-		a, b := 0, 0
-		if i < len(h) {
-			a = h[i]
-		}
-		if i < len(m) {
-			b = m[i]
-		}
-		if a != b {
-			return a > b
-		}
+	m, err := platform.ParseVersion(min)
+	if err != nil {
+		return false
 	}
-	return true
+	return h.Compare(m) >= 0
 }
