@@ -472,14 +472,17 @@ var ownFuncs = template.FuncMap{
 		}
 		return netip.Addr{}
 	},
-	"antiSpoof": func(p *filtergen.PeerResult, fam string) *filtergen.AntiSpoof {
-		for i := range p.AntiSpoofing {
-			if p.AntiSpoofing[i].Family == fam {
-				return &p.AntiSpoofing[i]
+	// antiSpoof returns the peer's anti-spoofing in family fam on the
+	// router, or nil.
+	"antiSpoof": func(p *filtergen.PeerResult, router, fam string) *filtergen.AntiSpoof {
+		for _, as := range antiSpoofing(p, router) {
+			if as.Family == fam {
+				return &as
 			}
 		}
 		return nil
 	},
+	"antiSpoofing": antiSpoofing,
 	// nftElements renders the elements of an nftables interval set, one
 	// per line.
 	"nftElements": func(ps []netip.Prefix, indent string) string {
@@ -595,6 +598,15 @@ func junosPaths(p *filtergen.PeerResult, indent string) string {
 		}
 	}
 	return string(b)
+}
+
+// antiSpoofing returns the peer's anti-spoofing on the router: its
+// attachment's, or the peer's for a Result without per-router entries.
+func antiSpoofing(p *filtergen.PeerResult, router string) []filtergen.AntiSpoof {
+	if a := p.Attachment(router); a != nil && a.AntiSpoofing != nil {
+		return a.AntiSpoofing
+	}
+	return p.AntiSpoofing
 }
 
 // neighbors returns the peer's addresses of family fam on the router.
