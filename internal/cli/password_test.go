@@ -31,8 +31,8 @@ func TestPasswordOnlyInConfig(t *testing.T) {
 			t.Errorf("%s holds the password", name)
 		}
 	}
-	if inConfig != 2 {
-		t.Errorf("password in %d files, want the 2 EXAMPLENET router files", inConfig)
+	if inConfig != 3 {
+		t.Errorf("password in %d files, want the 3 EXAMPLENET router files (edge1, edge2, edge3)", inConfig)
 	}
 	for _, args := range [][]string{
 		{"-vv", "compile", policy, "--json", "-o", t.TempDir()},
