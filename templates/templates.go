@@ -114,6 +114,13 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 			}
 			return "", nil
 		},
+		// versionAtLeast reports whether a router's declared software
+		// version (Router.Version, "2.0.12" or "24.4R1"; empty for the
+		// platform's baseline) is at least min.
+		"versionAtLeast": pl.AtLeast,
+		// aspaSet renders the OpenBGPD aspa-set of the result's ASPA
+		// records, one customer a line.
+		"aspaSet": aspaSet,
 		// sessions returns the neighbor's session addresses on this
 		// router in family fam ("ipv4", "ipv6").
 		"sessions": func(p *filtergen.PeerResult, fam string) []netip.Addr { return neighbors(p, r.Name, fam) },
@@ -451,13 +458,9 @@ var ownFuncs = template.FuncMap{
 	"birdRole": func(r filtergen.Role) string { return strings.ReplaceAll(r.RFC9234(), "-", "_") },
 	// secret reveals a session password for the configuration; the
 	// characters were checked when it was read.
-	"secret": func(s filtergen.Secret) string { return s.Reveal() },
-	"is16":   func(n uint32) bool { return n <= 65535 },
-	// versionAtLeast reports whether a router's declared software version
-	// (Router.Version, "2.0.12" or "24.4R1") is at least min; an
-	// undeclared version means the platform's current release.
-	"versionAtLeast": VersionAtLeast,
-	"junosIFD":       func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
+	"secret":   func(s filtergen.Secret) string { return s.Reveal() },
+	"is16":     func(n uint32) bool { return n <= 65535 },
+	"junosIFD": func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
 	"junosUnit": func(name string) (int, error) {
 		_, u, err := platform.JunosInterface(name)
 		return u, err
@@ -770,6 +773,29 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 	if err := pl.CheckVersion(router.Version); err != nil {
 		return fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
+	if router.ASPA {
+		f := pl.ASPAFeature()
+		if f == "" {
+			return fmt.Errorf("templates: router %s: aspa: %s has no router-side ASPA verification in filtergen", router.Name, pl.Title)
+		}
+		if err := pl.Require(router.Version, f); err != nil {
+			return fmt.Errorf("templates: router %s: aspa: %w", router.Name, err)
+		}
+		if f == platform.FeatureASPASet && len(res.ASPA) == 0 {
+			return fmt.Errorf("templates: router %s: aspa: the result has no ASPA records for the %s aspa-set", router.Name, pl.Daemon)
+		}
+		if f == platform.FeatureASPACheck && len(res.RTR) == 0 {
+			return fmt.Errorf("templates: router %s: aspa: %s reads ASPA records over RTR, and the result has no RTR cache", router.Name, pl.Daemon)
+		}
+	}
+	if pl.MaxListEntries > 0 {
+		for _, o := range res.Own {
+			if n := renderedEntries(pl, o.Entries); n > pl.MaxListEntries {
+				return fmt.Errorf("%w: router %s: our own %s prefix list renders %d entries; %s takes at most %d per list",
+					ErrLimit, router.Name, o.Family, n, pl.Title, pl.MaxListEntries)
+			}
+		}
+	}
 	for _, p := range peers {
 		if !safeName.MatchString(p.Name) {
 			return fmt.Errorf("%w: router %s: peer name %s", ErrUnsafe, router.Name, strconv.Quote(p.Name))
@@ -792,13 +818,24 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 			continue
 		}
 		for _, f := range p.Families {
-			if len(f.Entries) > pl.MaxListEntries {
-				return fmt.Errorf("%w: router %s: peer %s: the %s prefix list has %d entries; %s takes at most %d per list",
-					ErrLimit, router.Name, p.Name, f.Family, len(f.Entries), pl.Title, pl.MaxListEntries)
+			if n := renderedEntries(pl, f.Entries); n > pl.MaxListEntries {
+				return fmt.Errorf("%w: router %s: peer %s: the %s prefix list renders %d entries (%d before the rewrite for longest match); %s takes at most %d per list",
+					ErrLimit, router.Name, p.Name, f.Family, n, len(f.Entries), pl.Title, pl.MaxListEntries)
 			}
 		}
 	}
 	return nil
+}
+
+// renderedEntries is the number of entries a prefix list of rs has in
+// pl's configuration: on Junos, which matches a route only against the
+// longest covering prefix, the list after filtergen.LongestMatchSafe,
+// which can be longer than rs (junosRanges renders that list).
+func renderedEntries(pl *platform.Platform, rs []filtergen.PrefixRange) int {
+	if pl.Name == "junos" {
+		return len(filtergen.LongestMatchSafe(rs))
+	}
+	return len(rs)
 }
 
 // Render renders res for one router: "ROUTER.conf" and one
@@ -926,21 +963,43 @@ func load(pl *platform.Platform, r filtergen.Router, overrides fs.FS) (*template
 	return root, nil
 }
 
-// VersionAtLeast reports whether version have is at least min, comparing
-// their runs of digits from the left as platform.ParseVersion reads them
-// ("2.0.12" < "2.16"; "24.4R1" is 24.4.1). An empty have is true; a
-// version that does not parse is false.
-func VersionAtLeast(have, min string) bool {
-	if have == "" {
-		return true
-	}
-	h, err := platform.ParseVersion(have)
-	if err != nil {
+// VersionAtLeast reports whether a router of platform plat that declares
+// version have runs min or newer, comparing their runs of digits from the
+// left as platform.ParseVersion reads them ("2.0.12" < "2.16"; "24.4R1"
+// is 24.4.1). An empty have means the platform's baseline
+// (platform.Platform.Baseline), as for a router entry without version:;
+// it is false when the platform has none, as for an unknown platform or
+// a version that does not parse, so that a template keeps to the syntax
+// older releases take.
+func VersionAtLeast(plat, have, min string) bool {
+	pl, ok := platform.Lookup(plat)
+	if !ok {
 		return false
 	}
-	m, err := platform.ParseVersion(min)
-	if err != nil {
-		return false
+	return pl.AtLeast(have, min)
+}
+
+// aspaSet renders an OpenBGPD aspa-set block: "customer-as C provider-as
+// { P1, P2 }" per record, as rpki-client writes it, without expiry (the
+// data's age was checked when it was compiled).
+func aspaSet(recs []filtergen.ASPARecord) string {
+	var b []byte
+	b = append(b, "aspa-set {\n"...)
+	for _, r := range recs {
+		b = append(b, "\tcustomer-as "...)
+		b = strconv.AppendUint(b, uint64(r.Customer), 10)
+		b = append(b, " provider-as { "...)
+		provs := r.Providers
+		if len(provs) == 0 {
+			provs = []uint32{0} // transit-free (the ASPA profile's {AS0})
+		}
+		for i, p := range provs {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = strconv.AppendUint(b, uint64(p), 10)
+		}
+		b = append(b, " }\n"...)
 	}
-	return h.Compare(m) >= 0
+	return string(append(b, '}'))
 }
