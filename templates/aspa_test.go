@@ -191,5 +191,21 @@ func TestASPAOffParses(t *testing.T) {
 		if msg != "" {
 			t.Fatalf("bgpd -n refuses the configuration without ASPA: %s", msg)
 		}
+		// Control: a bgpd older than 8.0 refuses the aspa-set and "avs".
+		bgpd, err := validate.Tool("bgpd", "/usr/sbin/bgpd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := exec.CommandContext(t.Context(), bgpd, "-V").CombinedOutput()
+		v := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(out)), "OpenBGPD"))
+		if templates.VersionAtLeast("openbgpd", v, "8.0") {
+			return
+		}
+		dir = t.TempDir()
+		writeFiles(t, dir, render(t, aspaFixture("openbgpd", "8.0")))
+		msg, err = validate.OpenBGPD(t.Context(), dir, "r1.conf")
+		if err != nil || !strings.Contains(msg, "r1.conf:18: syntax error") || !strings.Contains(msg, "r1.d/CUST.conf:39: syntax error") {
+			t.Errorf("bgpd %s: want the aspa-set (r1.conf:18) and avs (CUST.conf:39) refused, got %q, %v", v, msg, err)
+		}
 	})
 }
