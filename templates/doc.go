@@ -52,8 +52,9 @@
 // (object names), text (descriptions), comment, supports, require and
 // versionAtLeast (features and versions by the router's declared version,
 // the platform's baseline when it declares none), and aspaSet. Render
-// refuses unsafe names, lists over the platform's limit (as rendered:
-// Junos lists after the longest-match rewrite), an unreadable version and
-// router-side ASPA (Router.ASPA) the platform or version lacks before any
-// template runs.
+// refuses unsafe names, lists over the platform's limit, an unreadable
+// version and router-side ASPA (Router.ASPA) the platform or version
+// lacks before any template runs; junosRanges checks the limit again on
+// the list it renders, which Junos's longest-match rewrite can lengthen.
+// A refused router gets no file at all.
 package templates

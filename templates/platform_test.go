@@ -58,12 +58,12 @@ func TestRenderRefuses(t *testing.T) {
 			}, templates.ErrUnsafe, `interface name "eth0\" accept"`},
 		{"junos list over 85,325", filtergen.Router{Name: "r1", Platform: "junos"},
 			func(r *filtergen.Result) { *r = *benchResult(85326) }, templates.ErrLimit,
-			"peer TRANSIT: the ipv4 prefix list renders 85326 entries (85326 before the rewrite for longest match); Junos takes at most 85325 per list"},
+			"peer TRANSIT: the ipv4 prefix list has 85326 entries; Junos takes at most 85325 per list"},
 		// 42,665 entries that the longest-match rewrite turns into 85,328:
 		// the limit applies to what is rendered.
 		{"junos list over 85,325 after the longest-match rewrite", filtergen.Router{Name: "r1", Platform: "junos"},
 			func(r *filtergen.Result) { r.Peers[0].Families[0].Entries = growingList(42663) }, templates.ErrLimit,
-			"peer TRANSIT: the ipv4 prefix list renders 85328 entries (42665 before the rewrite for longest match); Junos takes at most 85325 per list"},
+			"peer TRANSIT: template: peer.tmpl:22:3: executing \"peer.tmpl\" at <junosRanges .Entries \"                \">: error calling junosRanges: templates: over the platform's limit: a prefix list renders 85328 entries (42665 before the rewrite for longest match); Junos takes at most 85325 per list"},
 		{"bad version", filtergen.Router{Name: "r1", Platform: "bird2", Version: "eight"}, nil, nil, `BIRD 2: version "eight"`},
 	}
 	for _, tt := range tests {

@@ -118,6 +118,19 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 		// version (Router.Version, "2.0.12" or "24.4R1"; empty for the
 		// platform's baseline) is at least min.
 		"versionAtLeast": pl.AtLeast,
+		// junosRanges renders a route-filter-list body. Junos tests a
+		// route only against the entries with the longest covering
+		// prefix, so the list is first rewritten with
+		// filtergen.LongestMatchSafe, which can lengthen it: the
+		// platform's per-list limit applies to the rewritten list.
+		"junosRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
+			out := filtergen.LongestMatchSafe(rs)
+			if pl.MaxListEntries > 0 && len(out) > pl.MaxListEntries {
+				return "", fmt.Errorf("%w: a prefix list renders %d entries (%d before the rewrite for longest match); %s takes at most %d per list",
+					ErrLimit, len(out), len(rs), pl.Title, pl.MaxListEntries)
+			}
+			return lines(out, indent, "", ";", platform.AppendJunos)
+		},
 		// aspaSet renders the OpenBGPD aspa-set of the result's ASPA
 		// records, one customer a line.
 		"aspaSet": aspaSet,
@@ -220,12 +233,6 @@ var ownFuncs = template.FuncMap{
 			}
 		}
 		return strings.Join(parts, ", ")
-	},
-	// junosRanges renders a route-filter-list body. Junos tests a route
-	// only against the entries with the longest covering prefix, so the
-	// list is first rewritten with filtergen.LongestMatchSafe.
-	"junosRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
-		return lines(filtergen.LongestMatchSafe(rs), indent, "", ";", platform.AppendJunos)
 	},
 	"junosBogons": func(fam string, indent string) (string, error) {
 		var rs []filtergen.PrefixRange
@@ -788,14 +795,6 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 			return fmt.Errorf("templates: router %s: aspa: %s reads ASPA records over RTR, and the result has no RTR cache", router.Name, pl.Daemon)
 		}
 	}
-	if pl.MaxListEntries > 0 {
-		for _, o := range res.Own {
-			if n := renderedEntries(pl, o.Entries); n > pl.MaxListEntries {
-				return fmt.Errorf("%w: router %s: our own %s prefix list renders %d entries; %s takes at most %d per list",
-					ErrLimit, router.Name, o.Family, n, pl.Title, pl.MaxListEntries)
-			}
-		}
-	}
 	for _, p := range peers {
 		if !safeName.MatchString(p.Name) {
 			return fmt.Errorf("%w: router %s: peer name %s", ErrUnsafe, router.Name, strconv.Quote(p.Name))
@@ -817,25 +816,16 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 		if pl.MaxListEntries == 0 {
 			continue
 		}
+		// A list that grows when rendered (Junos's longest-match
+		// rewrite) is checked again by the function that renders it.
 		for _, f := range p.Families {
-			if n := renderedEntries(pl, f.Entries); n > pl.MaxListEntries {
-				return fmt.Errorf("%w: router %s: peer %s: the %s prefix list renders %d entries (%d before the rewrite for longest match); %s takes at most %d per list",
-					ErrLimit, router.Name, p.Name, f.Family, n, len(f.Entries), pl.Title, pl.MaxListEntries)
+			if len(f.Entries) > pl.MaxListEntries {
+				return fmt.Errorf("%w: router %s: peer %s: the %s prefix list has %d entries; %s takes at most %d per list",
+					ErrLimit, router.Name, p.Name, f.Family, len(f.Entries), pl.Title, pl.MaxListEntries)
 			}
 		}
 	}
 	return nil
-}
-
-// renderedEntries is the number of entries a prefix list of rs has in
-// pl's configuration: on Junos, which matches a route only against the
-// longest covering prefix, the list after filtergen.LongestMatchSafe,
-// which can be longer than rs (junosRanges renders that list).
-func renderedEntries(pl *platform.Platform, rs []filtergen.PrefixRange) int {
-	if pl.Name == "junos" {
-		return len(filtergen.LongestMatchSafe(rs))
-	}
-	return len(rs)
 }
 
 // Render renders res for one router: "ROUTER.conf" and one
