@@ -250,6 +250,7 @@ type cacheEntry struct {
 	ranges []PrefixRange
 	routes []irr.Route
 	report *irr.Report
+	tree   *SetTree // kind 1, AS-SETs: the report as a tree
 	err    error
 	key    cacheKey // kind 3: the key it is cached under
 	refs   int      // kind 3: route lookups not yet done; guarded by compiler.mu
@@ -369,10 +370,12 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 	}
 	// 1. The cone: ASNs of AS-SETs and ASN items, with the chain to each.
 	type coneASN struct {
-		chain []string
-		via   string
+		chain  []string
+		via    string
+		routed bool // a route object of one of the peer's families was seen
 	}
-	cone := map[uint32]coneASN{}
+	cone := map[uint32]*coneASN{}
+	pr.Expansion = &Expansion{}
 	var items []AnnounceItem
 	for _, a := range p.Announce {
 		it, err := ParseAnnounce(a)
@@ -383,15 +386,19 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		switch it.Kind {
 		case KindASN:
 			if _, ok := cone[it.ASN]; !ok {
-				cone[it.ASN] = coneASN{chain: nil, via: it.Name}
+				cone[it.ASN] = &coneASN{chain: nil, via: it.Name}
 			}
 		case KindASSet:
 			e := c.shared(cacheKey{1, it.Name, 0}, func(e *cacheEntry) {
 				e.asns, e.report, e.err = c.opts.IRR.ExpandASNs(ctx, it.Name, c.expandOpts())
+				if e.err == nil {
+					e.tree = newSetTree(it.Name, e.report)
+				}
 			})
 			if e.err != nil {
 				return nil, fmt.Errorf("expand %s: %w", it.Name, e.err)
 			}
+			pr.Expansion.Sets = append(pr.Expansion.Sets, e.tree)
 			for _, m := range e.report.Missing {
 				pr.Warnings = append(pr.Warnings, fmt.Sprintf("%s: set %s referenced from %s does not exist",
 					it.Name, strconv.Quote(m.Name), strings.Join(m.Path, " > ")))
@@ -409,7 +416,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 							chains[set] = chain
 						}
 					}
-					cone[n] = coneASN{chain: chain, via: it.Name}
+					cone[n] = &coneASN{chain: chain, via: it.Name}
 				}
 			}
 		}
@@ -428,6 +435,9 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 	coneSet := map[uint32]bool{uint32(p.ASN): true}
 	for n := range cone {
 		coneSet[n] = true
+	}
+	if aspa, ok := c.opts.RPKI.(ASPA); ok {
+		pr.Expansion.ASPA = checkASPA(aspa, originASNs, pr.ASN, coneSet, func(n uint32) []string { return cone[n].chain })
 	}
 
 	for _, famName := range s.Families {
@@ -465,10 +475,16 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				}
 				fr.Accepted = slices.Grow(fr.Accepted, len(e.routes))
 				asnChain := []string{it.Name}
+				if it.Kind == KindASN && len(e.routes) > 0 {
+					cone[it.ASN].routed = true
+				}
 				for _, r := range e.routes {
 					chain := asnChain
 					if it.Kind != KindASN {
-						chain = cone[r.Origin].chain
+						if ca := cone[r.Origin]; ca != nil {
+							chain = ca.chain
+							ca.routed = true
+						}
 					}
 					check(Provenance{Range: irr.ExactRange(r.Prefix.Masked()), Origin: r.Origin, Source: r.Source, Chain: chain})
 				}
@@ -550,6 +566,11 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 	}
 	if pr.Accepted() == 0 {
 		return nil, fmt.Errorf("%w (announce %s)", ErrEmptyFilter, strings.Join(p.Announce, ", "))
+	}
+	for _, n := range originASNs {
+		if ca := cone[n]; !ca.routed {
+			pr.Expansion.NoRoutes = append(pr.Expansion.NoRoutes, ConeASN{ASN: n, Chain: ca.chain})
+		}
 	}
 	c.opts.Logger.Debug("compiled", "peer", p.Name, "accepted", pr.Accepted(), "asns", len(pr.ASNs))
 	return pr, nil

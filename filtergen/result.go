@@ -48,6 +48,9 @@ type PeerResult struct {
 	// Warnings lists problems that did not fail the compile, such as
 	// nested sets that do not exist.
 	Warnings []string `json:",omitempty"`
+	// Expansion records the AS-SET trees, the cone's ASNs without route
+	// objects and the ASPA check, for the report.
+	Expansion *Expansion `json:",omitempty"`
 }
 
 // Family returns the result of family f ("ipv4" or "ipv6"), or nil.
