@@ -24,6 +24,10 @@ type Options struct {
 	// last one is compared with the new report; all of them make the
 	// history. At most MaxHistory are used.
 	Previous []*Report
+	// CompileErr is the error Compile returned with the Result when
+	// compiling with KeepGoing: the peers it names as failed are listed
+	// in Report.Failed.
+	CompileErr error
 }
 
 // MaxHistory is the number of earlier reports Build draws at most.
@@ -61,6 +65,7 @@ func Build(res *filtergen.Result, opts Options) (*Report, error) {
 		GeneratedAt:   now().UTC().Truncate(time.Second),
 		LocalAS:       res.LocalAS,
 		Neighbors:     []Neighbor{},
+		Failed:        []Failure{},
 		Routers:       []Router{},
 	}
 	if res.RPKI != nil {
@@ -77,7 +82,9 @@ func Build(res *filtergen.Result, opts Options) (*Report, error) {
 		}
 		r.Neighbors = append(r.Neighbors, n)
 	}
+	r.Failed = failures(opts.CompileErr)
 	r.Summary = summarize(r.Neighbors)
+	r.Summary.Failed = len(r.Failed)
 	r.Routers = routers(res)
 	prev := opts.Previous
 	if len(prev) > MaxHistory {
@@ -420,4 +427,25 @@ func summarize(ns []Neighbor) Summary {
 		}
 	}
 	return s
+}
+
+// failures lists the peers err reports as failed, in the order of err.
+func failures(err error) []Failure {
+	out := []Failure{}
+	var walk func(error)
+	walk = func(err error) {
+		if pe, ok := err.(*filtergen.PeerError); ok {
+			out = append(out, Failure{Name: pe.Peer, Error: pe.Err.Error()})
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
 }

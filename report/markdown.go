@@ -61,6 +61,12 @@ func (r *Report) WriteMarkdown(w io.Writer, names ...string) error {
 		}
 		p("\n")
 	}
+	if len(names) == 0 && len(r.Failed) > 0 {
+		p("\n## Neighbors that could not be compiled\n\n")
+		for _, f := range r.Failed {
+			p("- %s: %s\n", md(f.Name), md(f.Error))
+		}
+	}
 	fixes := false
 	for _, n := range ns {
 		var lines []string

@@ -17,13 +17,23 @@ type Report struct {
 	// Summary counts grades and prefixes over all neighbors.
 	Summary   Summary    `json:"summary"`
 	Neighbors []Neighbor `json:"neighbors"`
-	Routers   []Router   `json:"routers"`
+	// Failed lists the neighbors that could not be compiled at all (a
+	// root AS-SET that does not exist, nothing accepted): the worst
+	// readiness of all.
+	Failed  []Failure `json:"failed"`
+	Routers []Router  `json:"routers"`
 	// Changes compares the report with the previous one; nil when there
 	// is none.
 	Changes *Changes `json:"changes,omitempty"`
 	// History holds the totals of earlier reports, oldest first, and of
 	// this one last; empty when there is no earlier report.
 	History []HistoryPoint `json:"history,omitempty"`
+}
+
+// A Failure is a neighbor whose compile failed, and why.
+type Failure struct {
+	Name  string `json:"name"`
+	Error string `json:"error"`
 }
 
 // RPKIData describes the RPKI snapshot a Result was compiled with.
@@ -36,8 +46,10 @@ type RPKIData struct {
 // A Summary totals a report.
 type Summary struct {
 	Neighbors int `json:"neighbors"`
-	Accepted  int `json:"accepted"`
-	Dropped   int `json:"dropped"`
+	// Failed counts the neighbors that could not be compiled.
+	Failed   int `json:"failed"`
+	Accepted int `json:"accepted"`
+	Dropped  int `json:"dropped"`
 	// Invalid counts the distinct (prefix, origin) pairs of all
 	// neighbors' candidates that are RPKI invalid.
 	Invalid int `json:"invalid"`
