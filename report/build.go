@@ -107,15 +107,18 @@ func neighbor(p *filtergen.PeerResult, hasRPKI bool) (Neighbor, error) {
 		Families: []Family{}, ASSets: []ASSet{}, NoRoutes: []ConeASN{},
 		Warnings: nonNil(p.Warnings),
 	}
-	if p.Customer {
-		n.Role = "customer"
+	switch {
+	case p.Role != "":
+		n.Role = string(p.Role)
+	case p.Customer:
+		n.Role = string(filtergen.RoleCustomer)
 	}
 	sources := map[string]int{}
 	for _, fr := range p.Families {
 		if fr.Count > 0 && len(fr.Accepted) == 0 {
 			return n, fmt.Errorf("%w: peer %s", ErrNoProvenance, strconv.Quote(p.Name))
 		}
-		n.Families = append(n.Families, family(fr, p.Customer, sources))
+		n.Families = append(n.Families, family(fr, isCustomer(p), sources))
 	}
 	for src, c := range sources {
 		n.Sources = append(n.Sources, SourceCount{Source: src, RouteObjects: c, Authoritative: Authoritative(src)})

@@ -23,7 +23,7 @@ const (
 // grades grades the neighbor for each MANRS action. Every reason that
 // lowers a grade is listed, worst first.
 func grades(n *Neighbor, p *filtergen.PeerResult, hasRPKI bool) []Grade {
-	return []Grade{filtering(n), antiSpoofing(n, p), globalValidation(n, hasRPKI)}
+	return []Grade{filtering(n, p), antiSpoofing(n, p), globalValidation(n, hasRPKI)}
 }
 
 // grader collects reasons with the grade they lead to.
@@ -55,8 +55,12 @@ func (g *grader) grade() Grade {
 
 // filtering grades MANRS action 1 on our side: can the neighbor's
 // announcements be filtered precisely from its registry data?
-func filtering(n *Neighbor) Grade {
+func filtering(n *Neighbor, p *filtergen.PeerResult) Grade {
 	g := &grader{action: ActionFiltering}
+	if !p.Import.PrefixFilter && p.Role != "" {
+		return Grade{Action: ActionFiltering, Grade: GradeNA,
+			Reasons: []string{"a " + string(p.Role) + "'s routes are not filtered to a registered cone, by design"}}
+	}
 	for _, f := range n.Families {
 		switch {
 		case f.MaxPrefix > 0 && f.Accepted > f.MaxPrefix:
@@ -89,46 +93,43 @@ func filtering(n *Neighbor) Grade {
 }
 
 // antiSpoofing grades MANRS action 2 for customers: uRPF and an ingress
-// ACL on the customer's interface.
+// ACL on the customer's interface on every router it is attached to.
 func antiSpoofing(n *Neighbor, p *filtergen.PeerResult) Grade {
-	if !p.Customer {
+	if !isCustomer(p) {
 		return Grade{Action: ActionAntiSpoofing, Grade: GradeNA, Reasons: []string{"not a customer: anti-spoofing applies to customer interfaces"}}
 	}
 	g := &grader{action: ActionAntiSpoofing}
 	s := p.Settings
-	if s.Interface == "" {
-		g.fail("no customer interface in the policy: neither uRPF nor an ingress ACL can be applied")
-		return g.grade()
-	}
 	acl := s.IngressACL
 	urpf := s.URPF == "strict" || s.URPF == "loose"
-	switch {
-	case !acl && !urpf:
-		g.fail("neither uRPF nor an ingress ACL on %s", s.Interface)
-	case !acl:
-		g.warn("no ingress ACL on %s: uRPF %s alone", s.Interface, s.URPF)
-	case !urpf:
-		g.warn("no uRPF on %s: the ingress ACL alone", s.Interface)
-	case s.URPF == "loose":
-		g.warn("uRPF is loose on %s: any routed source address passes it", s.Interface)
-	}
-	if acl {
-		for _, fam := range []string{"ipv4", "ipv6"} {
-			if p.Family(fam) == nil && hasNeighbor(p, fam) {
-				g.fail("%s: no ingress ACL for the %s session (family not configured)", s.Interface, fam)
+	for _, r := range p.Routers {
+		att := attachment(p, r)
+		if att == nil {
+			continue
+		}
+		if att.Interface == "" {
+			g.fail("%s: no customer interface: neither uRPF nor an ingress ACL can be applied", r)
+			continue
+		}
+		switch {
+		case !acl && !urpf:
+			g.fail("%s: neither uRPF nor an ingress ACL on %s", r, att.Interface)
+		case !acl:
+			g.warn("%s: no ingress ACL on %s, uRPF %s alone", r, att.Interface, s.URPF)
+		case !urpf:
+			g.warn("%s: no uRPF on %s, the ingress ACL alone", r, att.Interface)
+		case s.URPF == "loose":
+			g.warn("%s: uRPF is loose on %s: any routed source address passes it", r, att.Interface)
+		}
+		if acl {
+			for _, fam := range []string{"ipv4", "ipv6"} {
+				if p.Family(fam) == nil && hasAddr(att.Neighbors, fam) {
+					g.fail("%s: no ingress ACL for the %s session on %s (family not configured)", r, fam, att.Interface)
+				}
 			}
 		}
 	}
 	return g.grade()
-}
-
-func hasNeighbor(p *filtergen.PeerResult, fam string) bool {
-	for _, a := range p.Neighbors {
-		if a.Unmap().Is4() == (fam == "ipv4") {
-			return true
-		}
-	}
-	return false
 }
 
 // globalValidation grades MANRS action 4 on the neighbor's side: does

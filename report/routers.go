@@ -2,14 +2,15 @@ package report
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/filtergen/filtergen/filtergen"
 )
 
 // platformLimits are the documented caps of each platform
-// (shared/docs/vendors.md §3, "(8) Limits"): entries in one prefix list,
-// and policy lines in all. 0 means none is documented.
+// (shared/docs/vendors.md §3, "(8) Limits"; issue 11): entries in one
+// prefix list, and policy lines in all. 0 means none is documented.
 var platformLimits = map[string]struct{ list, total int }{
 	"junos": {list: 85_325},
 	"iosxr": {total: 131_072}, // default `rpl maximum lines`
@@ -28,36 +29,45 @@ func routers(res *filtergen.Result) []Router {
 	for _, rt := range res.Routers {
 		r := Router{Name: rt.Name, Platform: rt.Platform}
 		importF := Check{Name: CheckImportFilter, Failing: []string{},
-			Note: "every customer has a prefix filter in each family it has a session in"}
+			Note: "every customer's routes pass its registered prefix filter and origin check, in every family it has a session in"}
 		spoof := Check{Name: CheckAntiSpoofing, Failing: []string{},
-			Note: "every customer has uRPF or an ingress ACL on its interface"}
+			Note: "every customer has an interface on this router with uRPF or an ingress ACL"}
 		rov := Check{Name: CheckROV, Failing: []string{},
-			Note: "every neighbor's RPKI-invalid routes are dropped (at compile time, from the policy's RPKI data)"}
+			Note: "every neighbor's RPKI-invalid routes are dropped: in the compiled filter (RPKI data) or on the router (RTR caches)"}
 		export := Check{Name: CheckExportPolicy, Failing: []string{},
-			Note: "the policy has no export model yet: every session is listed until it has one"}
+			Note: "every session has an export policy, and none sends routes from peers, providers or route servers to a peer, provider or route server (a route leak)"}
 		lim := Limits{}
 		pl := platformLimits[rt.Platform]
 		lim.PrefixListLimit, lim.TotalLimit = pl.list, pl.total
 		for _, p := range res.Peers {
-			if !onRouter(p, rt.Name) {
+			att := attachment(p, rt.Name)
+			if att == nil {
 				continue
 			}
 			r.Neighbors++
-			export.Failing = append(export.Failing, p.Name)
-			if p.Customer {
+			if isCustomer(p) {
 				r.Customers++
-				for _, fam := range []string{"ipv4", "ipv6"} {
-					if hasNeighbor(p, fam) && p.Family(fam) == nil {
-						importF.Failing = append(importF.Failing, fmt.Sprintf("%s (%s)", p.Name, fam))
+				if !p.Import.PrefixFilter || !p.Import.OriginCheck {
+					importF.Failing = append(importF.Failing, p.Name)
+				} else {
+					for _, fam := range []string{"ipv4", "ipv6"} {
+						if hasAddr(att.Neighbors, fam) && p.Family(fam) == nil {
+							importF.Failing = append(importF.Failing, fmt.Sprintf("%s (%s)", p.Name, fam))
+						}
 					}
 				}
 				s := p.Settings
-				if s.Interface == "" || (!s.IngressACL && s.URPF != "strict" && s.URPF != "loose") {
+				if att.Interface == "" || (!s.IngressACL && s.URPF != "strict" && s.URPF != "loose") {
 					spoof.Failing = append(spoof.Failing, p.Name)
 				}
 			}
-			if res.RPKI == nil || !p.Settings.DropRPKIInvalid {
+			compiled := res.RPKI != nil && p.Settings.DropRPKIInvalid
+			onRouter := p.Import.RejectRPKIInvalid && len(res.RTR) > 0
+			if !compiled && !onRouter {
 				rov.Failing = append(rov.Failing, p.Name)
+			}
+			if why := exportProblem(p); why != "" {
+				export.Failing = append(export.Failing, p.Name+" ("+why+")")
 			}
 			for _, f := range p.Families {
 				lim.TotalEntries += len(f.Entries)
@@ -85,9 +95,53 @@ func routers(res *filtergen.Result) []Router {
 	return out
 }
 
-func onRouter(p *filtergen.PeerResult, router string) bool {
+// exportProblem says what is wrong with a neighbor's export policy, or
+// returns "".
+func exportProblem(p *filtergen.PeerResult) string {
+	e := p.Export
+	if e == (filtergen.ExportPolicy{}) {
+		return "no export policy"
+	}
+	switch p.Role {
+	case filtergen.RolePeer, filtergen.RoleProvider, filtergen.RoleRouteServer:
+		var leak []string
+		if e.Peers {
+			leak = append(leak, "peers'")
+		}
+		if e.Providers {
+			leak = append(leak, "providers'")
+		}
+		if e.RouteServers {
+			leak = append(leak, "route servers'")
+		}
+		if len(leak) > 0 {
+			return "a " + string(p.Role) + " receives " + strings.Join(leak, " and ") + " routes"
+		}
+	}
+	return ""
+}
+
+// attachment returns p's attachment on router; a Result from before
+// attachments existed falls back to Routers and Neighbors.
+func attachment(p *filtergen.PeerResult, router string) *filtergen.Attachment {
+	if len(p.Attachments) > 0 {
+		return p.Attachment(router)
+	}
 	for _, r := range p.Routers {
 		if strings.EqualFold(r, router) {
+			return &filtergen.Attachment{Router: r, Neighbors: p.Neighbors, Interface: p.Settings.Interface}
+		}
+	}
+	return nil
+}
+
+func isCustomer(p *filtergen.PeerResult) bool {
+	return p.Role == filtergen.RoleCustomer || p.Role == "" && p.Customer
+}
+
+func hasAddr(addrs []netip.Addr, fam string) bool {
+	for _, a := range addrs {
+		if a.Unmap().Is4() == (fam == "ipv4") {
 			return true
 		}
 	}
