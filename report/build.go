@@ -173,12 +173,6 @@ func isRouteObject(pv *filtergen.Provenance) bool {
 	return pv.Origin != 0 && pv.Source != "policy" && pv.Source != "RPKI"
 }
 
-// cand is one candidate for the coverage walk.
-type cand struct {
-	prefix netip.Prefix
-	state  filtergen.RPKIState
-}
-
 func family(fr *filtergen.FamilyResult, customer bool, sources map[string]int) Family {
 	f := Family{
 		Family: fr.Family, Candidates: len(fr.Accepted) + len(fr.Dropped),
@@ -195,15 +189,13 @@ func family(fr *filtergen.FamilyResult, customer bool, sources map[string]int) F
 		f.ACLEntries = len(fr.ACL)
 	}
 	reasons := map[filtergen.DropReason]int{}
-	// Pairs (prefix, origin) counted once per state; candidates merged
-	// from the two sorted lists in prefix order for the space walk.
-	type po struct {
-		p netip.Prefix
-		o uint32
-	}
-	seen := map[po]bool{}
-	all := make([]cand, 0, f.Candidates)
-	accepted := make([]netip.Prefix, 0, fr.Count)
+	// One pass over the candidates in prefix order, the two sorted lists
+	// merged: candidates of one prefix are adjacent, so a (prefix,
+	// origin) pair is counted once with the origins of the current
+	// prefix alone, and the space walks need no copy of the list.
+	var cover, union spaceWalk
+	var cur netip.Prefix
+	var origins []uint32 // origins seen for cur
 	add := func(pv *filtergen.Provenance, acc bool, reason filtergen.DropReason) {
 		if isRouteObject(pv) {
 			sources[pv.Source]++
@@ -211,22 +203,25 @@ func family(fr *filtergen.FamilyResult, customer bool, sources map[string]int) F
 		if reason == filtergen.DropBogon || reason == filtergen.DropBogonOrigin {
 			return // never routable: not part of the coverage
 		}
-		all = append(all, cand{pv.Range.Prefix, pv.RPKI})
-		if acc && (len(accepted) == 0 || accepted[len(accepted)-1] != pv.Range.Prefix) {
-			accepted = append(accepted, pv.Range.Prefix)
+		p := pv.Range.Prefix
+		cover.add(p, pv.RPKI)
+		if acc {
+			union.add(p, filtergen.RPKIValid)
 		}
-		k := po{pv.Range.Prefix, pv.Origin}
-		if seen[k] {
+		if p != cur {
+			cur, origins = p, origins[:0]
+		}
+		if slices.Contains(origins, pv.Origin) {
 			return
 		}
-		seen[k] = true
+		origins = append(origins, pv.Origin)
 		c := &f.RPKI
 		switch pv.RPKI {
 		case filtergen.RPKIValid:
 			c.Valid++
 		case filtergen.RPKIInvalid:
 			c.Invalid++
-			f.Invalids = append(f.Invalids, Invalid{Prefix: pv.Range.Prefix.String(), Origin: pv.Origin,
+			f.Invalids = append(f.Invalids, Invalid{Prefix: p.String(), Origin: pv.Origin,
 				Source: pv.Source, Chain: pv.Chain, Accepted: acc})
 		case filtergen.RPKINotFound:
 			c.NotFound++
@@ -255,17 +250,17 @@ func family(fr *filtergen.FamilyResult, customer bool, sources map[string]int) F
 		}
 		return cmp.Compare(a.Reason, b.Reason)
 	})
-	slices.SortFunc(f.Invalids, func(a, b Invalid) int {
-		if c := cmp.Compare(a.Prefix, b.Prefix); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Origin, b.Origin)
-	})
-	f.Registered, f.RPKI.ValidSpace, f.RPKI.InvalidSpace, f.RPKI.NotFoundSpace, f.RPKI.UncheckedSpace = coverSpace(all)
+	cover.finish()
+	union.finish()
+	f.Registered = cover.distinct
+	sp := &cover.space
+	f.RPKI.ValidSpace, f.RPKI.InvalidSpace = sp[filtergen.RPKIValid], sp[filtergen.RPKIInvalid]
+	f.RPKI.NotFoundSpace, f.RPKI.UncheckedSpace = sp[filtergen.RPKINotFound], sp[filtergen.RPKIUnchecked]
 	f.RPKI.ValidPercent = percent(f.RPKI.Valid, f.RPKI.Valid+f.RPKI.Invalid+f.RPKI.NotFound+f.RPKI.Unchecked)
-	tot := f.RPKI.ValidSpace + f.RPKI.InvalidSpace + f.RPKI.NotFoundSpace + f.RPKI.UncheckedSpace
+	tot := sat(sat(f.RPKI.ValidSpace, f.RPKI.InvalidSpace), sat(f.RPKI.NotFoundSpace, f.RPKI.UncheckedSpace))
 	f.RPKI.ValidSpacePercent = percentU(f.RPKI.ValidSpace, tot)
-	f.AcceptedSpace = unionSpace(accepted)
+	// Every accepted prefix went in as valid: its space is the union.
+	f.AcceptedSpace = union.space[filtergen.RPKIValid]
 	return f
 }
 
@@ -306,68 +301,66 @@ func stateRank(s filtergen.RPKIState) int {
 	return 0
 }
 
-// coverSpace walks candidates sorted by prefix and attributes every
-// address to the most specific prefix covering it. It returns the number
-// of distinct prefixes and the space per state.
-func coverSpace(all []cand) (distinct int, valid, invalid, notFound, unchecked uint64) {
-	if !slices.IsSortedFunc(all, func(a, b cand) int { return comparePrefix(a.prefix, b.prefix) }) {
-		slices.SortStableFunc(all, func(a, b cand) int { return comparePrefix(a.prefix, b.prefix) })
-	}
-	type open struct {
-		p     netip.Prefix
-		state filtergen.RPKIState
-		own   uint64 // space not covered by a more specific candidate
-	}
-	var stack []open
-	flush := func(o open) {
-		switch o.state {
-		case filtergen.RPKIValid:
-			valid = sat(valid, o.own)
-		case filtergen.RPKIInvalid:
-			invalid = sat(invalid, o.own)
-		case filtergen.RPKINotFound:
-			notFound = sat(notFound, o.own)
-		default:
-			unchecked = sat(unchecked, o.own)
-		}
-	}
-	for k := 0; k < len(all); {
-		p, st := all[k].prefix, all[k].state
-		for k++; k < len(all) && all[k].prefix == p; k++ {
-			if stateRank(all[k].state) > stateRank(st) {
-				st = all[k].state
-			}
-		}
-		distinct++
-		for len(stack) > 0 && !stack[len(stack)-1].p.Contains(p.Addr()) {
-			flush(stack[len(stack)-1])
-			stack = stack[:len(stack)-1]
-		}
-		sz := size(p)
-		if len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			top.own -= min(top.own, sz)
-		}
-		stack = append(stack, open{p, st, sz})
-	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		flush(stack[i])
-	}
-	return
+// A spaceWalk takes prefixes in order (address, then length) and
+// attributes every address to the most specific prefix that covers it,
+// under that prefix's best state. Prefixes out of order are a
+// programmer's error: the Result's lists are sorted.
+type spaceWalk struct {
+	space    [4]uint64 // by RPKIState
+	distinct int
+	pending  bool
+	p        netip.Prefix
+	st       filtergen.RPKIState
+	stack    []openPrefix
 }
 
-// unionSpace returns the space covered by ps, sorted by prefix.
-func unionSpace(ps []netip.Prefix) uint64 {
-	var total uint64
-	var last netip.Prefix
-	for _, p := range ps {
-		if last.IsValid() && last.Contains(p.Addr()) && last.Bits() <= p.Bits() {
-			continue
+type openPrefix struct {
+	p     netip.Prefix
+	state filtergen.RPKIState
+	own   uint64 // space not covered by a more specific prefix
+}
+
+func (w *spaceWalk) add(p netip.Prefix, st filtergen.RPKIState) {
+	if w.pending && p == w.p {
+		if stateRank(st) > stateRank(w.st) {
+			w.st = st
 		}
-		total = sat(total, size(p))
-		last = p
+		return
 	}
-	return total
+	w.flushPending()
+	w.pending, w.p, w.st = true, p, st
+}
+
+// flushPending opens the pending prefix, its states merged.
+func (w *spaceWalk) flushPending() {
+	if !w.pending {
+		return
+	}
+	w.pending = false
+	p := w.p
+	w.distinct++
+	for len(w.stack) > 0 && !w.stack[len(w.stack)-1].p.Contains(p.Addr()) {
+		w.close()
+	}
+	sz := size(p)
+	if len(w.stack) > 0 {
+		top := &w.stack[len(w.stack)-1]
+		top.own -= min(top.own, sz)
+	}
+	w.stack = append(w.stack, openPrefix{p, w.st, sz})
+}
+
+func (w *spaceWalk) close() {
+	o := w.stack[len(w.stack)-1]
+	w.stack = w.stack[:len(w.stack)-1]
+	w.space[o.state] = sat(w.space[o.state], o.own)
+}
+
+func (w *spaceWalk) finish() {
+	w.flushPending()
+	for len(w.stack) > 0 {
+		w.close()
+	}
 }
 
 func sat(a, b uint64) uint64 {
