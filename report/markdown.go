@@ -14,14 +14,20 @@ import (
 // and what changed. With names, only those neighbors are written (an
 // unknown name is an error), and the totals are theirs.
 func (r *Report) WriteMarkdown(w io.Writer, names ...string) error {
-	ns := r.Neighbors
+	ns, failed := r.Neighbors, r.Failed
 	if len(names) > 0 {
-		ns = nil
+		ns, failed = nil, nil
 		for _, name := range names {
 			found := false
 			for _, n := range r.Neighbors {
 				if strings.EqualFold(n.Name, name) {
 					ns = append(ns, n)
+					found = true
+				}
+			}
+			for _, f := range r.Failed {
+				if strings.EqualFold(f.Name, name) {
+					failed = append(failed, f)
 					found = true
 				}
 			}
@@ -61,9 +67,9 @@ func (r *Report) WriteMarkdown(w io.Writer, names ...string) error {
 		}
 		p("\n")
 	}
-	if len(names) == 0 && len(r.Failed) > 0 {
+	if len(failed) > 0 {
 		p("\n## Neighbors that could not be compiled\n\n")
-		for _, f := range r.Failed {
+		for _, f := range failed {
 			p("- %s: %s\n", md(f.Name), md(f.Error))
 		}
 	}
