@@ -76,6 +76,13 @@ type CompileOptions struct {
 	// about 100 bytes per prefix. Everything else in the Result, Dropped
 	// included, is the same.
 	NoAcceptedProvenance bool
+	// PeerDone, if set, is called with each peer's result as soon as it
+	// is compiled, before Compile returns, from the goroutine that
+	// compiled it (calls may be concurrent). It may change the result,
+	// for example read the provenance of accepted prefixes once and drop
+	// it, so that a large compile never holds every peer's at once
+	// (report.Collector does).
+	PeerDone func(*PeerResult)
 }
 
 // ErrEmptyFilter reports a peer for which nothing at all was accepted.
@@ -196,6 +203,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 			if err != nil {
 				errs[i] = &PeerError{Peer: peers[i].Name, Err: err}
 			} else {
+				if opts.PeerDone != nil {
+					opts.PeerDone(pr)
+				}
 				results[i] = pr
 			}
 			if opts.Progress != nil {

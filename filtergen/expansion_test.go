@@ -2,6 +2,7 @@ package filtergen_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -107,5 +108,32 @@ peers:
 	}
 	if got := res.Peers[0].Expansion.NoRoutes; len(got) != 3 {
 		t.Errorf("no-route ASNs %+v, want AS1, AS2, AS3", got)
+	}
+}
+
+// PeerDone sees every peer that compiled, once, before Compile returns,
+// and what it changes stays in the Result.
+func TestCompilePeerDone(t *testing.T) {
+	f, r := testData()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	res, err := compileTest(t, mustPolicy(t, basePolicy), f, r, func(o *filtergen.CompileOptions) {
+		o.PeerDone = func(p *filtergen.PeerResult) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen[p.Name]++
+			p.Families[0].Accepted = nil
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"ACME": 1, "ACME2": 1, "CUST": 1}, seen); diff != "" {
+		t.Errorf("PeerDone calls (-want +got):\n%s", diff)
+	}
+	for _, p := range res.Peers {
+		if p.Families[0].Accepted != nil {
+			t.Errorf("%s: the change PeerDone made is lost", p.Name)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -53,6 +54,61 @@ func Authoritative(source string) bool {
 
 // Build makes the report of res.
 func Build(res *filtergen.Result, opts Options) (*Report, error) {
+	return build(res, opts, nil)
+}
+
+// A Collector makes the per-neighbor part of a report while Compile runs,
+// so that the provenance of accepted prefixes, which the report reads
+// once, is never held for every peer at once (a full table's is about
+// 100 bytes per prefix):
+//
+//	var col report.Collector
+//	opts.PeerDone = col.Peer
+//	res, err := filtergen.Compile(ctx, pol, opts)
+//	rep, err := col.Build(res, report.Options{CompileErr: err})
+//
+// The zero value is ready to use. Peer drops each peer's
+// FamilyResult.Accepted after reading it, so res cannot Explain an
+// accepted prefix afterwards.
+type Collector struct {
+	mu   sync.Mutex
+	done map[*filtergen.PeerResult]Neighbor
+	err  error
+}
+
+// Peer summarises one compiled peer and drops the provenance of its
+// accepted prefixes. It is safe for concurrent use, as
+// CompileOptions.PeerDone needs.
+func (c *Collector) Peer(p *filtergen.PeerResult) {
+	n, err := neighbor(p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		if c.err == nil {
+			c.err = err
+		}
+		return
+	}
+	if c.done == nil {
+		c.done = map[*filtergen.PeerResult]Neighbor{}
+	}
+	c.done[p] = n
+	for _, f := range p.Families {
+		f.Accepted = nil
+	}
+}
+
+// Build makes the report of res, whose peers went through Peer.
+func (c *Collector) Build(res *filtergen.Result, opts Options) (*Report, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return nil, c.err
+	}
+	return build(res, opts, c.done)
+}
+
+func build(res *filtergen.Result, opts Options, pre map[*filtergen.PeerResult]Neighbor) (*Report, error) {
 	if res == nil {
 		return nil, errors.New("report: nil result")
 	}
@@ -76,10 +132,14 @@ func Build(res *filtergen.Result, opts Options) (*Report, error) {
 		}
 	}
 	for _, p := range res.Peers {
-		n, err := neighbor(p, res.RPKI != nil)
-		if err != nil {
-			return nil, err
+		n, ok := pre[p]
+		if !ok {
+			var err error
+			if n, err = neighbor(p); err != nil {
+				return nil, err
+			}
 		}
+		n.Grades = grades(&n, p, res.RPKI != nil)
 		r.Neighbors = append(r.Neighbors, n)
 	}
 	r.Failed = failures(opts.CompileErr)
@@ -100,7 +160,8 @@ func Build(res *filtergen.Result, opts Options) (*Report, error) {
 	return r, nil
 }
 
-func neighbor(p *filtergen.PeerResult, hasRPKI bool) (Neighbor, error) {
+// neighbor summarises p; the grades come later, with the Result.
+func neighbor(p *filtergen.PeerResult) (Neighbor, error) {
 	n := Neighbor{
 		Name: p.Name, Description: p.Description, ASN: p.ASN, Role: "peer",
 		Routers: nonNil(p.Routers), ConeASNs: len(p.ASNs),
@@ -150,7 +211,6 @@ func neighbor(p *filtergen.PeerResult, hasRPKI bool) (Neighbor, error) {
 			n.ASPA = a
 		}
 	}
-	n.Grades = grades(&n, p, hasRPKI)
 	return n, nil
 }
 

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -28,6 +29,11 @@ var examples = []string{"ixp-onboarding", "transit-customer"}
 // provenance of accepted prefixes the report needs.
 func compileExample(t testing.TB, name string) *filtergen.Result {
 	t.Helper()
+	return compileExampleWith(t, name, nil)
+}
+
+func compileExampleWith(t testing.TB, name string, mod func(*filtergen.CompileOptions)) *filtergen.Result {
+	t.Helper()
 	pol, err := filtergen.LoadPolicy(filepath.Join("..", "examples", name, "filtergen.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +54,9 @@ func compileExample(t testing.TB, name string) *filtergen.Result {
 			t.Fatal(err)
 		}
 		opts.RPKI = filtergen.RPKIFromSet(set)
+	}
+	if mod != nil {
+		mod(&opts)
 	}
 	res, err := filtergen.Compile(ctx, pol, opts)
 	if err != nil {
@@ -115,4 +124,34 @@ func write(r *report.Report, ext string, b *bytes.Buffer) error {
 		return r.WriteMarkdown(b)
 	}
 	return r.WriteJSON(b)
+}
+
+// A report collected while compiling equals the one built after, and
+// the collector leaves no accepted provenance behind.
+func TestCollectorMatchesBuild(t *testing.T) {
+	for _, ex := range examples {
+		t.Run(ex, func(t *testing.T) {
+			want := buildExample(t, ex)
+			var col report.Collector
+			res := compileExampleWith(t, ex, func(o *filtergen.CompileOptions) { o.PeerDone = col.Peer })
+			for _, p := range res.Peers {
+				for _, f := range p.Families {
+					if f.Accepted != nil {
+						t.Errorf("%s %s: accepted provenance kept", p.Name, f.Family)
+					}
+				}
+			}
+			got, err := col.Build(res, report.Options{Now: func() time.Time { return reportTime }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("collected report differs (-built +collected):\n%s", diff)
+			}
+			// Built from the Result now, the report has nothing to read.
+			if _, err := report.Build(res, report.Options{}); !errors.Is(err, report.ErrNoProvenance) {
+				t.Errorf("Build after the collector: %v", err)
+			}
+		})
+	}
 }

@@ -90,6 +90,11 @@ func runReport(ctx context.Context, f *factory, opts *reportOptions) error {
 			}
 		}
 	}
+	// The collector reads each peer's provenance as soon as the peer is
+	// compiled and drops it, so that the report needs little more memory
+	// than the compile.
+	var col report.Collector
+	co.PeerDone = col.Peer
 	res, compileErr := filtergen.Compile(ctx, pol, co)
 	if res == nil {
 		return compileErr
@@ -98,7 +103,7 @@ func runReport(ctx context.Context, f *factory, opts *reportOptions) error {
 	if f.Now != nil {
 		now = f.Now
 	}
-	rep, err := report.Build(res, report.Options{Now: now, Previous: prev, CompileErr: compileErr})
+	rep, err := col.Build(res, report.Options{Now: now, Previous: prev, CompileErr: compileErr})
 	if err != nil {
 		return err
 	}
