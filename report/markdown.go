@@ -53,7 +53,11 @@ func (r *Report) WriteMarkdown(w io.Writer, names ...string) error {
 		for _, f := range n.Families {
 			acc = append(acc, fmt.Sprintf("%s %s", f.Family, comma(f.Accepted)))
 			drop = append(drop, comma(f.Dropped))
-			valid = append(valid, fmt.Sprintf("%.1f%%", f.RPKI.ValidSpacePercent))
+			if r.RPKI != nil {
+				valid = append(valid, fmt.Sprintf("%.1f%%", f.RPKI.ValidSpacePercent))
+			} else {
+				valid = append(valid, "—")
+			}
 		}
 		p("| %s | %d | %s | %s | %s |", md(n.Name), n.ASN, strings.Join(acc, ", "), strings.Join(drop, " / "), strings.Join(valid, " / "))
 		for _, a := range []string{ActionFiltering, ActionAntiSpoofing, ActionGlobalValidation} {
