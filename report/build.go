@@ -21,17 +21,18 @@ type Options struct {
 	// Now returns the report's time; default time.Now. Tests inject it
 	// so that golden files are stable.
 	Now func() time.Time
-	// Previous holds earlier reports, oldest first (see ReadJSON). The
-	// last one is compared with the new report; all of them make the
-	// history. At most MaxHistory are used.
-	Previous []*Report
+	// Previous is the latest earlier report (see LoadLatest), nil for
+	// none: the new report is compared with it, and continues its
+	// history.
+	Previous *Report
 	// CompileErr is the error Compile returned with the Result when
 	// compiling with KeepGoing: the peers it names as failed are listed
 	// in Report.Failed.
 	CompileErr error
 }
 
-// MaxHistory is the number of earlier reports Build draws at most.
+// MaxHistory is the number of earlier reports a report's history keeps
+// at most.
 const MaxHistory = 30
 
 // ErrNoProvenance reports a Result compiled without the provenance of
@@ -146,16 +147,21 @@ func build(res *filtergen.Result, opts Options, pre map[*filtergen.PeerResult]Ne
 	r.Summary = summarize(r.Neighbors)
 	r.Summary.Failed = len(r.Failed)
 	r.Routers = routers(res)
-	prev := opts.Previous
-	if len(prev) > MaxHistory {
-		prev = prev[len(prev)-MaxHistory:]
-	}
-	if len(prev) > 0 {
-		r.Changes = compare(prev[len(prev)-1], r)
-		for _, p := range prev {
-			r.History = append(r.History, point(p))
+	if prev := opts.Previous; prev != nil {
+		r.Changes = compare(prev, r)
+		// The previous report's history ends with itself; a report
+		// from before there was one has none.
+		r.History = slices.Clone(prev.History)
+		if len(r.History) == 0 {
+			r.History = []HistoryPoint{point(prev)}
+		}
+		if len(r.History) > MaxHistory {
+			r.History = r.History[len(r.History)-MaxHistory:]
 		}
 		r.History = append(r.History, point(r))
+	}
+	if r.History == nil {
+		r.History = []HistoryPoint{}
 	}
 	return r, nil
 }

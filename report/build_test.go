@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -256,7 +257,7 @@ func TestChanges(t *testing.T) {
 	q := *res.Peers[0]
 	q.Name = "Q"
 	res.Peers = append(res.Peers, &q)
-	cur, err := report.Build(res, report.Options{Now: at(0).Now, Previous: []*report.Report{prev}})
+	cur, err := report.Build(res, report.Options{Now: at(0).Now, Previous: prev})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +285,7 @@ func TestChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur2, err := report.Build(res, report.Options{Now: at(0).Now, Previous: []*report.Report{back}})
+	cur2, err := report.Build(res, report.Options{Now: at(0).Now, Previous: back})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,5 +340,36 @@ func TestEscaping(t *testing.T) {
 	}
 	if err := r.WriteMarkdown(&md, "NOPE"); err == nil {
 		t.Error("an unknown neighbor name is no error")
+	}
+}
+
+func TestLoadLatest(t *testing.T) {
+	r, err := report.Build(handResult(), report.Options{Now: func() time.Time { return reportTime }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"report-20261101T000000Z.json": {Data: []byte(`not read: older`)},
+		r.FileName():                   {Data: b.Bytes()},
+		"report-latest.json":           {Data: []byte(`not a report's name`)},
+		"report.html":                  {Data: []byte(`<html>`)},
+	}
+	got, err := report.LoadLatest(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || !got.GeneratedAt.Equal(reportTime) {
+		t.Fatalf("latest %+v", got)
+	}
+	if got, err := report.LoadLatest(fstest.MapFS{"x": {}}); got != nil || err != nil {
+		t.Errorf("empty directory: %v, %v", got, err)
+	}
+	fsys["report-20270101T000000Z.json"] = &fstest.MapFile{Data: []byte(`{"schema_version": 9}`)}
+	if _, err := report.LoadLatest(fsys); !errors.Is(err, report.ErrSchemaVersion) || !strings.Contains(err.Error(), "report-20270101T000000Z.json") {
+		t.Errorf("another version: %v", err)
 	}
 }

@@ -257,9 +257,9 @@ func lookup(doc any, path string) (float64, error) {
 // no invalid route yet.
 func reportWithHistory(t *testing.T) *report.Report {
 	t.Helper()
-	var prev []*report.Report
+	var prev *report.Report
 	for i, age := range []time.Duration{48 * time.Hour, 24 * time.Hour} {
-		p, err := report.Build(compileExample(t, "ixp-onboarding"), report.Options{Now: func() time.Time { return reportTime.Add(-age) }})
+		p, err := report.Build(compileExample(t, "ixp-onboarding"), report.Options{Now: func() time.Time { return reportTime.Add(-age) }, Previous: prev})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,25 +267,30 @@ func reportWithHistory(t *testing.T) *report.Report {
 		f.Accepted -= 2 - i
 		f.AcceptedSpace -= uint64(2-i) * 256
 		p.Summary.Accepted -= 2 - i
+		if len(p.History) > 0 {
+			p.History[len(p.History)-1].Accepted -= 2 - i
+		}
 		if i == 1 {
 			for j := range p.Neighbors[1].Families {
 				p.Neighbors[1].Families[j].Invalids = nil
 			}
 			p.Summary.Invalid--
+			p.History[len(p.History)-1].Invalid--
 		}
 		var b bytes.Buffer
 		if err := p.WriteJSON(&b); err != nil {
 			t.Fatal(err)
 		}
-		back, err := report.ReadJSON(&b)
-		if err != nil {
+		if prev, err = report.ReadJSON(&b); err != nil {
 			t.Fatal(err)
 		}
-		prev = append(prev, back)
 	}
 	r, err := report.Build(compileExample(t, "ixp-onboarding"), report.Options{Now: func() time.Time { return reportTime }, Previous: prev})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(r.History) != 3 {
+		t.Fatalf("history of %d points, want 3", len(r.History))
 	}
 	return r
 }

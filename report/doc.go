@@ -16,6 +16,7 @@
 //	err = rep.WriteMarkdown(w) // a short summary for a ticket or an e-mail
 //	err = rep.WriteJSON(w)     // the schema of docs/report.md
 //
-// The JSON of a report reads back with ReadJSON; Build compares the
-// report with the previous one given and draws the history given.
+// The JSON of a report reads back with ReadJSON (LoadLatest finds the
+// latest in a directory); Build compares the new report with the
+// previous one given and continues its history.
 package report

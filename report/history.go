@@ -3,11 +3,11 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
 	"time"
 )
@@ -37,7 +37,7 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	if head.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("report: schema version %d, this filtergen reads %d", head.SchemaVersion, SchemaVersion)
+		return nil, fmt.Errorf("%w: schema version %d, this filtergen reads %d", ErrSchemaVersion, head.SchemaVersion, SchemaVersion)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -48,9 +48,9 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	return r, nil
 }
 
-// maxReportBytes bounds a report read back: a 1,000-member IXP's is a
-// few megabytes.
-const maxReportBytes = 1 << 30
+// maxReportBytes bounds a report read back: a 1,000-member IXP's is
+// about 10 MB.
+const maxReportBytes = 256 << 20
 
 // FilePrefix and FileSuffix frame the names of the JSON reports kept in
 // a report directory: report-20261203T162500Z.json.
@@ -66,15 +66,20 @@ func (r *Report) FileName() string {
 	return FilePrefix + r.GeneratedAt.UTC().Format(fileTime) + FileSuffix
 }
 
-// LoadHistory reads the last max JSON reports of a report directory,
-// oldest first. Files whose name is not a report's are ignored; a report
-// that cannot be read is an error naming it.
-func LoadHistory(fsys fs.FS, max int) ([]*Report, error) {
+// ErrSchemaVersion reports a JSON report of another schema version,
+// which is not read: comparisons start over from the next report.
+var ErrSchemaVersion = errors.New("report: another schema version")
+
+// LoadLatest reads the latest JSON report of a report directory (by the
+// time in its name), or returns nil when there is none. Files whose name
+// is not a report's are ignored; a report that cannot be read is an error
+// naming it, wrapping ErrSchemaVersion when it is of another version.
+func LoadLatest(fsys fs.FS) (*Report, error) {
 	ents, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	latest := ""
 	for _, e := range ents {
 		n := e.Name()
 		ts, ok := strings.CutPrefix(n, FilePrefix)
@@ -85,26 +90,21 @@ func LoadHistory(fsys fs.FS, max int) ([]*Report, error) {
 		if _, err := time.Parse(fileTime, ts); err != nil {
 			continue
 		}
-		names = append(names, n)
+		latest = max(latest, n) // the time format sorts as text
 	}
-	slices.Sort(names) // the time format sorts as text
-	if max > 0 && len(names) > max {
-		names = names[len(names)-max:]
+	if latest == "" {
+		return nil, nil
 	}
-	var out []*Report
-	for _, n := range names {
-		f, err := fsys.Open(n)
-		if err != nil {
-			return nil, err
-		}
-		r, err := ReadJSON(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path.Clean(n), err)
-		}
-		out = append(out, r)
+	f, err := fsys.Open(latest)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	defer f.Close()
+	r, err := ReadJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path.Clean(latest), err)
+	}
+	return r, nil
 }
 
 // compare lists what changed from prev to cur.

@@ -65,9 +65,9 @@ func compileExampleWith(t testing.TB, name string, mod func(*filtergen.CompileOp
 	return res
 }
 
-func buildExample(t testing.TB, name string, prev ...*report.Report) *report.Report {
+func buildExample(t testing.TB, name string) *report.Report {
 	t.Helper()
-	r, err := report.Build(compileExample(t, name), report.Options{Now: func() time.Time { return reportTime }, Previous: prev})
+	r, err := report.Build(compileExample(t, name), report.Options{Now: func() time.Time { return reportTime }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,9 +25,10 @@ type Report struct {
 	// Changes compares the report with the previous one; nil when there
 	// is none.
 	Changes *Changes `json:"changes,omitempty"`
-	// History holds the totals of earlier reports, oldest first, and of
-	// this one last; empty when there is no earlier report.
-	History []HistoryPoint `json:"history,omitempty"`
+	// History holds the totals of up to MaxHistory earlier reports,
+	// oldest first, and of this one last; empty when there is no earlier
+	// report.
+	History []HistoryPoint `json:"history"`
 }
 
 // A Failure is a neighbor whose compile failed, and why.

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,17 +77,20 @@ func runReport(ctx context.Context, f *factory, opts *reportOptions) error {
 	co.NoAcceptedProvenance = false
 	co.KeepGoing = true
 	co.Parallel = opts.parallel
-	var prev []*report.Report
+	var prev *report.Report
 	if opts.outDir != "" {
 		if _, err := os.Stat(opts.outDir); err == nil {
 			root, err := os.OpenRoot(opts.outDir)
 			if err != nil {
 				return err
 			}
-			prev, err = report.LoadHistory(root.FS(), report.MaxHistory)
+			prev, err = report.LoadLatest(root.FS())
 			root.Close()
-			if err != nil {
-				return fmt.Errorf("previous reports in %s: %w", opts.outDir, err)
+			switch {
+			case errors.Is(err, report.ErrSchemaVersion):
+				f.Logger.Warn("the previous report is of another schema version: no comparison this time", "dir", opts.outDir, "err", err)
+			case err != nil:
+				return fmt.Errorf("previous report in %s: %w", opts.outDir, err)
 			}
 		}
 	}
@@ -107,9 +111,9 @@ func runReport(ctx context.Context, f *factory, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	if n := len(prev); n > 0 && !rep.GeneratedAt.After(prev[n-1].GeneratedAt) {
+	if prev != nil && !rep.GeneratedAt.After(prev.GeneratedAt) {
 		return fmt.Errorf("the latest report in %s is from %s, not before this one", opts.outDir,
-			prev[n-1].GeneratedAt.Format(time.RFC3339))
+			prev.GeneratedAt.Format(time.RFC3339))
 	}
 	var md, js bytes.Buffer
 	if err := rep.WriteMarkdown(&md, opts.peers...); err != nil {
