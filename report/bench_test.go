@@ -27,6 +27,9 @@ func bigResult(n int) *filtergen.Result {
 			fr.Dropped = append(fr.Dropped, drop(netip.PrefixFrom(a, 25).String(), 100, "RADB", notFound, filtergen.DropTooLong))
 		}
 	}
+	for _, a := range fr.Accepted {
+		fr.Entries = append(fr.Entries, a.Range)
+	}
 	return &filtergen.Result{LocalAS: 65000, Routers: []filtergen.Router{{Name: "r1", Platform: "junos"}},
 		Peers: []*filtergen.PeerResult{{Name: "T", ASN: 100, Role: filtergen.RolePeer, Routers: []string{"r1"},
 			Import: filtergen.ImportPolicy{PrefixFilter: true, OriginCheck: true}, Families: []*filtergen.FamilyResult{fr}}}}

@@ -171,6 +171,27 @@ func TestBuildNumbers(t *testing.T) {
 	if rt.Limits.PrefixListEntries != 4 || rt.Limits.PrefixListLimit != 85_325 || rt.Limits.HeadroomPercent != 100 {
 		t.Errorf("limits %+v", rt.Limits)
 	}
+	if c := checks[report.CheckLimits]; !c.OK {
+		t.Errorf("limits check %+v", c)
+	}
+}
+
+// A prefix list above Junos's 85,325 entries fails the router's limits
+// check, with negative headroom.
+func TestBuildLimits(t *testing.T) {
+	res := bigResult(100_000)
+	r, err := report.Build(res, report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := r.Routers[0]
+	c := rt.Checks[len(rt.Checks)-1]
+	if c.Name != report.CheckLimits || c.OK || len(c.Failing) != 1 || !strings.Contains(c.Failing[0], "T ipv4") {
+		t.Errorf("limits check %+v", c)
+	}
+	if rt.Limits.HeadroomPercent >= 0 {
+		t.Errorf("headroom %v%% over the limit", rt.Limits.HeadroomPercent)
+	}
 }
 
 func TestBuildCustomerChecks(t *testing.T) {

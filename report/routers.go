@@ -22,6 +22,7 @@ const (
 	CheckAntiSpoofing = "anti_spoofing"
 	CheckROV          = "rov"
 	CheckExportPolicy = "export_policy"
+	CheckLimits       = "limits"
 )
 
 func routers(res *filtergen.Result) []Router {
@@ -36,6 +37,8 @@ func routers(res *filtergen.Result) []Router {
 			Note: "every neighbor's RPKI-invalid routes are dropped: in the compiled filter (RPKI data) or on the router (RTR caches)"}
 		export := Check{Name: CheckExportPolicy, Failing: []string{},
 			Note: "every session has an export policy, and none sends routes from peers, providers or route servers to a peer, provider or route server (a route leak)"}
+		limits := Check{Name: CheckLimits, Failing: []string{},
+			Note: "no prefix list and no router's total is above the platform's known limit (Limits)"}
 		lim := Limits{}
 		pl := platformLimits[rt.Platform]
 		lim.PrefixListLimit, lim.TotalLimit = pl.list, pl.total
@@ -72,6 +75,9 @@ func routers(res *filtergen.Result) []Router {
 			for _, f := range p.Families {
 				lim.TotalEntries += len(f.Entries)
 				lim.ACLEntries += len(f.ACL)
+				if pl.list > 0 && len(f.Entries) > pl.list {
+					limits.Failing = append(limits.Failing, fmt.Sprintf("%s %s (%d entries)", p.Name, f.Family, len(f.Entries)))
+				}
 				if len(f.Entries) > lim.PrefixListEntries {
 					lim.PrefixListEntries = len(f.Entries)
 					lim.LargestList = p.Name + " " + f.Family
@@ -85,10 +91,13 @@ func routers(res *filtergen.Result) []Router {
 		if lim.TotalLimit > 0 {
 			lim.HeadroomPercent = min(lim.HeadroomPercent, 100-percent(lim.TotalEntries, lim.TotalLimit))
 		}
-		for _, c := range []*Check{&importF, &spoof, &rov, &export} {
+		if pl.total > 0 && lim.TotalEntries > pl.total {
+			limits.Failing = append(limits.Failing, fmt.Sprintf("all lists (%d entries)", lim.TotalEntries))
+		}
+		for _, c := range []*Check{&importF, &spoof, &rov, &export, &limits} {
 			c.OK = len(c.Failing) == 0
 		}
-		r.Checks = []Check{importF, spoof, rov, export}
+		r.Checks = []Check{importF, spoof, rov, export, limits}
 		r.Limits = lim
 		out = append(out, r)
 	}
