@@ -81,7 +81,7 @@ source: RADB
 		t.Fatal(err)
 	}
 	pol := mustPolicy(t, `
-version: 1
+version: 2
 local_as: 65000
 irr: {dumps: [x]}
 routers: [{name: r1, platform: bird2}]

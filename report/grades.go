@@ -23,7 +23,7 @@ const (
 // grades grades the neighbor for each MANRS action. Every reason that
 // lowers a grade is listed, worst first.
 func grades(n *Neighbor, p *filtergen.PeerResult, hasRPKI bool) []Grade {
-	return []Grade{filtering(n, p), antiSpoofing(n, p), globalValidation(n, hasRPKI)}
+	return []Grade{filtering(n, p), antiSpoofing(n, p), globalValidation(n, p, hasRPKI)}
 }
 
 // grader collects reasons with the grade they lead to.
@@ -93,15 +93,14 @@ func filtering(n *Neighbor, p *filtergen.PeerResult) Grade {
 }
 
 // antiSpoofing grades MANRS action 2 for customers: uRPF and an ingress
-// ACL on the customer's interface on every router it is attached to.
+// ACL on the customer's interface, in each family, on every router it is
+// attached to. A family that is dropped whole (no accepted prefix, or
+// not configured) is protected.
 func antiSpoofing(n *Neighbor, p *filtergen.PeerResult) Grade {
 	if !isCustomer(p) {
 		return Grade{Action: ActionAntiSpoofing, Grade: GradeNA, Reasons: []string{"not a customer: anti-spoofing applies to customer interfaces"}}
 	}
 	g := &grader{action: ActionAntiSpoofing}
-	s := p.Settings
-	acl := s.IngressACL
-	urpf := s.URPF == "strict" || s.URPF == "loose"
 	for _, r := range p.Routers {
 		att := attachment(p, r)
 		if att == nil {
@@ -111,21 +110,26 @@ func antiSpoofing(n *Neighbor, p *filtergen.PeerResult) Grade {
 			g.fail("%s: no customer interface: neither uRPF nor an ingress ACL can be applied", r)
 			continue
 		}
-		switch {
-		case !acl && !urpf:
-			g.fail("%s: neither uRPF nor an ingress ACL on %s", r, att.Interface)
-		case !acl:
-			g.warn("%s: no ingress ACL on %s, uRPF %s alone", r, att.Interface, s.URPF)
-		case !urpf:
-			g.warn("%s: no uRPF on %s, the ingress ACL alone", r, att.Interface)
-		case s.URPF == "loose":
-			g.warn("%s: uRPF is loose on %s: any routed source address passes it", r, att.Interface)
-		}
-		if acl {
+		specs := att.AntiSpoofing
+		if len(specs) == 0 { // a Result from before per-router anti-spoofing
 			for _, fam := range []string{"ipv4", "ipv6"} {
-				if p.Family(fam) == nil && hasAddr(att.Neighbors, fam) {
-					g.fail("%s: no ingress ACL for the %s session on %s (family not configured)", r, fam, att.Interface)
+				if hasAddr(att.Neighbors, fam) {
+					specs = append(specs, filtergen.AntiSpoof{Family: fam, URPF: p.Settings.URPF, IngressACL: p.Settings.IngressACL})
 				}
+			}
+		}
+		for _, as := range specs {
+			urpf := as.URPF == "strict" || as.URPF == "loose"
+			switch {
+			case as.DenyAll:
+			case !as.IngressACL && !urpf:
+				g.fail("%s: neither uRPF nor an ingress ACL for %s on %s", r, as.Family, att.Interface)
+			case !as.IngressACL:
+				g.warn("%s: no ingress ACL for %s on %s, uRPF %s alone", r, as.Family, att.Interface, as.URPF)
+			case !urpf:
+				g.warn("%s: no uRPF for %s on %s, the ingress ACL alone", r, as.Family, att.Interface)
+			case as.URPF == "loose":
+				g.warn("%s: uRPF is loose for %s on %s: any routed source address passes it", r, as.Family, att.Interface)
 			}
 		}
 	}
@@ -134,9 +138,13 @@ func antiSpoofing(n *Neighbor, p *filtergen.PeerResult) Grade {
 
 // globalValidation grades MANRS action 4 on the neighbor's side: does
 // it publish route objects and ROAs that agree for what it announces?
-func globalValidation(n *Neighbor, hasRPKI bool) Grade {
+func globalValidation(n *Neighbor, p *filtergen.PeerResult, hasRPKI bool) Grade {
 	if !hasRPKI {
 		return Grade{Action: ActionGlobalValidation, Grade: GradeNA, Reasons: []string{"the policy has no RPKI data"}}
+	}
+	if !p.Import.PrefixFilter && p.Role != "" {
+		return Grade{Action: ActionGlobalValidation, Grade: GradeNA,
+			Reasons: []string{"a " + string(p.Role) + " sends routes of the whole Internet, not of its own registered cone"}}
 	}
 	g := &grader{action: ActionGlobalValidation}
 	var c Coverage
