@@ -451,9 +451,13 @@ var ownFuncs = template.FuncMap{
 	"birdRole": func(r filtergen.Role) string { return strings.ReplaceAll(r.RFC9234(), "-", "_") },
 	// secret reveals a session password for the configuration; the
 	// characters were checked when it was read.
-	"secret":   func(s filtergen.Secret) string { return s.Reveal() },
-	"is16":     func(n uint32) bool { return n <= 65535 },
-	"junosIFD": func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
+	"secret": func(s filtergen.Secret) string { return s.Reveal() },
+	"is16":   func(n uint32) bool { return n <= 65535 },
+	// versionAtLeast reports whether a router's declared software version
+	// (Router.Version, "2.0.12" or "24.4R1") is at least min; an
+	// undeclared version means the platform's current release.
+	"versionAtLeast": VersionAtLeast,
+	"junosIFD":       func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
 	"junosUnit": func(name string) (int, error) {
 		_, u, err := platform.JunosInterface(name)
 		return u, err
@@ -908,4 +912,42 @@ func load(pl *platform.Platform, r filtergen.Router, overrides fs.FS) (*template
 		}
 	}
 	return root, nil
+}
+
+// VersionAtLeast reports whether version have is at least min, comparing
+// the dot-separated numbers from the left ("2.0.12" < "2.16"; "24.4R1"
+// compares as 24.4). An empty have means the current release: true.
+func VersionAtLeast(have, min string) bool {
+	if have == "" {
+		return true
+	}
+	nums := func(v string) []int {
+		var out []int
+		for _, part := range strings.Split(v, ".") {
+			n, i := 0, 0
+			for i < len(part) && part[i] >= '0' && part[i] <= '9' && n < 1e6 {
+				n = n*10 + int(part[i]-'0')
+				i++
+			}
+			out = append(out, n)
+			if i < len(part) {
+				break // "4R1": the rest is a release suffix
+			}
+		}
+		return out
+	}
+	h, m := nums(have), nums(min)
+	for i := range max(len(h), len(m)) {
+		a, b := 0, 0
+		if i < len(h) {
+			a = h[i]
+		}
+		if i < len(m) {
+			b = m[i]
+		}
+		if a != b {
+			return a > b
+		}
+	}
+	return true
 }
