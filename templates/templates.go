@@ -79,6 +79,9 @@ func funcMap(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 	for k, v := range ownFuncs {
 		fm[k] = v
 	}
+	for k, v := range ciscoFuncs {
+		fm[k] = v
+	}
 	for k, v := range platformFuncs(pl, r) {
 		fm[k] = v
 	}
@@ -98,6 +101,8 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 			}
 			return s, nil
 		},
+		// vname returns a versioned object name (see vname).
+		"vname": func(base string, content ...any) (string, error) { return vname(pl, base, content...) },
 		// text writes free text (descriptions) in the platform's form:
 		// sanitised, cut to its limit, quoted where it quotes strings.
 		"text": pl.Text,
@@ -678,6 +683,10 @@ type routerData struct {
 	RSClients, DefaultExport, BFD bool
 	// GTSM says whether any session asks for TTL security.
 	GTSM bool
+	// NoFirstAS says whether some neighbor's first AS is not checked
+	// (a route server's): platforms whose check is global turn it off
+	// and check the first AS per neighbor in the import policy.
+	NoFirstAS bool
 	// ROV says whether any import on the router validates origins
 	// against the RTR caches.
 	ROV bool
@@ -698,6 +707,7 @@ func newRouterData(res *filtergen.Result, router filtergen.Router, pl *platform.
 		d.BFD = d.BFD || p.Session.BFD
 		d.ROV = d.ROV || p.Import.RejectRPKIInvalid
 		d.GTSM = d.GTSM || p.Session.TTLSecurity > 0
+		d.NoFirstAS = d.NoFirstAS || !p.Import.EnforceFirstAS
 	}
 	if !router.RouterID.IsValid() {
 		d.Operator = append(d.Operator, "router-id")
