@@ -38,7 +38,7 @@ func TestLoadPolicyErrors(t *testing.T) {
 		{"bad version", "version: 2", "version: 3", []string{"test.yaml:1:10: version: invalid policy: want version: 2, got 3"}},
 		{"version 1", "version: 2", "version: 1", []string{"test.yaml:1:10: version: invalid policy: policy version 1 is no longer read: set version: 2", "attach"}},
 		{"bad platform", "platform: bird2", "platform: cisco", []string{`unknown platform "cisco"`}},
-		{"platform without templates", "    platform: bird2\n", "    platform: sros-mdcli\n  - {name: r2, platform: iosxe}\n  - {name: r3, platform: frr}\n",
+		{"platform without templates", "    platform: bird2\n", "    platform: sros-mdcli\n  - {name: r2, platform: eos}\n  - {name: r3, platform: frr}\n",
 			[]string{`test.yaml:7:15: routers[0].platform: invalid policy: router "r1": platform "sros-mdcli" has no templates yet`,
 				`routers[1].platform: invalid policy: router "r2": platform "iosxe" has no templates yet`}},
 		{"bad router version", "    platform: bird2\n", "    platform: bird2\n    version: two\n", []string{`routers[0].version: invalid policy: router "r1": BIRD 2: version "two"`}},

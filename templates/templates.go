@@ -59,7 +59,7 @@ var sprigAllowed = []string{
 	"upper", "lower", "trim", "trimPrefix", "trimSuffix", "hasPrefix", "hasSuffix",
 	"contains", "replace", "repeat", "indent", "nindent", "join", "default", "empty",
 	"add", "sub", "mul", "div", "mod", "max", "min", "list", "first", "last", "has",
-	"ternary", "toString", "int",
+	"ternary", "toString", "int", "append",
 }
 
 // funcMap returns the functions of pl's templates for router r: the
