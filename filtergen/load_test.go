@@ -40,7 +40,7 @@ func TestLoadPolicyErrors(t *testing.T) {
 		{"bad platform", "platform: bird2", "platform: cisco", []string{`unknown platform "cisco"`}},
 		{"platform without templates", "    platform: bird2\n", "    platform: sros-mdcli\n  - {name: r2, platform: eos}\n  - {name: r3, platform: frr}\n",
 			[]string{`test.yaml:7:15: routers[0].platform: invalid policy: router "r1": platform "sros-mdcli" has no templates yet`,
-				`routers[1].platform: invalid policy: router "r2": platform "iosxe" has no templates yet`}},
+				`routers[1].platform: invalid policy: router "r2": platform "eos" has no templates yet`}},
 		{"bad router version", "    platform: bird2\n", "    platform: bird2\n    version: two\n", []string{`routers[0].version: invalid policy: router "r1": BIRD 2: version "two"`}},
 		{"bad family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [ipv5]\n", []string{`unknown family "ipv5"`}},
 		{"unknown router", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    routers: [r9]\n", []string{`unknown router "r9"`}},
