@@ -186,8 +186,25 @@ func ciscoACL(pl, fam string, ps []netip.Prefix, indent string) (string, error) 
 // (make-before-break on IOS-XE and NX-OS, vendors.md §1.4).
 func vname(pl *platform.Platform, base string, content ...any) (string, error) {
 	h := sha256.New()
+	var b []byte
 	for _, c := range content {
-		fmt.Fprintf(h, "%v\x00", c)
+		switch c := c.(type) {
+		case []filtergen.PrefixRange:
+			// A full table: hash the entries without fmt.
+			b = b[:0]
+			for _, r := range c {
+				b = r.Prefix.AppendTo(b)
+				b = append(b, ' ', r.Min, r.Max, '\n')
+				if len(b) > 1<<16 {
+					h.Write(b)
+					b = b[:0]
+				}
+			}
+			h.Write(b)
+			h.Write([]byte{0})
+		default:
+			fmt.Fprintf(h, "%v\x00", c)
+		}
 	}
 	s := base + "_" + strings.ToUpper(hex.EncodeToString(h.Sum(nil))[:6])
 	if err := pl.ValidName(s); err != nil {
