@@ -479,7 +479,8 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 		peers []Peer
 	}{{"peers", pol.Peers}, {"customers", pol.Customers}} {
 		for i := range list.peers {
-			p := &list.peers[i]
+			pc := list.peers[i] // a copy: resolving never writes to the policy
+			p := &pc
 			path := fmt.Sprintf("%s[%d]", list.key, i)
 			peer := p.Name
 			if peer == "" {

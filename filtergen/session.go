@@ -264,6 +264,10 @@ type Attachment struct {
 	// Interface is the customer-facing interface on Router, checked for
 	// the router's platform; empty for non-customers.
 	Interface string `json:",omitempty"`
+	// AntiSpoofing is, for a customer with Interface, the anti-spoofing
+	// on this router: as PeerResult.AntiSpoofing, but its ACLs permit
+	// only the session addresses of this attachment.
+	AntiSpoofing []AntiSpoof `json:",omitempty"`
 }
 
 // MaxPrefixAction is what a router does when a family's limit trips.
@@ -383,7 +387,8 @@ func (r Role) DefaultLocalPref() int64 {
 // families, always, so that no family is left open: a family not in its
 // families has DenyAll set; a configured family without accepted prefixes
 // permits only the customer's session addresses (and fe80::/10) through
-// its ACL, and has DenyAll set when that ACL is empty too.
+// its ACL (without an ingress ACL, uRPF alone stays, for the session),
+// and has DenyAll set when it has no session address either.
 type AntiSpoof struct {
 	Family string // "ipv4" or "ipv6"
 	// URPF is strict, loose or none.

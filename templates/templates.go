@@ -477,14 +477,17 @@ var ownFuncs = template.FuncMap{
 		}
 		return netip.Addr{}
 	},
-	"antiSpoof": func(p *filtergen.PeerResult, fam string) *filtergen.AntiSpoof {
-		for i := range p.AntiSpoofing {
-			if p.AntiSpoofing[i].Family == fam {
-				return &p.AntiSpoofing[i]
+	// antiSpoof returns the peer's anti-spoofing in family fam on the
+	// router, or nil.
+	"antiSpoof": func(p *filtergen.PeerResult, router, fam string) *filtergen.AntiSpoof {
+		for _, as := range antiSpoofing(p, router) {
+			if as.Family == fam {
+				return &as
 			}
 		}
 		return nil
 	},
+	"antiSpoofing": antiSpoofing,
 	// nftElements renders the elements of an nftables interval set, one
 	// per line.
 	"nftElements": func(ps []netip.Prefix, indent string) string {
@@ -600,6 +603,15 @@ func junosPaths(p *filtergen.PeerResult, indent string) string {
 		}
 	}
 	return string(b)
+}
+
+// antiSpoofing returns the peer's anti-spoofing on the router: its
+// attachment's, or the peer's for a Result without per-router entries.
+func antiSpoofing(p *filtergen.PeerResult, router string) []filtergen.AntiSpoof {
+	if a := p.Attachment(router); a != nil && a.AntiSpoofing != nil {
+		return a.AntiSpoofing
+	}
+	return p.AntiSpoofing
 }
 
 // neighbors returns the peer's addresses of family fam on the router.
@@ -925,39 +937,20 @@ func load(pl *platform.Platform, r filtergen.Router, overrides fs.FS) (*template
 }
 
 // VersionAtLeast reports whether version have is at least min, comparing
-// the dot-separated numbers from the left ("2.0.12" < "2.16"; "24.4R1"
-// compares as 24.4). An empty have means the current release: true.
+// their runs of digits from the left as platform.ParseVersion reads them
+// ("2.0.12" < "2.16"; "24.4R1" is 24.4.1). An empty have is true; a
+// version that does not parse is false.
 func VersionAtLeast(have, min string) bool {
 	if have == "" {
 		return true
 	}
-	nums := func(v string) []int {
-		var out []int
-		for _, part := range strings.Split(v, ".") {
-			n, i := 0, 0
-			for i < len(part) && part[i] >= '0' && part[i] <= '9' && n < 1e6 {
-				n = n*10 + int(part[i]-'0')
-				i++
-			}
-			out = append(out, n)
-			if i < len(part) {
-				break // "4R1": the rest is a release suffix
-			}
-		}
-		return out
+	h, err := platform.ParseVersion(have)
+	if err != nil {
+		return false
 	}
-	h, m := nums(have), nums(min)
-	for i := range max(len(h), len(m)) {
-		a, b := 0, 0
-		if i < len(h) {
-			a = h[i]
-		}
-		if i < len(m) {
-			b = m[i]
-		}
-		if a != b {
-			return a > b
-		}
+	m, err := platform.ParseVersion(min)
+	if err != nil {
+		return false
 	}
-	return true
+	return h.Compare(m) >= 0
 }

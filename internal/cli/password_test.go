@@ -31,11 +31,11 @@ func TestPasswordOnlyInConfig(t *testing.T) {
 			t.Errorf("%s holds the password", name)
 		}
 	}
-	if inConfig != 2 {
-		t.Errorf("password in %d files, want the 2 EXAMPLENET router files", inConfig)
+	if inConfig != 3 {
+		t.Errorf("password in %d files, want the 3 EXAMPLENET router files (edge1, edge2, edge3)", inConfig)
 	}
 	for _, args := range [][]string{
-		{"-vv", "compile", policy, "--json"},
+		{"-vv", "compile", policy, "--json", "-o", t.TempDir()},
 		{"-vv", "explain", policy, "EXAMPLENET", "185.1.96.0/22"},
 		{"-vv", "compile", policy, "-o", out, "--diff"},
 	} {
@@ -66,7 +66,7 @@ func TestPasswordOnlyInConfig(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "p.yaml"), y, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr = runCLI(t, "compile", filepath.Join(dir, "p.yaml"), "--json")
+	code, stdout, stderr = runCLI(t, "compile", filepath.Join(dir, "p.yaml"), "--json", "-o", filepath.Join(dir, "out"))
 	if code == 0 || !strings.Contains(stderr, "session password") || strings.Contains(stdout+stderr, secret) {
 		t.Errorf("bad password file: exit %d, stderr %s", code, stderr)
 	}

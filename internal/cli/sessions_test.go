@@ -103,12 +103,13 @@ func TestSessionsEveryRole(t *testing.T) {
 		// AS210000 has no 16-bit controls; its route-set gets an origin check on its own AS.
 		{"b1.d/M2.conf", []string{`define AS_M2_ORIGINS = \[\s*210000\s*\];`, `bgp_path\.last ~ AS_M2_ORIGINS`},
 			[]string{`\(0, 210000\)`}},
-		{"b1.nft", []string{`iifname "eth1\.100" meta nfproto ipv4 fib saddr oif missing counter drop`}, nil},
+		{"b1.nft", []string{`iifname "eth1\.100" meta nfproto ipv4 fib saddr oif missing counter drop`, `198\.18\.0\.1/32`},
+			[]string{`198\.18\.0\.5/32`}},
 		{"j1.conf", []string{`router-id 192\.0\.2\.1;`, `session ::1 \{\s*preference 9;\s*port 3324;`,
 			`refresh-time 1800;`, `route 0\.0\.0\.0/0 \{\s*discard;\s*no-install;`}, []string{`filtergen-operator: router-id`}},
 		{"j1.d/C.conf", []string{`ae0 \{\s*unit 100 \{`, `authentication-key "pw-9f8e7d";`, `teardown idle-timeout forever;`,
 			`bfd-liveness-detection`, `(?s)family inet6 \{.*?input ACL_C_IN_V6;`},
-			[]string{`198\.18\.0\.1;`}},
+			[]string{`198\.18\.0\.1;`, `198\.18\.0\.1/32`}}, // b1's session address is not permitted on j1
 		{"j1.d/CV4.conf", []string{`xe-0/0/3 \{\s*unit 0 \{`, `local-preference 250;`, `filter ACL_CV4_IN_V6 \{\s*/\*`},
 			[]string{`graceful-shutdown`, `term peers`}},
 		{"j1.d/P.conf", []string{`ttl 255;`, `accepted-prefix-limit \{\s*maximum \d+;\s*\}`}, nil},
