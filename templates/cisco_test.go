@@ -2,6 +2,8 @@ package templates
 
 import (
 	"net/netip"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -99,5 +101,38 @@ func TestCiscoRefuses(t *testing.T) {
 	res.Peers[0].Session.TTLSecurity = 2
 	if _, err := Render(res, filtergen.Router{Name: "r1", Platform: "iosxr"}, Options{}); err == nil || !strings.Contains(err.Error(), "ttl-security") {
 		t.Errorf("iosxr ttl-security 2: err = %v", err)
+	}
+}
+
+// TestOperatorKeysDocumented renders every platform and checks that each
+// "filtergen-operator: KEY" header line uses a key the package
+// documentation lists.
+func TestOperatorKeysDocumented(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyRE := regexp.MustCompile(`(?m)^.*` + OperatorMarker + ` (\S+) `)
+	seen := 0
+	for _, name := range Platforms() {
+		res := &filtergen.Result{LocalAS: 64500, RTR: []filtergen.RTRCache{{Address: netip.MustParseAddr("192.0.2.9"), Port: 3323}},
+			Peers: []*filtergen.PeerResult{{Name: "C", ASN: 64501, Role: filtergen.RoleCustomer, Routers: []string{"r1"}, ASNs: []uint32{64501},
+				Session:     filtergen.SessionSettings{BFD: name != "openbgpd", TTLSecurity: 1},
+				Attachments: []filtergen.Attachment{{Router: "r1", Neighbors: []netip.Addr{netip.MustParseAddr("192.0.2.1")}, LocalAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.0")}}},
+				Families:    []*filtergen.FamilyResult{{Family: "ipv4", Entries: []filtergen.PrefixRange{pr("198.51.100.0/24", 24, 24)}}},
+			}}}
+		files, err := Render(res, filtergen.Router{Name: "r1", Platform: name}, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(files[0].Data), -1) {
+			seen++
+			if !regexp.MustCompile(`(?m)^//\t` + regexp.QuoteMeta(m[1]) + ` `).Match(doc) {
+				t.Errorf("%s: operator key %q is not documented in doc.go", name, m[1])
+			}
+		}
+	}
+	if seen < len(Platforms()) {
+		t.Errorf("only %d operator lines over %d platforms", seen, len(Platforms()))
 	}
 }

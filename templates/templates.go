@@ -780,6 +780,9 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 	if err := pl.CheckVersion(router.Version); err != nil {
 		return fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
+	if err := checkLines(router, pl, peers); err != nil {
+		return err
+	}
 	for _, p := range peers {
 		if !safeName.MatchString(p.Name) {
 			return fmt.Errorf("%w: router %s: peer name %s", ErrUnsafe, router.Name, strconv.Quote(p.Name))
@@ -807,6 +810,32 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 					ErrLimit, router.Name, p.Name, f.Family, len(f.Entries), pl.Title, pl.MaxListEntries)
 			}
 		}
+	}
+	return nil
+}
+
+// checkLines refuses, before anything renders, a router whose prefix
+// entries alone are more lines than the platform's configuration limit
+// (IOS-XR counts every prefix-set element against "rpl maximum lines"),
+// naming the largest list. A total line limit cannot be met by splitting
+// lists. Render counts the rendered lines again afterwards.
+func checkLines(router filtergen.Router, pl *platform.Platform, peers []*filtergen.PeerResult) error {
+	if pl.MaxConfigLines == 0 {
+		return nil
+	}
+	total, most := 0, 0
+	var where string
+	for _, p := range peers {
+		for _, f := range p.Families {
+			total += len(f.Entries)
+			if len(f.Entries) > most {
+				most, where = len(f.Entries), "peer "+p.Name+" "+f.Family
+			}
+		}
+	}
+	if total > pl.MaxConfigLines {
+		return fmt.Errorf("%w: router %s: the prefix lists have %d entries (the largest, %s, %d); %s takes at most %d policy lines",
+			ErrLimit, router.Name, total, where, most, pl.Title, pl.MaxConfigLines)
 	}
 	return nil
 }
