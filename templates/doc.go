@@ -27,6 +27,8 @@
 //	           started with "-M rpki", package frr-rpki-rtrlib)
 //	workdir    the file includes others by relative path: run the daemon
 //	           in the file's directory (OpenBGPD)
+//	soft-clear a changed inbound policy may apply to new updates only
+//	           until the session is soft-cleared (IOS-XE, NX-OS)
 //	cleanup    earlier versions of generated objects stay behind,
 //	           unreferenced, and may be removed (IOS-XE, NX-OS)
 //	as-path-names  the as-path access-lists are named, which the release
