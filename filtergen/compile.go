@@ -137,6 +137,11 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	res := &Result{LocalAS: uint32(pol.LocalAS), Routers: pol.Routers}
+	for _, rc := range pol.RPKI.Caches {
+		res.RTR = append(res.RTR, RTRCache{Address: rc.Address, Port: rc.Port, Preference: rc.Preference,
+			Refresh: int(time.Duration(rc.Refresh).Seconds()), Retry: int(time.Duration(rc.Retry).Seconds()),
+			Expire: int(time.Duration(rc.Expire).Seconds())})
+	}
 	var staleErr error
 	if opts.RPKI != nil {
 		res.RPKI = &RPKIInfo{Updated: opts.RPKI.Updated().UTC()}
@@ -367,6 +372,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		Name: p.Name, Description: p.Description, ASN: uint32(p.ASN), Customer: p.Customer,
 		Routers: s.Routers, Neighbors: p.Neighbors, Settings: s,
 	}
+	c.session(pr)
 	// 1. The cone: ASNs of AS-SETs and ASN items, with the chain to each.
 	type coneASN struct {
 		chain []string
@@ -645,4 +651,35 @@ func CheckShrink(peer string, old, new int, threshold float64) error {
 		return &ShrinkError{Peer: peer, Old: old, New: new, Threshold: threshold}
 	}
 	return nil
+}
+
+// session fills the role, attachments, import and export policy of pr.
+//
+// TODO(model): this derives them from the version-1 fields (peer or
+// customer, one neighbor list and interface for every router) until the
+// version-2 policy keys (role, attach, import, session, export) land.
+func (c *compiler) session(pr *PeerResult) {
+	s := &pr.Settings
+	pr.Role = RolePeer
+	if pr.Customer {
+		pr.Role = RoleCustomer
+	}
+	for _, r := range s.Routers {
+		pr.Attachments = append(pr.Attachments, Attachment{Router: r, Neighbors: pr.Neighbors, Interface: s.Interface})
+	}
+	pr.Import = ImportPolicy{
+		PrefixFilter: true, OriginCheck: true, RejectEmptyPath: true, MaxPathLength: 64, RejectASSet: true,
+		EnforceFirstAS: s.EnforceFirstAS, RejectOwnPrefixes: true, RejectDefault: true,
+		RejectBogons: s.DropBogons, RejectBogonASNs: s.DropBogonASNs,
+		RejectRPKIInvalid: s.DropRPKIInvalid && len(c.pol.RPKI.Caches) > 0,
+		GracefulShutdown:  true, MinLength: s.MinLength, MaxLength: s.MaxLength,
+		Tag: LargeCommunity{uint32(c.pol.LocalAS), CommunityLearnedFrom, pr.Role.Code()},
+	}
+	switch pr.Role {
+	case RoleCustomer:
+		pr.Export = ExportPolicy{Own: true, Customers: true, Peers: true, Providers: true, RouteServers: true}
+	default:
+		pr.Export = ExportPolicy{Own: true, Customers: true}
+	}
+	pr.Session = SessionSettings{MaxPrefixAction: MaxPrefixRestart, RestartAfter: 30}
 }

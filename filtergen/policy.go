@@ -131,12 +131,34 @@ type RPKISource struct {
 	// MaxAge is the oldest the VRP data may be; 0 means
 	// DefaultRPKIMaxAge (24h). Peers that use RPKI fail on older data.
 	MaxAge Duration `yaml:"max_age"`
+	// Caches are the RTR caches the routers validate against
+	// (router-side ROV); empty renders no router-side validation.
+	Caches []RTRCacheConfig `yaml:"caches"`
+}
+
+// RTRCacheConfig names an RTR cache for the routers.
+type RTRCacheConfig struct {
+	Address    netip.Addr `yaml:"address"`
+	Port       uint16     `yaml:"port"`
+	Preference int        `yaml:"preference"`
+	// Refresh, Retry and Expire override the cache's RTR timers.
+	Refresh Duration `yaml:"refresh"`
+	Retry   Duration `yaml:"retry"`
+	Expire  Duration `yaml:"expire"`
 }
 
 // A Router is a router filtergen writes configuration for.
 type Router struct {
 	Name     string `yaml:"name"`
 	Platform string `yaml:"platform"`
+	// Version is the software version the router runs ("24.4R1",
+	// "2.0.12"); empty means the platform's current release. Rendering
+	// refuses a feature the version lacks.
+	Version string `yaml:"version"`
+	// RouterID is the BGP router ID, rendered where the platform needs
+	// one in the generated file; unset leaves it to the operator, and
+	// the rendered header says so.
+	RouterID netip.Addr `yaml:"router_id"`
 }
 
 // Platforms lists the platform names a Router may have. Only the first
