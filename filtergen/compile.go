@@ -121,6 +121,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if opts.IRR == nil {
 		return nil, errors.New("filtergen: no IRR data (CompileOptions.IRR is nil)")
 	}
+	if pol.needsResolve() && (!pol.resolved || pol.broken) {
+		return nil, errors.New("filtergen: the policy has peeringdb or members_from: Resolve must succeed before Compile")
+	}
 	if err := pol.Validate(); err != nil {
 		return nil, err
 	}
@@ -373,6 +376,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		Routers: s.Routers, Neighbors: p.Neighbors, Settings: s,
 	}
 	c.session(pr)
+	pr.Warnings = append(pr.Warnings, c.pol.peerWarnings[p.Name]...)
 	// 1. The cone: ASNs of AS-SETs and ASN items, with the chain to each.
 	type coneASN struct {
 		chain []string
@@ -532,7 +536,9 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 			fr.Entries = ranges
 		}
 		mp := s.MaxPrefix
-		if mp.Limit > 0 {
+		if lim := [2]int{mp.IPv4, mp.IPv6}[fi]; lim > 0 {
+			fr.MaxPrefix = lim
+		} else if mp.Limit > 0 {
 			fr.MaxPrefix = mp.Limit
 		} else {
 			fr.MaxPrefix = max(mp.Minimum, int(math.Ceil(float64(fr.Count)*(1+mp.Headroom))))

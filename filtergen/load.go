@@ -107,6 +107,7 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 	for i := range pol.Customers {
 		pol.Customers[i].Customer = true
 	}
+	pol.pos = d.position
 	if err := pol.validate(d.position); err != nil {
 		return nil, err
 	}
@@ -115,7 +116,14 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 
 // Validate checks a policy built in Go as LoadPolicy checks a file.
 func (pol *Policy) Validate() error {
-	return pol.validate(func(string) (int, int) { return 0, 0 })
+	return pol.validate(pol.positionOf())
+}
+
+func (pol *Policy) positionOf() func(string) (int, int) {
+	if pol.pos != nil {
+		return pol.pos
+	}
+	return func(string) (int, int) { return 0, 0 }
 }
 
 // decoder walks a YAML node tree and a Go value together, so that every
@@ -407,7 +415,11 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 		}
 	}
 	pol.validateOptions(&pol.Defaults, "", "defaults", false, routers, add)
-	if len(pol.Peers)+len(pol.Customers) == 0 {
+	// Before Resolve, peers may leave out what PeeringDB and the member
+	// list fill in; Resolve validates again without this leniency.
+	pending := pol.needsResolve() && !pol.resolved
+	pol.validateOnboarding(add)
+	if len(pol.Peers)+len(pol.Customers) == 0 && !(pending && pol.MembersFrom != nil) {
 		add("", "peers", "no peers or customers")
 	}
 	names := map[string]bool{}
@@ -434,7 +446,7 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 			if err := CheckText(p.Description, MaxDescription); err != nil {
 				add(peer, path+".description", "%v", err)
 			}
-			if len(p.Announce) == 0 {
+			if len(p.Announce) == 0 && !(pending && pol.PeeringDB != nil) {
 				add(peer, path+".announce", "nothing to announce: list AS-SETs, route-sets, ASNs or prefixes")
 			}
 			for j, a := range p.Announce {
@@ -487,8 +499,8 @@ func (pol *Policy) validateOptions(o *Options, peer, path string, customer bool,
 		}
 	}
 	if m := o.MaxPrefix; m != nil {
-		if m.Limit < 0 || m.Minimum < 0 || m.Headroom < 0 || m.Headroom > 10 {
-			add(peer, sub("max_prefix"), "limit and minimum must be ≥ 0 and headroom between 0 and 10")
+		if m.Limit < 0 || m.Minimum < 0 || m.IPv4 < 0 || m.IPv6 < 0 || m.Headroom < 0 || m.Headroom > 10 {
+			add(peer, sub("max_prefix"), "limit, ipv4, ipv6 and minimum must be ≥ 0 and headroom between 0 and 10")
 		}
 	}
 	for i, l := range []*Lengths{o.IPv4, o.IPv6} {

@@ -38,6 +38,22 @@ type Policy struct {
 	Peers       []Peer   `yaml:"peers"`
 	// Customers are peers that also get anti-spoofing (uRPF, ingress ACL).
 	Customers []Peer `yaml:"customers"`
+	// PeeringDB, if set, fills in what peers leave out (announce,
+	// max_prefix, description) from PeeringDB; see Resolve.
+	PeeringDB *PeeringDBSource `yaml:"peeringdb"`
+	// MembersFrom, if set, adds an exchange's route-server members as
+	// peers; see Resolve.
+	MembersFrom *MembersFrom `yaml:"members_from"`
+	// IXFExport describes our exchange for an IX-F member export of the
+	// policy (ExportIXF).
+	IXFExport *IXFExport `yaml:"ixf_export"`
+
+	// Set by Resolve: whether it ran, whether it failed, and its
+	// warnings per peer ("" for the policy).
+	resolved, broken bool
+	peerWarnings     map[string][]string
+	// pos gives the YAML position of a field path, when loaded from YAML.
+	pos func(path string) (int, int)
 
 	// Dir is the directory relative paths in the policy resolve against:
 	// LoadPolicy sets it to the policy file's directory.
@@ -238,8 +254,13 @@ type Lengths struct {
 
 // MaxPrefix is a max-prefix setting: a fixed Limit, or (Limit 0) the
 // accepted prefix count times 1+Headroom, at least Minimum.
+//
+// IPv4 and IPv6, when not 0, are fixed limits for one family that take
+// precedence over the rest (Resolve sets them from PeeringDB).
 type MaxPrefix struct {
 	Limit    int     `yaml:"limit"`
+	IPv4     int     `yaml:"ipv4"`
+	IPv6     int     `yaml:"ipv6"`
 	Headroom float64 `yaml:"headroom"`
 	Minimum  int     `yaml:"minimum"`
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/filtergen/filtergen/internal/ixfschema"
 	"github.com/filtergen/filtergen/ixf"
 )
 
@@ -135,7 +136,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errs := checkSchema(t, out); len(errs) > 0 {
+	if errs := ixfschema.Check(out); len(errs) > 0 {
 		t.Errorf("re-exported fixture fails the schema checks:\n%v", errors.Join(errs...))
 	}
 	e2, err := ixf.Parse(strings.NewReader(string(out)), ixf.Limits{})
