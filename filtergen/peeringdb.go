@@ -124,7 +124,7 @@ func Resolve(ctx context.Context, pol *Policy, opts ResolveOptions) error {
 	if pol.broken {
 		return errors.New("filtergen: an earlier Resolve of this policy failed")
 	}
-	if pol.resolved {
+	if pol.resolved || !pol.needsResolve() {
 		return nil
 	}
 	if opts.Logger == nil {

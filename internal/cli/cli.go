@@ -150,6 +150,8 @@ var commands = []func(*factory) *cobra.Command{
 	newCmdBgpq4,
 	newCmdCompile,
 	newCmdExplain,
+	newCmdOnboard,
+	newCmdIXFExport,
 	newCmdTemplates,
 	newCmdRPKI,
 	newCmdServe,
