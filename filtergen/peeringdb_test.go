@@ -332,3 +332,57 @@ func httpServeNets() http.Handler {
 		w.Write([]byte(`{"data": [{"id": 1, "asn": 64496, "name": "Example", "irr_as_set": "AS-EXAMPLE", "info_prefixes4": 5, "info_prefixes6": 1, "status": "ok"}], "meta": {}}`))
 	})
 }
+
+func TestAppendPeer(t *testing.T) {
+	p := &filtergen.Peer{Name: "AS64500", ASN: 64500, Description: "Epsilon", Announce: []string{"RIPE::AS-EPS"},
+		Neighbors: []netip.Addr{netip.MustParseAddr("203.0.113.14")}}
+	p.MaxPrefix = &filtergen.MaxPrefix{IPv4: 10, Headroom: 0.5, Minimum: 20}
+	head := `# top comment
+version: 1   # trailing comment
+local_as: 64510
+irr: {dumps: [x.rpsl]}
+routers: [{name: rs1, platform: bird2}]
+peers:
+    # indented by four
+    - name: A
+      asn: 64496   # keep me
+      announce: [AS64496]
+
+    # a comment inside the block, after the last item
+`
+	tail := `# the customers section's own comment
+customers:
+    - name: C
+      asn: 64497
+      announce: [AS64497]
+      interface: eth0
+`
+	got, err := filtergen.AppendPeer("p.yaml", []byte(head+tail), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := "    - name: AS64500\n      asn: 64500\n      description: \"Epsilon\"\n      announce: [\"RIPE::AS-EPS\"]\n" +
+		"      neighbors: [\"203.0.113.14\"]\n      max_prefix: {ipv4: 10, minimum: 20, headroom: 0.5}\n"
+	// Indented comments belong to the block and stay above the entry;
+	// the top-level comment stays with customers.
+	want := head + entry + tail
+	if string(got) != want {
+		t.Errorf("AppendPeer:\n%s\nwant:\n%s", got, want)
+	}
+
+	// No peers key: one is added at the end.
+	got, err = filtergen.AppendPeer("p.yaml", []byte("version: 1\nlocal_as: 64510\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\n"+tail), p)
+	if err != nil || !strings.Contains(string(got), tail+"peers:\n  - name: AS64500\n") {
+		t.Errorf("AppendPeer without peers: %v\n%s", err, got)
+	}
+
+	for name, doc := range map[string]string{
+		"flow list": "version: 1\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\npeers: [{name: A, asn: 1, announce: [AS1]}]\n",
+		"duplicate": "version: 1\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\npeers:\n  - name: AS64500\n    asn: 1\n    announce: [AS1]\n",
+		"not yaml":  "version: [\n",
+	} {
+		if out, err := filtergen.AppendPeer("p.yaml", []byte(doc), p); err == nil {
+			t.Errorf("%s: appended:\n%s", name, out)
+		}
+	}
+}

@@ -68,6 +68,8 @@ func (c *Cache) freshFor() time.Duration {
 	return min(c.FreshFor, c.maxAge())
 }
 
+// file names the entry of a query; query includes the API's base URL
+// (Client.cacheKey), so that two APIs never share entries.
 func (c *Cache) file(query string) string {
 	h := sha256.Sum256([]byte(query))
 	return filepath.Join(c.Dir, hex.EncodeToString(h[:16])+".json")

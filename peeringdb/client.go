@@ -166,8 +166,9 @@ func get[T any](ctx context.Context, c *Client, obj string, q url.Values) ([]T, 
 // API, or, when the API fails, from a cache entry not yet expired.
 func (c *Client) query(ctx context.Context, query string, check func([]byte) error) ([]byte, error) {
 	var cached *cacheEntry
+	key := c.cacheKey(query)
 	if c.Cache != nil {
-		e, err := c.Cache.load(query)
+		e, err := c.Cache.load(key)
 		if err != nil {
 			c.logger().Debug("peeringdb cache unreadable", "query", query, "err", err)
 		}
@@ -182,7 +183,7 @@ func (c *Client) query(ctx context.Context, query string, check func([]byte) err
 	body, err := c.fetch(ctx, query, check)
 	if err == nil {
 		if c.Cache != nil {
-			if err := c.Cache.store(query, body); err != nil {
+			if err := c.Cache.store(key, body); err != nil {
 				return nil, fmt.Errorf("peeringdb: cache: %w", err)
 			}
 		}
@@ -205,6 +206,19 @@ func (c *Client) query(ctx context.Context, query string, check func([]byte) err
 			err, ErrUnavailable, age.Round(time.Second), c.Cache.maxAge())
 	}
 	return nil, fmt.Errorf("%w: %w", err, ErrUnavailable)
+}
+
+// cacheKey is the base URL, without user info, and the query.
+func (c *Client) cacheKey(query string) string {
+	base := c.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if u, err := url.Parse(base); err == nil {
+		u.User = nil
+		base = u.String()
+	}
+	return strings.TrimSuffix(base, "/") + "/" + query
 }
 
 // fetch asks the API, retrying 429 replies within bounds.

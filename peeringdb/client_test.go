@@ -192,14 +192,8 @@ func TestClientCacheWhenDown(t *testing.T) {
 		{"bad key, cache fresh", time.Minute, false, "403"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			g := newFakeAPI(t)
-			if tt.fault == "down" {
-				g.srv.Close()
-			} else {
-				g.set(tt.fault, 0)
-			}
+			f.set(tt.fault, 0)
 			c := newClient(f, cache)
-			c.BaseURL = g.URL()
 			var staleAge time.Duration
 			c.Stale = func(q string, age time.Duration, cause error) { staleAge = age }
 			now = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC).Add(tt.age)

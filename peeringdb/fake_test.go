@@ -70,6 +70,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	switch mode {
+	case "down":
+		panic(http.ErrAbortHandler) // the connection dies without a reply
 	case "garbage":
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprint(w, "<html><body>502 Bad Gateway (cloudflare)</body></html>")
