@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,17 +193,23 @@ func TestResolveErrors(t *testing.T) {
 
 func TestResolveCachedWhenDown(t *testing.T) {
 	ctx := context.Background()
-	f := httptest.NewServer(nil) // answers 404 to everything: used only to fill the cache below
-	f.Close()
+	var down atomic.Bool
+	serve := httpServeNets()
+	f := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			panic(http.ErrAbortHandler) // the connection dies without a reply
+		}
+		serve.ServeHTTP(w, r)
+	}))
+	defer f.Close()
 	dir := t.TempDir()
 	now := time.Now()
-	// Fill the cache as a previous run would have.
-	up := httptest.NewServer(httpServeNets())
-	c := &peeringdb.Client{BaseURL: up.URL, Cache: &peeringdb.Cache{Dir: dir, Now: func() time.Time { return now.Add(-5 * time.Hour) }}}
+	// Fill the cache as a run 5 hours ago would have.
+	c := &peeringdb.Client{BaseURL: f.URL, Cache: &peeringdb.Cache{Dir: dir, Now: func() time.Time { return now.Add(-5 * time.Hour) }}}
 	if _, err := c.Nets(ctx, []uint32{64496}); err != nil {
 		t.Fatal(err)
 	}
-	up.Close()
+	down.Store(true)
 	pol := onboardingPolicy(t, "peeringdb: {url: "+f.URL+", cache: "+dir+", timeout: 1s}\npeers: [{name: A, asn: 64496, neighbors: [203.0.113.10]}]\n")
 	if err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{}); err != nil {
 		t.Fatal(err)
