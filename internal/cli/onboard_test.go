@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -268,5 +269,39 @@ func TestCompilePeeringDBAPI(t *testing.T) {
 	}
 	if got, _ := fake.auth.Load().(string); got != "Api-Key "+key {
 		t.Errorf("Authorization header %q", got)
+	}
+}
+
+// TestOnboardingExamplesCompile compiles both onboarding example policies
+// from the bundled snapshot and checks the BIRD output with bird -p.
+func TestOnboardingExamplesCompile(t *testing.T) {
+	for policy, want := range map[string][]string{
+		"onboarding.yaml":   {"ALPHA", "BETA", "GAMMA"},
+		"route-server.yaml": {"AS64496", "AS64497", "EPSILON"},
+	} {
+		t.Run(policy, func(t *testing.T) {
+			out := t.TempDir()
+			code, _, stderr := runCLI(t, "compile", filepath.Join(exampleDir, policy), "-o", out)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			entries, _ := os.ReadDir(filepath.Join(out, "rs1.d"))
+			var got []string
+			for _, e := range entries {
+				got = append(got, strings.TrimSuffix(e.Name(), ".conf"))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("peers %v, want %v", got, want)
+			}
+			bird, err := exec.LookPath("bird")
+			if err != nil {
+				t.Skip("bird not installed (make deps installs bird2)")
+			}
+			conf := filepath.Join(out, "bird-check.conf")
+			os.WriteFile(conf, []byte("log stderr all;\nrouter id 192.0.2.1;\nprotocol device {}\ninclude \"rs1.conf\";\n"), 0o644)
+			if b, err := exec.Command(bird, "-p", "-c", conf).CombinedOutput(); err != nil {
+				t.Errorf("bird -p: %v\n%s", err, b)
+			}
+		})
 	}
 }
