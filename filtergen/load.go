@@ -446,7 +446,7 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 			if err := CheckText(p.Description, MaxDescription); err != nil {
 				add(peer, path+".description", "%v", err)
 			}
-			if len(p.Announce) == 0 && !(pending && pol.PeeringDB != nil) {
+			if len(p.Announce) == 0 && !pending {
 				add(peer, path+".announce", "nothing to announce: list AS-SETs, route-sets, ASNs or prefixes")
 			}
 			for j, a := range p.Announce {

@@ -261,14 +261,14 @@ func (r *resolver) run(ctx context.Context) error {
 		return fmt.Errorf("%w: members_from: no route-server member found", ErrResolve)
 	}
 
-	// Which peers need PeeringDB?
-	need := func(p *Peer) bool {
-		return len(p.Announce) == 0 || p.MaxPrefix == nil || p.Description == ""
-	}
+	// Which peers need PeeringDB? A missing description alone does
+	// not make a peer fail when PeeringDB cannot be had.
+	needData := func(p *Peer) bool { return len(p.Announce) == 0 || p.MaxPrefix == nil }
+	want := func(p *Peer) bool { return needData(p) || p.Description == "" }
 	var asns []uint32
 	all := r.pol.AllPeers()
 	for i := range all {
-		if need(&all[i]) {
+		if want(&all[i]) {
 			asns = append(asns, uint32(all[i].ASN))
 		}
 	}
@@ -279,7 +279,11 @@ func (r *resolver) run(ctx context.Context) error {
 	}
 	var errs []error
 	fill := func(p *Peer) {
-		if !need(p) {
+		if !want(p) {
+			return
+		}
+		if netErr != nil && !needData(p) {
+			r.warnf(p.Name, "no description from PeeringDB: %v", netErr)
 			return
 		}
 		if err := r.fill(p, generated[p.Name], nets, netErr); err != nil {
@@ -418,8 +422,11 @@ func (r *resolver) members(ctx context.Context) ([]*member, error) {
 			switch {
 			case excluded[pe.ASN]:
 				continue
-			case pe.RouteServer == nil || !*pe.RouteServer:
-				continue // not a route-server client, or not said to be
+			case pe.RouteServer == nil:
+				r.warnf("", "AS%d: %s has no routeserver flag in the IX-F export; not made a route-server peer", pe.ASN, pe.Addr)
+				continue
+			case !*pe.RouteServer:
+				continue
 			case pe.State == "inactive":
 				continue
 			}
