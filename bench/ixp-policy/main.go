@@ -107,6 +107,10 @@ func snapshot(dump, dir string, sets []string) (string, error) {
 		return "", err
 	}
 	const ts = `"created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "status": "ok"`
+	sources, err := setSources(dump)
+	if err != nil {
+		return "", err
+	}
 	var nets, rows strings.Builder
 	for i, set := range sets {
 		sep := ",\n"
@@ -115,7 +119,7 @@ func snapshot(dump, dir string, sets []string) (string, error) {
 		}
 		// A few members leave out their prefix counts or their AS-SET,
 		// as in the real PeeringDB, to exercise the fallbacks.
-		p4, p6, irrSet := fmt.Sprint(50+i%400), fmt.Sprint(10+i%40), "RIPE::"+set
+		p4, p6, irrSet := fmt.Sprint(50+i%400), fmt.Sprint(10+i%40), sources[set]+"::"+set
 		if i%50 == 7 {
 			p4, p6 = "0", "null"
 		}
@@ -153,4 +157,32 @@ routers:
   - {name: rs1, platform: bird2}
   - {name: rs2, platform: junos}
 `, dump, abs), nil
+}
+
+// setSources maps each as-set of the dump to its source, so that the
+// snapshot's irr_as_set values are SOURCE::-pinned as PeeringDB's often are.
+func setSources(dump string) (map[string]string, error) {
+	f, err := os.Open(dump)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	set := ""
+	for sc.Scan() {
+		l := sc.Text()
+		if name, ok := strings.CutPrefix(l, "as-set:"); ok {
+			set = strings.TrimSpace(name)
+		} else if src, ok := strings.CutPrefix(l, "source:"); ok && set != "" {
+			if _, seen := out[set]; !seen {
+				out[set] = strings.TrimSpace(src)
+			}
+			set = ""
+		} else if l == "" {
+			set = ""
+		}
+	}
+	return out, sc.Err()
 }
