@@ -393,3 +393,25 @@ customers:
 		}
 	}
 }
+
+// FuzzAnnounceFromASSet: whatever PeeringDB holds, the result is an error
+// or announce items the policy accepts.
+func FuzzAnnounceFromASSet(f *testing.F) {
+	for _, s := range []string{"AS-FOO", "RIPE::AS-FOO, AS-BAR", "AS64500:AS-CUST AS64501", "RADB::AS64500", "AS-FOO/BAR", "ripe::as-x;rs-y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		items, err := filtergen.AnnounceFromASSet(s)
+		if err != nil {
+			return
+		}
+		if len(items) == 0 {
+			t.Fatal("no items and no error")
+		}
+		for _, it := range items {
+			if _, err := filtergen.ParseAnnounce(it); err != nil {
+				t.Fatalf("%q gave %q: %v", s, it, err)
+			}
+		}
+	})
+}
