@@ -415,3 +415,25 @@ func FuzzAnnounceFromASSet(f *testing.F) {
 		}
 	})
 }
+
+func TestAPIKeyFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "key")
+	os.WriteFile(bad, []byte("secret-one\nsecret-two\n"), 0o600)
+	pol := onboardingPolicy(t, "peeringdb: {url: 'http://127.0.0.1:1', api_key_file: "+bad+"}\npeers: [{name: A, asn: 64496}]\n")
+	err := filtergen.Resolve(context.Background(), pol, filtergen.ResolveOptions{})
+	if err == nil || !strings.Contains(err.Error(), "want one API key on one line") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("error %v: want a key-file error that does not quote the file", err)
+	}
+	pol = onboardingPolicy(t, "peeringdb: {url: 'http://127.0.0.1:1', api_key_env: PDB_KEY}\npeers: [{name: A, asn: 64496}]\n")
+	err = filtergen.Resolve(context.Background(), pol, filtergen.ResolveOptions{Getenv: func(string) string { return "" }})
+	if err == nil || !strings.Contains(err.Error(), "PDB_KEY is empty or unset") {
+		t.Errorf("error %v: want the unset variable named", err)
+	}
+	if _, err := filtergen.ParsePolicy("p.yaml", []byte("version: 1\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\n"+
+		"peeringdb: {snapshot: s, url: 'https://x', api_key_file: k, api_key_env: E}\nmembers_from: {ixf: f, peeringdb: {ix_id: 1}}\n")); err == nil ||
+		!strings.Contains(err.Error(), "set snapshot or url, not both") || !strings.Contains(err.Error(), "api_key_file or api_key_env") ||
+		!strings.Contains(err.Error(), "exactly one of ixf") {
+		t.Errorf("policy errors: %v", err)
+	}
+}

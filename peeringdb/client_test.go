@@ -3,6 +3,8 @@ package peeringdb_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -217,5 +219,34 @@ func TestClientCacheWhenDown(t *testing.T) {
 	c := newClient(g, &peeringdb.Cache{Dir: t.TempDir()})
 	if _, err := c.IX(ctx, 4242); !errors.Is(err, peeringdb.ErrUnavailable) {
 		t.Errorf("error %v, want ErrUnavailable", err)
+	}
+}
+
+func TestClientCacheKeyedByAPI(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	f := newFakeAPI(t)
+	if _, err := newClient(f, &peeringdb.Cache{Dir: dir}).Nets(ctx, []uint32{64496}); err != nil {
+		t.Fatal(err)
+	}
+	// Another API with the same query must not get the first one's data.
+	g := newFakeAPI(t)
+	g.set("garbage", 0)
+	if _, err := newClient(g, &peeringdb.Cache{Dir: dir}).Nets(ctx, []uint32{64496}); !errors.Is(err, peeringdb.ErrUnavailable) {
+		t.Errorf("error %v: another API's cache entry was used", err)
+	}
+}
+
+func TestClientRefusesCrossHostRedirect(t *testing.T) {
+	f := newFakeAPI(t)
+	redir := httptest.NewServer(http.RedirectHandler(strings.Replace(f.URL(), "127.0.0.1", "localhost", 1)+"/net", http.StatusFound))
+	defer redir.Close()
+	c := &peeringdb.Client{BaseURL: redir.URL, APIKey: testKey, Timeout: time.Second}
+	_, err := c.Nets(context.Background(), []uint32{64496})
+	if err == nil || !strings.Contains(err.Error(), "redirect to another host") {
+		t.Errorf("error %v, want the redirect refused", err)
+	}
+	if f.requests.Load() != 0 {
+		t.Error("the key followed a redirect to another host")
 	}
 }
