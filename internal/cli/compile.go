@@ -214,6 +214,11 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	if res == nil {
 		return compileErr
 	}
+	for _, p := range res.Peers {
+		for _, w := range p.Warnings {
+			f.Logger.Warn(w, "peer", p.Name)
+		}
+	}
 	failed := map[string]bool{}
 	for _, p := range filtergen.FailedPeers(compileErr) {
 		failed[strings.ToUpper(p)] = true

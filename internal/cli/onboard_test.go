@@ -285,6 +285,9 @@ func TestOnboardingExamplesCompile(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
+			if policy == "onboarding.yaml" && !strings.Contains(stderr, `announce falls back to AS64498 itself" peer=GAMMA`) {
+				t.Errorf("the fallback warning is not on stderr: %s", stderr)
+			}
 			entries, _ := os.ReadDir(filepath.Join(out, "rs1.d"))
 			var got []string
 			for _, e := range entries {
