@@ -3,6 +3,7 @@ package filtergen_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -435,5 +436,45 @@ func TestAPIKeyFile(t *testing.T) {
 		!strings.Contains(err.Error(), "set snapshot or url, not both") || !strings.Contains(err.Error(), "api_key_file or api_key_env") ||
 		!strings.Contains(err.Error(), "exactly one of ixf") {
 		t.Errorf("policy errors: %v", err)
+	}
+}
+
+// BenchmarkResolve1000 resolves a 1,000-member route server from a
+// snapshot: loading the snapshot, the member list, announce and
+// max-prefix for every member. bench/ixp-onboarding.sh times the whole
+// compile on top of it.
+func BenchmarkResolve1000(b *testing.B) {
+	dir := b.TempDir()
+	var nets, rows []string
+	for i := range 1000 {
+		nets = append(nets, fmt.Sprintf(`{"id": %d, "asn": %d, "name": "Member %d & Co", "irr_as_set": "RIPE::AS-M%d, AS-N%d", "info_prefixes4": %d, "info_prefixes6": %d, "status": "ok"}`,
+			i+1, 65536+i, i, i, i, 10+i, 5+i%7))
+		rows = append(rows, fmt.Sprintf(`{"id": %d, "net_id": %d, "ix_id": 1, "ixlan_id": 1, "asn": %d, "ipaddr4": "10.%d.%d.1", "ipaddr6": "2001:db8::%x", "is_rs_peer": true, "operational": true, "status": "ok"}`,
+			i+1, i+1, 65536+i, i/250, i%250, i+1))
+	}
+	files := map[string]string{
+		"net.json":      `{"data": [` + strings.Join(nets, ",\n") + `]}`,
+		"netixlan.json": `{"data": [` + strings.Join(rows, ",\n") + `]}`,
+		"ix.json":       `{"data": [{"id": 1, "name": "Bench-IX", "status": "ok"}]}`,
+		"ixlan.json":    `{"data": [{"id": 1, "ix_id": 1, "status": "ok"}]}`,
+		"ixpfx.json":    `{"data": [{"id": 1, "ixlan_id": 1, "prefix": "10.0.0.0/8", "status": "ok"}, {"id": 2, "ixlan_id": 1, "prefix": "2001:db8::/32", "status": "ok"}]}`,
+	}
+	for n, d := range files {
+		os.WriteFile(filepath.Join(dir, n), []byte(d), 0o644)
+	}
+	doc := []byte("version: 1\nlocal_as: 64510\nirr: {dumps: [x.rpsl]}\nrouters: [{name: rs1, platform: bird2}]\n" +
+		"peeringdb: {snapshot: " + dir + "}\nmembers_from: {peeringdb: {ix_id: 1}}\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		pol, err := filtergen.ParsePolicy("bench.yaml", doc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := filtergen.Resolve(context.Background(), pol, filtergen.ResolveOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		if len(pol.Peers) != 1000 {
+			b.Fatalf("%d peers", len(pol.Peers))
+		}
 	}
 }
