@@ -5,10 +5,10 @@
 // resolved once between loading and compiling:
 //
 //	pol, err := filtergen.LoadPolicy("rs.yaml")
-//	err = filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{Getenv: os.Getenv})
+//	err = filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: os.Getenv})
 //	res, err := filtergen.Compile(ctx, pol, opts)
 //
-// Resolve fills what peers leave out from PeeringDB and builds route-server
+// Populate fills what peers leave out from PeeringDB and builds route-server
 // member lists from IX-F exports or PeeringDB; Compile refuses such a
-// policy until Resolve has succeeded.
+// policy until Populate has succeeded.
 package filtergen

@@ -43,8 +43,8 @@ func ExportIXF(pol *Policy, now time.Time) (*ixf.Export, error) {
 	if x == nil {
 		return nil, fmt.Errorf("%w: ixf_export: missing (shortname, ixf_id and the peering LAN are needed)", ErrPolicy)
 	}
-	if pol.needsResolve() && (!pol.resolved || pol.broken) {
-		return nil, errors.New("filtergen: the policy has peeringdb or members_from: Resolve must succeed before ExportIXF")
+	if pol.needsPopulate() && (!pol.populated || pol.broken) {
+		return nil, errors.New("filtergen: the policy has peeringdb or members_from: Populate must succeed before ExportIXF")
 	}
 	ixpID := x.IXPID
 	if ixpID == 0 {

@@ -17,7 +17,11 @@ import (
 
 // OnboardOptions are the inputs of Onboard.
 type OnboardOptions struct {
-	ResolveOptions
+	PopulateOptions
+	// Role is the new peer's role; empty means the role every listed
+	// peer has, if they agree (a route server's rs-client), else none
+	// (the default, peer).
+	Role Role
 	// IXID is the PeeringDB exchange whose netixlan gives the neighbor
 	// addresses; 0 means the policy's members_from.peeringdb.ix_id, if
 	// any.
@@ -63,14 +67,28 @@ func Onboard(ctx context.Context, pol *Policy, member uint32, opts OnboardOption
 			return nil, fmt.Errorf("filtergen: %s is already in the policy as peer %s", asn.Format(member), strconv.Quote(p.Name))
 		}
 	}
-	r := &resolver{pol: pol, opts: opts.ResolveOptions, warn: map[string][]string{}}
+	r := &resolver{pol: pol, opts: opts.PopulateOptions, warn: map[string][]string{}}
 	src, err := r.source()
 	if err != nil {
 		return nil, err
 	}
 	r.src = src
 	name := "AS" + strconv.FormatUint(uint64(member), 10)
-	o := &Onboarding{Peer: Peer{Name: name, ASN: ASN(member)}}
+	role := opts.Role
+	if role == "" {
+		for i, p := range pol.Peers {
+			if i == 0 {
+				role = p.Role
+			} else if p.Role != role {
+				role = ""
+				break
+			}
+		}
+		if pol.MembersFrom != nil && len(pol.Peers) == 0 {
+			role = RoleRSClient
+		}
+	}
+	o := &Onboarding{Peer: Peer{Name: name, ASN: ASN(member), Role: role}}
 	ixID := opts.IXID
 	if ixID == 0 && pol.MembersFrom != nil && pol.MembersFrom.PeeringDB != nil {
 		ixID = pol.MembersFrom.PeeringDB.IXID
@@ -123,7 +141,7 @@ func Onboard(ctx context.Context, pol *Policy, member uint32, opts OnboardOption
 	cp := *pol
 	cp.Peers, cp.Customers = []Peer{o.Peer}, nil
 	cp.PeeringDB, cp.MembersFrom, cp.IXFExport = nil, nil, nil
-	cp.resolved, cp.broken, cp.peerWarnings, cp.pos = false, false, nil, nil
+	cp.populated, cp.broken, cp.peerWarnings, cp.pos = false, false, nil, nil
 	if err := cp.Validate(); err != nil {
 		return nil, fmt.Errorf("the proposed entry is invalid: %w", err)
 	}
@@ -161,6 +179,9 @@ func (p *Peer) YAML(indent int) string {
 	fmt.Fprintf(&b, "%s- name: %s\n", pad, p.Name)
 	pad += "  "
 	fmt.Fprintf(&b, "%sasn: %d\n", pad, p.ASN)
+	if p.Role != "" {
+		fmt.Fprintf(&b, "%srole: %s\n", pad, p.Role)
+	}
 	if p.Description != "" {
 		fmt.Fprintf(&b, "%sdescription: %s\n", pad, strconv.Quote(p.Description))
 	}
@@ -189,7 +210,7 @@ func (p *Peer) YAML(indent int) string {
 				f = append(f, fmt.Sprintf("%s: %d", kv.k, kv.v))
 			}
 		}
-		if m.Limit == 0 {
+		if m.Headroom != 0 {
 			f = append(f, "headroom: "+strconv.FormatFloat(m.Headroom, 'f', -1, 64))
 		}
 		fmt.Fprintf(&b, "%smax_prefix: {%s}\n", pad, strings.Join(f, ", "))
@@ -266,7 +287,7 @@ func AppendPeer(name string, data []byte, p *Peer) ([]byte, error) {
 		return nil, fmt.Errorf("%s: appended entry %s not found when read back", name, p.Name)
 	}
 	q := got.Peers[i]
-	if q.ASN != p.ASN || q.Description != p.Description || !slices.Equal(q.Announce, p.Announce) ||
+	if q.ASN != p.ASN || q.Role != p.Role || q.Description != p.Description || !slices.Equal(q.Announce, p.Announce) ||
 		!slices.Equal(q.Neighbors, p.Neighbors) || (q.MaxPrefix == nil) != (p.MaxPrefix == nil) ||
 		q.MaxPrefix != nil && *q.MaxPrefix != *p.MaxPrefix {
 		return nil, fmt.Errorf("%s: appended entry %s reads back differently", name, p.Name)

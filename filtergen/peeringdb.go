@@ -27,7 +27,7 @@ import (
 
 // This file is the onboarding resolver: it fills what the policy leaves
 // out of its peers from PeeringDB and builds route-server member lists
-// from IX-F member exports or PeeringDB. Resolve runs once between
+// from IX-F member exports or PeeringDB. Populate runs once between
 // loading a policy and compiling it; Compile refuses a policy that needs
 // it and has not had it.
 
@@ -90,11 +90,11 @@ type PeeringDBMembers struct {
 	IXID int `yaml:"ix_id"`
 }
 
-// needsResolve reports whether pol has onboarding sources.
-func (pol *Policy) needsResolve() bool { return pol.PeeringDB != nil || pol.MembersFrom != nil }
+// needsPopulate reports whether pol has onboarding sources.
+func (pol *Policy) needsPopulate() bool { return pol.PeeringDB != nil || pol.MembersFrom != nil }
 
-// ResolveOptions are the inputs of Resolve besides the policy.
-type ResolveOptions struct {
+// PopulateOptions are the inputs of Populate besides the policy.
+type PopulateOptions struct {
 	// Getenv reads APIKeyEnv; nil means the key cannot come from the
 	// environment.
 	Getenv func(string) string
@@ -109,22 +109,22 @@ type ResolveOptions struct {
 	Logger *slog.Logger
 }
 
-// ErrResolve is wrapped by errors about onboarding data (member lists,
+// ErrOnboarding is wrapped by errors about onboarding data (member lists,
 // PeeringDB) that are not a particular peer's.
-var ErrResolve = errors.New("onboarding data")
+var ErrOnboarding = errors.New("onboarding data")
 
-// Resolve fills the peers of pol from its peeringdb and members_from
+// Populate fills the peers of pol from its peeringdb and members_from
 // sections and then validates pol completely. Every warning (a fallback
 // taken, a cached response used) is recorded for the peer it concerns
 // and appears in its PeerResult.Warnings; Warnings returns the ones that
 // concern no peer. A peer whose data cannot be had (PeeringDB down and
 // no usable cache, an invalid irr_as_set) fails with a *PeerError; the
 // policy is then left unusable, never half filled.
-func Resolve(ctx context.Context, pol *Policy, opts ResolveOptions) error {
+func Populate(ctx context.Context, pol *Policy, opts PopulateOptions) error {
 	if pol.broken {
-		return errors.New("filtergen: an earlier Resolve of this policy failed")
+		return errors.New("filtergen: an earlier Populate of this policy failed")
 	}
-	if pol.resolved || !pol.needsResolve() {
+	if pol.populated || !pol.needsPopulate() {
 		return nil
 	}
 	if opts.Logger == nil {
@@ -135,17 +135,18 @@ func Resolve(ctx context.Context, pol *Policy, opts ResolveOptions) error {
 		pol.broken = true
 		return err
 	}
-	pol.resolved = true
+	pol.populated = true
 	pol.peerWarnings = r.warn
-	return pol.validate(pol.positionOf())
+	_, err := pol.resolve(pol.positionOf())
+	return err
 }
 
-// Warnings returns the warnings of Resolve that concern no single peer.
+// Warnings returns the warnings of Populate that concern no single peer.
 func (pol *Policy) Warnings() []string { return slices.Clone(pol.peerWarnings[""]) }
 
 type resolver struct {
 	pol  *Policy
-	opts ResolveOptions
+	opts PopulateOptions
 	src  peeringdb.Source
 	warn map[string][]string // peer name -> warnings; "" for the policy
 }
@@ -173,7 +174,7 @@ func (r *resolver) source() (peeringdb.Source, error) {
 	if s.Snapshot != "" {
 		snap, err := peeringdb.LoadSnapshot(r.rel(s.Snapshot), peeringdb.SnapshotOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("%w: peeringdb.snapshot: %w", ErrResolve, err)
+			return nil, fmt.Errorf("%w: peeringdb.snapshot: %w", ErrOnboarding, err)
 		}
 		return snap, nil
 	}
@@ -182,7 +183,7 @@ func (r *resolver) source() (peeringdb.Source, error) {
 	case s.APIKeyFile != "":
 		key, err := readKeyFile(r.rel(s.APIKeyFile))
 		if err != nil {
-			return nil, fmt.Errorf("%w: peeringdb.api_key_file: %w", ErrResolve, err)
+			return nil, fmt.Errorf("%w: peeringdb.api_key_file: %w", ErrOnboarding, err)
 		}
 		c.APIKey = key
 	case s.APIKeyEnv != "":
@@ -190,7 +191,7 @@ func (r *resolver) source() (peeringdb.Source, error) {
 			c.APIKey = strings.TrimSpace(r.opts.Getenv(s.APIKeyEnv))
 		}
 		if c.APIKey == "" {
-			return nil, fmt.Errorf("%w: peeringdb.api_key_env: environment variable %s is empty or unset", ErrResolve, s.APIKeyEnv)
+			return nil, fmt.Errorf("%w: peeringdb.api_key_env: environment variable %s is empty or unset", ErrOnboarding, s.APIKeyEnv)
 		}
 	}
 	if s.Cache != "" {
@@ -247,23 +248,31 @@ func (r *resolver) run(ctx context.Context) error {
 	generated := map[string]*member{}
 	for _, m := range members {
 		if idx := byASN[m.asn]; len(idx) > 0 {
-			if len(idx) == 1 && r.pol.Peers[idx[0]].Neighbors == nil {
-				r.pol.Peers[idx[0]].Neighbors = m.neighbors
+			if q := &r.pol.Peers[idx[0]]; len(idx) == 1 && q.Neighbors == nil && q.Attach == nil {
+				q.Neighbors = m.neighbors
+			}
+			for _, i := range idx {
+				if r.pol.Peers[i].Role == "" {
+					r.pol.Peers[i].Role = RoleRSClient
+				}
 			}
 			generated[r.pol.Peers[idx[0]].Name] = m
 			continue
 		}
 		name := "AS" + strconv.FormatUint(uint64(m.asn), 10)
-		r.pol.Peers = append(r.pol.Peers, Peer{Name: name, ASN: ASN(m.asn), Neighbors: m.neighbors})
+		r.pol.Peers = append(r.pol.Peers, Peer{Name: name, ASN: ASN(m.asn), Role: RoleRSClient, Neighbors: m.neighbors})
 		generated[name] = m
 	}
 	if r.pol.MembersFrom != nil && len(members) == 0 {
-		return fmt.Errorf("%w: members_from: no route-server member found", ErrResolve)
+		return fmt.Errorf("%w: members_from: no route-server member found", ErrOnboarding)
 	}
 
 	// Which peers need PeeringDB? A missing description alone does
 	// not make a peer fail when PeeringDB cannot be had.
-	needData := func(p *Peer) bool { return len(p.Announce) == 0 || p.MaxPrefix == nil }
+	// A provider without announce is a full table: nothing to fill.
+	needData := func(p *Peer) bool {
+		return p.role() != RoleProvider && (len(p.Announce) == 0 || p.MaxPrefix == nil)
+	}
 	want := func(p *Peer) bool { return needData(p) || p.Description == "" }
 	var asns []uint32
 	all := r.pol.AllPeers()
@@ -321,6 +330,9 @@ func (r *resolver) fill(p *Peer, m *member, nets map[uint32]peeringdb.Net, netEr
 			p.Description = SafeText(m.name, MaxDescription)
 		}
 	}
+	if p.role() == RoleProvider {
+		return nil
+	}
 	if len(p.Announce) == 0 {
 		var macro, from string
 		switch {
@@ -349,12 +361,9 @@ func (r *resolver) fill(p *Peer, m *member, nets map[uint32]peeringdb.Net, netEr
 		if d != nil && d.MaxPrefix.Minimum != nil {
 			minimum = *d.MaxPrefix.Minimum
 		}
+		// Only the per-family limits: the other fields inherit from the
+		// defaults field by field.
 		mp := MaxPrefix{}
-		if base := r.pol.Defaults.MaxPrefix; base != nil {
-			mp = *base
-		} else {
-			mp = MaxPrefix{Headroom: DefaultHeadroom, Minimum: DefaultMinimumMax}
-		}
 		for fi, fam := range []string{"ipv4", "ipv6"} {
 			lim := 0
 			switch {
@@ -409,12 +418,12 @@ func (r *resolver) members(ctx context.Context) ([]*member, error) {
 		}
 		exp, err := ixf.Load(ctx, src, ixf.LoadOptions{HTTPClient: r.opts.HTTPClient})
 		if err != nil {
-			return nil, fmt.Errorf("%w: members_from.ixf: %w", ErrResolve, err)
+			return nil, fmt.Errorf("%w: members_from.ixf: %w", ErrOnboarding, err)
 		}
 		id := mf.IXPID
 		if id == 0 {
 			if len(exp.IXPList) != 1 {
-				return nil, fmt.Errorf("%w: members_from.ixf: the export lists %d exchanges: set members_from.ixp_id", ErrResolve, len(exp.IXPList))
+				return nil, fmt.Errorf("%w: members_from.ixf: the export lists %d exchanges: set members_from.ixp_id", ErrOnboarding, len(exp.IXPList))
 			}
 			id = exp.IXPList[0].IXPID
 		}
@@ -442,15 +451,15 @@ func (r *resolver) members(ctx context.Context) ([]*member, error) {
 		}
 	case mf.PeeringDB != nil:
 		if r.src == nil {
-			return nil, fmt.Errorf("%w: members_from.peeringdb needs a peeringdb source", ErrResolve)
+			return nil, fmt.Errorf("%w: members_from.peeringdb needs a peeringdb source", ErrOnboarding)
 		}
 		ix, err := r.src.IX(ctx, mf.PeeringDB.IXID)
 		if err != nil {
-			return nil, fmt.Errorf("%w: members_from.peeringdb: %w", ErrResolve, err)
+			return nil, fmt.Errorf("%w: members_from.peeringdb: %w", ErrOnboarding, err)
 		}
 		rows, err := r.src.NetIXLans(ctx, mf.PeeringDB.IXID)
 		if err != nil {
-			return nil, fmt.Errorf("%w: members_from.peeringdb: %w", ErrResolve, err)
+			return nil, fmt.Errorf("%w: members_from.peeringdb: %w", ErrOnboarding, err)
 		}
 		for _, row := range rows {
 			if excluded[row.ASN] || !row.IsRSPeer || !row.Operational {
@@ -469,14 +478,14 @@ func (r *resolver) members(ctx context.Context) ([]*member, error) {
 			}
 		}
 	default:
-		return nil, fmt.Errorf("%w: members_from: set ixf or peeringdb", ErrResolve)
+		return nil, fmt.Errorf("%w: members_from: set ixf or peeringdb", ErrOnboarding)
 	}
 	// info_never_via_route_servers: the network asks not to be peered
 	// with through route servers.
 	if r.src != nil && len(order) > 0 {
 		nets, err := r.src.Nets(ctx, order)
 		if err != nil {
-			return nil, fmt.Errorf("%w: members_from: %w", ErrResolve, err)
+			return nil, fmt.Errorf("%w: members_from: %w", ErrOnboarding, err)
 		}
 		order = slices.DeleteFunc(order, func(a uint32) bool {
 			if n, ok := nets[a]; ok && n.InfoNeverViaRouteServers {

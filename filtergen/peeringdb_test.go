@@ -65,18 +65,18 @@ func TestResolveCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := loadRegistry(t, "testdata/onboarding/registry.rpsl")
-	if _, err := filtergen.Compile(ctx, pol, filtergen.CompileOptions{IRR: reg}); err == nil || !strings.Contains(err.Error(), "Resolve must succeed") {
+	if _, err := filtergen.Compile(ctx, pol, filtergen.CompileOptions{IRR: reg}); err == nil || !strings.Contains(err.Error(), "Populate must succeed") {
 		t.Fatalf("Compile before Resolve: %v", err)
 	}
-	if err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{}); err != nil {
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	want := []peerSummary{
 		{Name: "SECOND", ASN: 64497, Description: "Unicode Quoted Net", Announce: []string{"AS64497"},
-			Neighbors: []string{"203.0.113.11"}, MaxPrefix: filtergen.MaxPrefix{Headroom: 0.5, Minimum: 20}},
+			Neighbors: []string{"203.0.113.11"}, MaxPrefix: filtergen.MaxPrefix{}},
 		{Name: "AS64496", ASN: 64496, Description: "Example Networks and Co", Announce: []string{"RIPE::AS-EXAMPLE"},
 			Neighbors: []string{"203.0.113.10", "2001:db8:4242::10"},
-			MaxPrefix: filtergen.MaxPrefix{Headroom: 0.5, Minimum: 20, IPv4: 48, IPv6: 12}},
+			MaxPrefix: filtergen.MaxPrefix{IPv4: 48, IPv6: 12}},
 	}
 	if d := cmp.Diff(want, summarize(pol)); d != "" {
 		t.Errorf("resolved peers (-want +got):\n%s", d)
@@ -110,6 +110,11 @@ func TestResolveCompile(t *testing.T) {
 	if d := cmp.Diff(wantF, got); d != "" {
 		t.Errorf("compiled families (-want +got):\n%s", d)
 	}
+	for _, p := range res.Peers {
+		if p.Role != filtergen.RoleRSClient {
+			t.Errorf("peer %s from the member list has role %q, want rs-client", p.Name, p.Role)
+		}
+	}
 	second := res.Peers[0]
 	if w := strings.Join(second.Warnings, "\n"); !strings.Contains(w, "info_prefixes4 is 0 or unset") || !strings.Contains(w, "info_prefixes6 is 0 or unset") {
 		t.Errorf("SECOND warnings %q lack the max-prefix fallbacks", w)
@@ -130,7 +135,7 @@ func writeSnapshot(t *testing.T, doc string) string {
 
 func onboardingPolicy(t *testing.T, extra string) *filtergen.Policy {
 	t.Helper()
-	doc := `version: 1
+	doc := `version: 2
 local_as: 64510
 irr: {dumps: [x.rpsl]}
 routers: [{name: rs1, platform: bird2}]
@@ -173,7 +178,7 @@ func TestResolveErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pol := onboardingPolicy(t, strings.ReplaceAll(tt.policy, "%SNAP%", snap))
-			err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{Source: tt.source})
+			err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Source: tt.source})
 			if err == nil {
 				t.Fatalf("no error; peers %+v", summarize(pol))
 			}
@@ -212,7 +217,7 @@ func TestResolveCachedWhenDown(t *testing.T) {
 	}
 	down.Store(true)
 	pol := onboardingPolicy(t, "peeringdb: {url: "+f.URL+", cache: "+dir+", timeout: 1s}\npeers: [{name: A, asn: 64496, neighbors: [203.0.113.10]}]\n")
-	if err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{}); err != nil {
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := pol.Peers[0].Announce; len(got) != 1 || got[0] != "AS-EXAMPLE" {
@@ -224,7 +229,7 @@ func TestResolveCachedWhenDown(t *testing.T) {
 
 	// Older than cache_max_age: the peer fails.
 	pol = onboardingPolicy(t, "peeringdb: {url: "+f.URL+", cache: "+dir+", cache_max_age: 4h, timeout: 1s}\npeers: [{name: A, asn: 64496}]\n")
-	err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{})
+	err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{})
 	if !errors.Is(err, peeringdb.ErrUnavailable) || !strings.Contains(err.Error(), `peer "A"`) || !strings.Contains(err.Error(), "5h0m0s old") {
 		t.Errorf("stale cache: %v", err)
 	}
@@ -234,16 +239,16 @@ func TestResolveIXF(t *testing.T) {
 	ctx := context.Background()
 	exp, _ := filepath.Abs("../ixf/testdata/export.json")
 	pol := onboardingPolicy(t, "members_from: {ixf: "+exp+"}\n")
-	if err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{}); err != nil {
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	want := []peerSummary{
 		{Name: "AS64496", ASN: 64496, Description: "Example Networks and Co", Announce: []string{"RIPE::AS-EXAMPLE"},
-			Neighbors: []string{"203.0.113.10", "2001:db8:4242::10"}, MaxPrefix: filtergen.MaxPrefix{Headroom: 0.2, Minimum: 10, IPv4: 50, IPv6: 20}},
+			Neighbors: []string{"203.0.113.10", "2001:db8:4242::10"}, MaxPrefix: filtergen.MaxPrefix{IPv4: 50, IPv6: 20}},
 		// Only its IPv6 address has routeserver: true; no as_macro and no
 		// PeeringDB source: it announces its own AS.
 		{Name: "AS64498", ASN: 64498, Announce: []string{"AS64498"}, Neighbors: []string{"2001:db8:4242::12"},
-			MaxPrefix: filtergen.MaxPrefix{Headroom: 0.2, Minimum: 10}},
+			MaxPrefix: filtergen.MaxPrefix{}},
 	}
 	if d := cmp.Diff(want, summarize(pol)); d != "" {
 		t.Errorf("IX-F members (-want +got):\n%s", d)
@@ -261,7 +266,7 @@ func TestExportIXF(t *testing.T) {
 	if _, err := filtergen.ExportIXF(pol, time.Now()); err == nil {
 		t.Error("ExportIXF before Resolve")
 	}
-	if err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{}); err != nil {
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	exp, err := filtergen.ExportIXF(pol, time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC))
@@ -346,7 +351,7 @@ func TestAppendPeer(t *testing.T) {
 		Neighbors: []netip.Addr{netip.MustParseAddr("203.0.113.14")}}
 	p.MaxPrefix = &filtergen.MaxPrefix{IPv4: 10, Headroom: 0.5, Minimum: 20}
 	head := `# top comment
-version: 1   # trailing comment
+version: 2   # trailing comment
 local_as: 64510
 irr: {dumps: [x.rpsl]}
 routers: [{name: rs1, platform: bird2}]
@@ -379,14 +384,14 @@ customers:
 	}
 
 	// No peers key: one is added at the end.
-	got, err = filtergen.AppendPeer("p.yaml", []byte("version: 1\nlocal_as: 64510\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\n"+tail), p)
+	got, err = filtergen.AppendPeer("p.yaml", []byte("version: 2\nlocal_as: 64510\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\n"+tail), p)
 	if err != nil || !strings.Contains(string(got), tail+"peers:\n  - name: AS64500\n") {
 		t.Errorf("AppendPeer without peers: %v\n%s", err, got)
 	}
 
 	for name, doc := range map[string]string{
-		"flow list": "version: 1\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\npeers: [{name: A, asn: 1, announce: [AS1]}]\n",
-		"duplicate": "version: 1\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\npeers:\n  - name: AS64500\n    asn: 1\n    announce: [AS1]\n",
+		"flow list": "version: 2\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\npeers: [{name: A, asn: 1, announce: [AS1]}]\n",
+		"duplicate": "version: 2\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\npeers:\n  - name: AS64500\n    asn: 1\n    announce: [AS1]\n",
 		"not yaml":  "version: [\n",
 	} {
 		if out, err := filtergen.AppendPeer("p.yaml", []byte(doc), p); err == nil {
@@ -422,16 +427,16 @@ func TestAPIKeyFile(t *testing.T) {
 	bad := filepath.Join(dir, "key")
 	os.WriteFile(bad, []byte("secret-one\nsecret-two\n"), 0o600)
 	pol := onboardingPolicy(t, "peeringdb: {url: 'http://127.0.0.1:1', api_key_file: "+bad+"}\npeers: [{name: A, asn: 64496}]\n")
-	err := filtergen.Resolve(context.Background(), pol, filtergen.ResolveOptions{})
+	err := filtergen.Populate(context.Background(), pol, filtergen.PopulateOptions{})
 	if err == nil || !strings.Contains(err.Error(), "want one API key on one line") || strings.Contains(err.Error(), "secret") {
 		t.Errorf("error %v: want a key-file error that does not quote the file", err)
 	}
 	pol = onboardingPolicy(t, "peeringdb: {url: 'http://127.0.0.1:1', api_key_env: PDB_KEY}\npeers: [{name: A, asn: 64496}]\n")
-	err = filtergen.Resolve(context.Background(), pol, filtergen.ResolveOptions{Getenv: func(string) string { return "" }})
+	err = filtergen.Populate(context.Background(), pol, filtergen.PopulateOptions{Getenv: func(string) string { return "" }})
 	if err == nil || !strings.Contains(err.Error(), "PDB_KEY is empty or unset") {
 		t.Errorf("error %v: want the unset variable named", err)
 	}
-	if _, err := filtergen.ParsePolicy("p.yaml", []byte("version: 1\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\n"+
+	if _, err := filtergen.ParsePolicy("p.yaml", []byte("version: 2\nlocal_as: 1\nirr: {dumps: [x]}\nrouters: [{name: r, platform: bird2}]\n"+
 		"peeringdb: {snapshot: s, url: 'https://x', api_key_file: k, api_key_env: E}\nmembers_from: {ixf: f, peeringdb: {ix_id: 1}}\n")); err == nil ||
 		!strings.Contains(err.Error(), "set snapshot or url, not both") || !strings.Contains(err.Error(), "api_key_file or api_key_env") ||
 		!strings.Contains(err.Error(), "exactly one of ixf") {
@@ -462,7 +467,7 @@ func BenchmarkResolve1000(b *testing.B) {
 	for n, d := range files {
 		os.WriteFile(filepath.Join(dir, n), []byte(d), 0o644)
 	}
-	doc := []byte("version: 1\nlocal_as: 64510\nirr: {dumps: [x.rpsl]}\nrouters: [{name: rs1, platform: bird2}]\n" +
+	doc := []byte("version: 2\nlocal_as: 64510\nirr: {dumps: [x.rpsl]}\nrouters: [{name: rs1, platform: bird2}]\n" +
 		"peeringdb: {snapshot: " + dir + "}\nmembers_from: {peeringdb: {ix_id: 1}}\n")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -470,7 +475,7 @@ func BenchmarkResolve1000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := filtergen.Resolve(context.Background(), pol, filtergen.ResolveOptions{}); err != nil {
+		if err := filtergen.Populate(context.Background(), pol, filtergen.PopulateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		if len(pol.Peers) != 1000 {

@@ -65,7 +65,7 @@ func (r Role) RFC9234() string {
 }
 
 // Code returns the number that stands for r in the relationship large
-// community LOCAL_AS:CommunityLearnedFrom:Code (see Communities).
+// community LOCAL_AS:CommunityLearnedFrom:Code.
 func (r Role) Code() uint32 {
 	switch r {
 	case RoleCustomer:
@@ -137,10 +137,12 @@ func (c *LargeCommunity) UnmarshalText(b []byte) error {
 // The DATA1 values of our large communities (RFC 8092), all under our
 // own AS as GLOBAL. The scheme is documented in the README.
 const (
-	// CommunityLearnedFrom: LOCAL_AS:1:ROLE records the relationship a
-	// route was learned from (Role.Code). Set on import, on every role;
-	// export decisions read it.
-	CommunityLearnedFrom uint32 = 1
+	// CommunityLearnedFrom: LOCAL_AS:1000:ROLE records the relationship
+	// a route was learned from (Role.Code). Set on import, on every role,
+	// after removing any LOCAL_AS:1000:* the neighbor sent; export
+	// decisions read it. (DATA1 1000, not 1, so that it never collides
+	// with the route server's LOCAL_AS:1:PEER_AS control.)
+	CommunityLearnedFrom uint32 = 1000
 	// CommunityDoNotAnnounce: RS_AS:0:PEER_AS asks our route server not
 	// to announce the route to PEER_AS (IXP convention).
 	CommunityDoNotAnnounce uint32 = 0
@@ -178,11 +180,14 @@ const (
 
 // An ImportPolicy is the hygiene every route from a neighbor passes on
 // the router, besides the prefix and origin filter of FamilyResult. Each
-// check is on unless the policy turns it off; PrefixFilter and
-// OriginCheck are off only for providers.
+// check is on unless the policy turns it off (import: in defaults or per
+// peer); PrefixFilter and OriginCheck are off only for providers without
+// announce, EnforceNextHop is on by default for rs-clients only and
+// EnforceFirstAS off by default for route servers.
 type ImportPolicy struct {
 	// PrefixFilter: the route must match FamilyResult.Entries. Off for
-	// providers, whose routes pass every other check instead.
+	// providers without announce, whose routes pass every other check
+	// instead; FamilyResult.Entries is then empty.
 	PrefixFilter bool
 	// OriginCheck: the RFC 6811 origin (the last AS of an AS_SEQUENCE
 	// ending the path; none when it ends in an AS_SET) must be in
@@ -219,8 +224,9 @@ type ImportPolicy struct {
 	// MinLength and MaxLength bound the prefix length per family ([0]
 	// IPv4, [1] IPv6); routes outside are rejected.
 	MinLength, MaxLength [2]int
-	// LocalPref is the preference given to accepted routes; 0 leaves
-	// the platform default.
+	// LocalPref is the local preference given to accepted routes
+	// (Role.DefaultLocalPref unless the policy sets one); 0 leaves the
+	// platform default.
 	LocalPref int
 	// Tag is the large community recording the relationship, added to
 	// every accepted route.
@@ -258,6 +264,10 @@ type Attachment struct {
 	// Interface is the customer-facing interface on Router, checked for
 	// the router's platform; empty for non-customers.
 	Interface string `json:",omitempty"`
+	// AntiSpoofing is, for a customer with Interface, the anti-spoofing
+	// on this router: as PeerResult.AntiSpoofing, but its ACLs permit
+	// only the session addresses of this attachment.
+	AntiSpoofing []AntiSpoof `json:",omitempty"`
 }
 
 // MaxPrefixAction is what a router does when a family's limit trips.
@@ -350,4 +360,44 @@ type OwnFamily struct {
 	Family string // "ipv4" or "ipv6"
 	// Entries are the prefixes and ranges of our own space.
 	Entries []PrefixRange
+}
+
+// DefaultLocalPref returns the local preference of routes learned from a
+// neighbor of role r unless the policy sets import.local_pref: customer
+// routes are preferred over peers' and route servers', and those over
+// providers', so that traffic follows the money (and a leak through a
+// provider never wins over a customer route). Zero leaves the platform
+// default (100) for route-server clients, whose routes we do not use.
+func (r Role) DefaultLocalPref() int64 {
+	switch r {
+	case RoleCustomer:
+		return 200
+	case RolePeer:
+		return 150
+	case RoleRouteServer:
+		return 140
+	case RoleProvider:
+		return 100
+	}
+	return 0
+}
+
+// An AntiSpoof is the anti-spoofing (MANRS action 2) of a customer in
+// one family on its interface. A customer with an interface has both
+// families, always, so that no family is left open: a family not in its
+// families has DenyAll set; a configured family without accepted prefixes
+// permits only the customer's session addresses (and fe80::/10) through
+// its ACL (without an ingress ACL, uRPF alone stays, for the session),
+// and has DenyAll set when it has no session address either.
+type AntiSpoof struct {
+	Family string // "ipv4" or "ipv6"
+	// URPF is strict, loose or none.
+	URPF string
+	// IngressACL says whether an ingress ACL is rendered; ACL then holds
+	// the permitted source prefixes (FamilyResult.ACL), everything else
+	// being dropped.
+	IngressACL bool
+	ACL        []netip.Prefix `json:",omitempty"`
+	// DenyAll drops every packet of the family from the customer.
+	DenyAll bool `json:",omitempty"`
 }

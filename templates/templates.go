@@ -97,7 +97,14 @@ var ownFuncs = template.FuncMap{
 	},
 	"accepted":  acceptedLine,
 	"neighbors": neighbors,
-	"bogons":    bogons,
+	// attachment returns the peer's attachment on the router (never nil).
+	"attachment": func(p *filtergen.PeerResult, router string) *filtergen.Attachment {
+		if a := p.Attachment(router); a != nil {
+			return a
+		}
+		return &filtergen.Attachment{Router: router}
+	},
+	"bogons": bogons,
 	// hasACL reports whether a peer gets ingress ACLs: every family of a
 	// customer with ingress_acl on, an empty ACL included (deny all), so
 	// that no configured family is left unfiltered.
@@ -177,6 +184,76 @@ var ownFuncs = template.FuncMap{
 		return "(.)* (" + strings.Join(parts, "|") + ") (.)*"
 	},
 	"junosPaths": junosPaths,
+	// own returns our own space in family fam ("ipv4", "ipv6").
+	"own": func(res *filtergen.Result, fam string) []filtergen.PrefixRange {
+		for _, o := range res.Own {
+			if o.Family == fam {
+				return o.Entries
+			}
+		}
+		return nil
+	},
+	// orLonger widens entries to all their more-specifics.
+	"orLonger": func(rs []filtergen.PrefixRange) []filtergen.PrefixRange {
+		out := make([]filtergen.PrefixRange, len(rs))
+		for i, r := range rs {
+			out[i] = filtergen.PrefixRange{Prefix: r.Prefix, Min: uint8(r.Prefix.Bits()), Max: uint8(r.Prefix.Addr().BitLen())}
+		}
+		return out
+	},
+	// prefixes returns the prefixes of entries, without their ranges.
+	"prefixes": func(rs []filtergen.PrefixRange) []netip.Prefix {
+		var out []netip.Prefix
+		for i, r := range rs {
+			if i == 0 || r.Prefix != rs[i-1].Prefix {
+				out = append(out, r.Prefix)
+			}
+		}
+		return out
+	},
+	"lc": func(c filtergen.LargeCommunity, sep string) string {
+		return strconv.FormatUint(uint64(c.Global), 10) + sep + strconv.FormatUint(uint64(c.Data1), 10) + sep +
+			strconv.FormatUint(uint64(c.Data2), 10)
+	},
+	// roleCode is the DATA2 of the relationship community of a role.
+	"roleCode": func(r string) uint32 { return filtergen.Role(r).Code() },
+	// birdRole is the BIRD "local role" keyword for a session with a
+	// neighbor of role r.
+	"birdRole": func(r filtergen.Role) string { return strings.ReplaceAll(r.RFC9234(), "-", "_") },
+	// secret reveals a session password for the configuration; the
+	// characters were checked when it was read.
+	"secret": func(s filtergen.Secret) string { return s.Reveal() },
+	"is16":   func(n uint32) bool { return n <= 65535 },
+	// versionAtLeast reports whether a router's declared software version
+	// (Router.Version, "2.0.12" or "24.4R1") is at least min; an
+	// undeclared version means the platform's current release.
+	"versionAtLeast": VersionAtLeast,
+	"junosIFD":       func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
+	"junosUnit": func(name string) (int, error) {
+		_, u, err := platform.JunosInterface(name)
+		return u, err
+	},
+	// localAddr returns the attachment's local address in the family,
+	// or an invalid address.
+	"localAddr": func(a *filtergen.Attachment, fam string) netip.Addr {
+		for _, l := range a.LocalAddresses {
+			if l.Is4() == (fam == "ipv4") {
+				return l
+			}
+		}
+		return netip.Addr{}
+	},
+	// antiSpoof returns the peer's anti-spoofing in family fam on the
+	// router, or nil.
+	"antiSpoof": func(p *filtergen.PeerResult, router, fam string) *filtergen.AntiSpoof {
+		for _, as := range antiSpoofing(p, router) {
+			if as.Family == fam {
+				return &as
+			}
+		}
+		return nil
+	},
+	"antiSpoofing": antiSpoofing,
 	// nftElements renders the elements of an nftables interval set, one
 	// per line.
 	"nftElements": func(ps []netip.Prefix, indent string) string {
@@ -256,9 +333,23 @@ func junosPaths(p *filtergen.PeerResult, indent string) string {
 	return string(b)
 }
 
-func neighbors(p *filtergen.PeerResult, fam string) []netip.Addr {
+// antiSpoofing returns the peer's anti-spoofing on the router: its
+// attachment's, or the peer's for a Result without per-router entries.
+func antiSpoofing(p *filtergen.PeerResult, router string) []filtergen.AntiSpoof {
+	if a := p.Attachment(router); a != nil && a.AntiSpoofing != nil {
+		return a.AntiSpoofing
+	}
+	return p.AntiSpoofing
+}
+
+// neighbors returns the peer's addresses of family fam on the router.
+func neighbors(p *filtergen.PeerResult, router, fam string) []netip.Addr {
 	var out []netip.Addr
-	for _, a := range p.Neighbors {
+	a := p.Attachment(router)
+	if a == nil {
+		return nil
+	}
+	for _, a := range a.Neighbors {
 		if a.Unmap().Is4() == (fam == "ipv4") {
 			out = append(out, a.Unmap())
 		}
@@ -322,6 +413,49 @@ type routerData struct {
 	Result *filtergen.Result
 	Router filtergen.Router
 	Peers  []*filtergen.PeerResult
+	// Operator lists what is left to the operator, one OperatorMarker
+	// line each (see the package documentation).
+	Operator []string
+	// RSClients, DefaultExport and BFD say whether any peer on the
+	// router is a route-server client, gets a default route only, or
+	// uses BFD.
+	RSClients, DefaultExport, BFD bool
+	// GTSM says whether any session asks for TTL security.
+	GTSM bool
+	// ROV says whether any import on the router validates origins
+	// against the RTR caches.
+	ROV bool
+}
+
+// OperatorMarker starts each header line of a router's main file that
+// names something filtergen leaves to the operator; see the package
+// documentation for the keys.
+const OperatorMarker = "filtergen-operator:"
+
+// newRouterData computes what the router templates need besides the
+// result.
+func newRouterData(res *filtergen.Result, router filtergen.Router, peers []*filtergen.PeerResult) routerData {
+	d := routerData{Result: res, Router: router, Peers: peers}
+	for _, p := range peers {
+		d.RSClients = d.RSClients || p.Role == filtergen.RoleRSClient
+		d.DefaultExport = d.DefaultExport || p.Export.DefaultOnly
+		d.BFD = d.BFD || p.Session.BFD
+		d.ROV = d.ROV || p.Import.RejectRPKIInvalid
+		d.GTSM = d.GTSM || p.Session.TTLSecurity > 0
+	}
+	if !router.RouterID.IsValid() {
+		d.Operator = append(d.Operator, "router-id")
+	}
+	if d.BFD {
+		d.Operator = append(d.Operator, "bfd")
+	}
+	if router.Platform == "bird2" {
+		d.Operator = append(d.Operator, "kernel")
+	}
+	if router.Platform == "junos" && d.GTSM {
+		d.Operator = append(d.Operator, "gtsm")
+	}
+	return d
 }
 
 type peerData struct {
@@ -358,7 +492,8 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 	}
 	var files []File
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+	rd := newRouterData(res, router, peers)
+	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", rd); err != nil {
 		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
 	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
@@ -400,7 +535,7 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 	}
 	if tmpl.Lookup("nft.tmpl") != nil && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
 		var buf bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", rd); err != nil {
 			return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 		}
 		files = append(files, File{Name: router.Name + ".nft", Data: buf.Bytes()})
@@ -437,4 +572,42 @@ func load(platform string, overrides fs.FS) (*template.Template, error) {
 		}
 	}
 	return root, nil
+}
+
+// VersionAtLeast reports whether version have is at least min, comparing
+// the dot-separated numbers from the left ("2.0.12" < "2.16"; "24.4R1"
+// compares as 24.4). An empty have means the current release: true.
+func VersionAtLeast(have, min string) bool {
+	if have == "" {
+		return true
+	}
+	nums := func(v string) []int {
+		var out []int
+		for _, part := range strings.Split(v, ".") {
+			n, i := 0, 0
+			for i < len(part) && part[i] >= '0' && part[i] <= '9' && n < 1e6 {
+				n = n*10 + int(part[i]-'0')
+				i++
+			}
+			out = append(out, n)
+			if i < len(part) {
+				break // "4R1": the rest is a release suffix
+			}
+		}
+		return out
+	}
+	h, m := nums(have), nums(min)
+	for i := range max(len(h), len(m)) {
+		a, b := 0, 0
+		if i < len(h) {
+			a = h[i]
+		}
+		if i < len(m) {
+			b = m[i]
+		}
+		if a != b {
+			return a > b
+		}
+	}
+	return true
 }

@@ -87,7 +87,7 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 	if err != nil {
 		return nil, filtergen.CompileOptions{}, err
 	}
-	if err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
 		return nil, filtergen.CompileOptions{}, err
 	}
 	for _, w := range pol.Warnings() {
@@ -335,12 +335,15 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 func routerHasFailed(res *filtergen.Result, pol *filtergen.Policy, file string, failed map[string]bool) bool {
 	// ROUTER.conf, or another router-level file such as ROUTER.nft.
 	router := strings.TrimSuffix(file, filepath.Ext(file))
-	for _, p := range pol.AllPeers() {
+	rp, err := pol.Resolve() // validated before the compile: cannot fail here
+	if err != nil {
+		return true
+	}
+	for _, p := range rp.Peers {
 		if !failed[strings.ToUpper(p.Name)] {
 			continue
 		}
-		s := p.Settings(pol.Defaults, pol.Routers)
-		if slices.ContainsFunc(s.Routers, func(r string) bool { return strings.EqualFold(r, router) }) {
+		if slices.ContainsFunc(p.Settings.Routers, func(r string) bool { return strings.EqualFold(r, router) }) {
 			return true
 		}
 	}

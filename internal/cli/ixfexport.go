@@ -41,7 +41,7 @@ func runIXFExport(ctx context.Context, f *factory, opts *ixfExportOptions) error
 	if err != nil {
 		return err
 	}
-	if err := filtergen.Resolve(ctx, pol, filtergen.ResolveOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
 		return err
 	}
 	for _, w := range pol.Warnings() {

@@ -19,6 +19,7 @@ type onboardOptions struct {
 	policy string
 	asn    uint32
 	ixID   int
+	role   string
 	write  bool
 }
 
@@ -46,10 +47,15 @@ refuses when the entry would not compile (no prefixes, unknown AS-SET).`,
 				return usagef("onboard: %s is not an AS number", strconv.Quote(args[1]))
 			}
 			opts.asn = a
+			var r filtergen.Role
+			if err := r.UnmarshalText([]byte(opts.role)); err != nil {
+				return usagef("onboard: --role: %v", err)
+			}
 			return runOnboard(cmd.Context(), f, opts)
 		},
 	}
 	cmd.Flags().IntVar(&opts.ixID, "ix", 0, "PeeringDB exchange ID for the neighbor addresses")
+	cmd.Flags().StringVar(&opts.role, "role", "", "the new peer's role (default: the role all listed peers share)")
 	cmd.Flags().BoolVar(&opts.write, "write", false, "append the entry to POLICY")
 	return cmd
 }
@@ -65,8 +71,8 @@ func runOnboard(ctx context.Context, f *factory, opts *onboardOptions) error {
 	}
 	defer closeInputs(co)
 	o, err := filtergen.Onboard(ctx, pol, opts.asn, filtergen.OnboardOptions{
-		ResolveOptions: filtergen.ResolveOptions{Getenv: f.Getenv, Logger: f.Logger},
-		IXID:           opts.ixID, Compile: co,
+		PopulateOptions: filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger},
+		IXID:            opts.ixID, Role: filtergen.Role(opts.role), Compile: co,
 	})
 	if err != nil {
 		return err

@@ -54,8 +54,9 @@ func TestOnboardWrite(t *testing.T) {
 		`# AS64500 "Epsilon Fibre Ltd." (PeeringDB net 2004`,
 		"#   IRR: AS-EPSILON expands to 1 ASNs",
 		"#   ipv4: 1 prefixes (1 filter entries), max-prefix 10; RPKI 1 valid, 0 not found, 1 invalid dropped (100% covered)",
-		"  - name: AS64500\n    asn: 64500\n    description: \"Epsilon Fibre Ltd.\"\n    announce: [\"AS-EPSILON\"]\n" +
-			"    neighbors: [\"203.0.113.14\", \"2001:db8:4242::14\"]\n    max_prefix: {ipv4: 10, ipv6: 10, minimum: 20, headroom: 0.5}\n",
+		// rs-client: the role every listed peer has.
+		"  - name: AS64500\n    asn: 64500\n    role: rs-client\n    description: \"Epsilon Fibre Ltd.\"\n    announce: [\"AS-EPSILON\"]\n" +
+			"    neighbors: [\"203.0.113.14\", \"2001:db8:4242::14\"]\n    max_prefix: {ipv4: 10, ipv6: 10}\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("onboard output lacks %q:\n%s", want, out)
