@@ -66,3 +66,54 @@ func TestImportExamples(t *testing.T) {
 		})
 	}
 }
+
+// generatedScenario writes and compiles the generated scenario.
+func generatedScenario(t *testing.T, perNeighbor int) Scenario {
+	t.Helper()
+	policy, err := WriteScenario(t.TempDir(), perNeighbor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, vrps, err := CompilePolicy(context.Background(), policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Scenario{Name: "generated", Result: res, VRPs: vrps, Router: res.Routers[0]}
+}
+
+func TestGeneratedAll(t *testing.T) {
+	Require(t, "bird", "birdc", "nft")
+	sc := generatedScenario(t, 200)
+	tp, err := Build(t, sc, routerFor(sc.Router))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs, notes, err := tp.RunImport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*Model{tp.Model, {Result: tp.Model.Result, VRPs: tp.Model.VRPs, Legacy: true}} {
+		rep := m.CompareImport(obs, notes)
+		t.Logf("legacy=%v %s", m.Legacy, rep.Summary())
+	}
+	rep := tp.Model.CompareImport(obs, notes)
+	for _, n := range rep.Notes {
+		t.Log("note: ", n)
+	}
+	t.Log(rep.Table())
+	for _, check := range []func() (*Report, error){
+		func() (*Report, error) { return tp.CheckRevalidation(obs) },
+		tp.CheckAntiSpoofing,
+		tp.CheckMaxPrefix,
+	} {
+		rep, err := check()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(rep.Summary())
+		for _, n := range rep.Notes {
+			t.Log("note: ", n)
+		}
+		t.Log(rep.Table())
+	}
+}
