@@ -59,7 +59,12 @@ func (r *Report) Table() string {
 	slices.SortStableFunc(ms, func(a, b Mismatch) int {
 		return strings.Compare(a.Neighbor+a.Case+a.Prefix, b.Neighbor+b.Case+b.Prefix)
 	})
-	for _, m := range ms {
+	const maxRows = 60
+	for i, m := range ms {
+		if i == maxRows {
+			fmt.Fprintf(w, "… and %d more\n", len(ms)-maxRows)
+			break
+		}
 		path := m.Path
 		if len(path) > 40 {
 			path = path[:37] + "..."

@@ -1,0 +1,216 @@
+package lab
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/rpki"
+)
+
+// exportAllowed says whether recv's export policy lets a route learned
+// from src reach recv.
+func (m *Model) exportAllowed(recv, src *filtergen.PeerResult, r Route) (bool, string) {
+	if recv == src {
+		return false, "learned from the receiver itself"
+	}
+	e := recv.Export
+	if e.DefaultOnly {
+		return false, "the receiver gets a default route only"
+	}
+	origin, has := r.Path.Origin()
+	switch src.Role {
+	case filtergen.RoleCustomer:
+		if e.Customers {
+			return true, ""
+		}
+	case filtergen.RolePeer:
+		if e.Peers {
+			return true, ""
+		}
+	case filtergen.RoleProvider:
+		if e.Providers {
+			return true, ""
+		}
+	case filtergen.RoleRouteServer:
+		if e.RouteServers {
+			return true, ""
+		}
+	case filtergen.RoleRSClient:
+		if e.RSClients && recv.Role == filtergen.RoleRSClient {
+			if m.rpkiState(r.Prefix, origin, has) == rpki.Invalid {
+				return false, "RPKI invalid (never propagated by a route server)"
+			}
+			return true, ""
+		}
+	}
+	return false, fmt.Sprintf("learned from a %s, the %s's export does not allow it", orNone(string(src.Role)), recv.Role)
+}
+
+// CheckExport compares what every speaker received from the router with
+// the export policy of its neighbor: each route the router accepted from
+// another neighbor whose relationship the policy allows must arrive
+// (with our AS prepended, or, from a route server to its members, with
+// AS path and next hop untouched), and nothing else may: no route of a
+// peer or provider ever reaches another peer or provider. Run it after
+// RunImport, with the accepted routes installed.
+func (tp *Topology) CheckExport() (*Report, error) {
+	rep := &Report{Check: "export"}
+	table, err := tp.Router.Routes()
+	if err != nil {
+		return rep, err
+	}
+	byPrefix := map[netip.Prefix][]learned{}
+	for _, s := range tp.Sessions() {
+		for _, r := range table[s.Addr] {
+			byPrefix[r.Prefix] = append(byPrefix[r.Prefix], learned{s, r})
+		}
+	}
+	received, err := tp.settledReceived(10 * time.Second)
+	if err != nil {
+		return rep, err
+	}
+	own := func(p netip.Prefix) bool {
+		for _, o := range tp.Sc.Result.Own {
+			for _, e := range o.Entries {
+				if e.Contains(p) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, s := range tp.Sessions() {
+		recv := s.N.Peer
+		got := map[netip.Prefix]Route{}
+		for _, r := range received[s] {
+			got[r.Prefix] = r
+		}
+		// Expected: every installed route of the receiver's family that
+		// some allowed source holds.
+		for p, ls := range byPrefix {
+			if famOf(p) != s.Family {
+				continue
+			}
+			var allowed []learned
+			why := ""
+			for _, l := range ls {
+				ok, w := tp.Model.exportAllowed(recv, l.s.N.Peer, l.r)
+				if ok {
+					allowed = append(allowed, l)
+				} else {
+					why = w
+				}
+			}
+			r, present := got[p]
+			rep.Cases++
+			mm := Mismatch{Neighbor: s.String(), Prefix: p.String()}
+			switch {
+			case len(allowed) > 0 && !present:
+				mm.Case = "from " + string(allowed[0].s.N.Peer.Role)
+				mm.Path = allowed[0].r.Path.String()
+				mm.Expected, mm.Got = "received (from "+allowed[0].s.String()+")", "missing"
+				rep.add(mm)
+			case len(allowed) == 0 && present && !own(p):
+				mm.Case = "leak from " + string(ls[0].s.N.Peer.Role)
+				mm.Path = r.Path.String()
+				mm.Expected, mm.Got = "not received ("+why+")", "received"
+				rep.add(mm)
+			case len(allowed) > 0 && present:
+				if msg := tp.checkExportAttrs(s, r, allowed); msg != "" {
+					mm.Case = "attributes"
+					mm.Path = r.Path.String()
+					mm.Expected, mm.Got = msg, "path "+r.Path.String()+" next hop "+r.NextHop.String()
+					rep.add(mm)
+				}
+			}
+			delete(got, p)
+		}
+		for p, r := range got {
+			if own(p) {
+				continue
+			}
+			rep.Cases++
+			rep.add(Mismatch{Neighbor: s.String(), Case: "unknown", Prefix: p.String(), Path: r.Path.String(),
+				Expected: "not received (not in the router's table from any lab neighbor)", Got: "received"})
+		}
+	}
+	return rep, nil
+}
+
+// learned is a route in the router's table and the session it came from.
+type learned struct {
+	s *Session
+	r Route
+}
+
+// checkExportAttrs checks the path and next hop of a route exported to
+// session s: a route server passes a member's route to the other members
+// with AS path and next hop untouched; every other export prepends our
+// AS and sets the next hop to the router's own address on the link.
+func (tp *Topology) checkExportAttrs(s *Session, r Route, from []learned) string {
+	recv := s.N.Peer
+	for _, l := range from {
+		if recv.Role == filtergen.RoleRSClient && l.s.N.Peer.Role == filtergen.RoleRSClient {
+			nh := l.r.NextHop
+			if !nh.IsValid() {
+				nh = l.s.Addr
+			}
+			if r.Path.String() == l.r.Path.String() && (r.NextHop == nh || !r.NextHop.IsValid()) {
+				return ""
+			}
+			continue
+		}
+		want := append(Path{{ASNs: []uint32{tp.Sc.Result.LocalAS}}}, l.r.Path...)
+		if w, _ := ParsePath(want.String()); r.Path.String() == w.String() && r.NextHop == s.Router {
+			return ""
+		}
+	}
+	l := from[0]
+	if recv.Role == filtergen.RoleRSClient && l.s.N.Peer.Role == filtergen.RoleRSClient {
+		return fmt.Sprintf("path %s, next hop %s (untouched by the route server)", l.r.Path, l.s.Addr)
+	}
+	return fmt.Sprintf("path %d %s, next hop %s", tp.Sc.Result.LocalAS, l.r.Path, s.Router)
+}
+
+// settledReceived polls the speakers until what they received stops
+// changing for a second, bounded by d.
+func (tp *Topology) settledReceived(d time.Duration) (map[*Session][]Route, error) {
+	deadline := time.Now().Add(d)
+	var last map[*Session]int
+	stableSince := time.Now()
+	for {
+		cur := map[*Session][]Route{}
+		counts := map[*Session]int{}
+		for _, s := range tp.Sessions() {
+			st, err := s.status()
+			if err != nil {
+				return nil, err
+			}
+			cur[s] = st.Received
+			counts[s] = len(st.Received)
+		}
+		if last == nil || !mapsEqual(last, counts) {
+			last, stableSince = counts, time.Now()
+		} else if time.Since(stableSince) >= time.Second {
+			return cur, nil
+		}
+		if time.Now().After(deadline) {
+			return cur, nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func mapsEqual(a, b map[*Session]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
