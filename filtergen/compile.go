@@ -121,7 +121,8 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if opts.IRR == nil {
 		return nil, errors.New("filtergen: no IRR data (CompileOptions.IRR is nil)")
 	}
-	if err := pol.Validate(); err != nil {
+	rpol, err := pol.Resolve()
+	if err != nil {
 		return nil, err
 	}
 	if (pol.RPKI.VRPs != "" || pol.RPKI.RTR != "") && opts.RPKI == nil {
@@ -136,23 +137,15 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	res := &Result{LocalAS: uint32(pol.LocalAS), Routers: pol.Routers}
-	for _, rc := range pol.RPKI.Caches {
-		res.RTR = append(res.RTR, RTRCache{Address: rc.Address, Port: rc.Port, Preference: rc.Preference,
-			Refresh: int(time.Duration(rc.Refresh).Seconds()), Retry: int(time.Duration(rc.Retry).Seconds()),
-			Expire: int(time.Duration(rc.Expire).Seconds())})
-	}
+	res := &Result{LocalAS: uint32(pol.LocalAS), Routers: pol.Routers, RTR: rpol.RTR}
 	var staleErr error
 	if opts.RPKI != nil {
 		res.RPKI = &RPKIInfo{Updated: opts.RPKI.Updated().UTC()}
 		if l, ok := opts.RPKI.(interface{ Len() int }); ok {
 			res.RPKI.VRPs = l.Len()
 		}
-		max := time.Duration(pol.RPKI.MaxAge)
-		if max == 0 {
-			max = DefaultRPKIMaxAge
-		}
-		{
+		max := rpol.MaxAge
+		if max >= 0 {
 			u := opts.RPKI.Updated()
 			switch {
 			case u.IsZero():
@@ -163,24 +156,26 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 			}
 		}
 	}
-	peers := pol.AllPeers()
+	peers := rpol.Peers
 	if len(opts.Peers) > 0 {
-		var sel []Peer
+		var sel []*ResolvedPeer
 		for _, name := range opts.Peers {
-			found := false
-			for _, p := range peers {
-				if strings.EqualFold(p.Name, name) {
-					sel = append(sel, p)
-					found = true
-				}
-			}
-			if !found {
+			p := rpol.Peer(name)
+			if p == nil {
 				return nil, fmt.Errorf("filtergen: no peer %s in the policy", strconv.Quote(name))
 			}
+			sel = append(sel, p)
 		}
 		peers = sel
 	}
-	c := &compiler{pol: pol, opts: opts, stale: staleErr, uses: routeUses(pol, peers)}
+	c := &compiler{pol: pol, opts: opts, stale: staleErr, uses: routeUses(peers)}
+	if len(rpol.Originate) > 0 {
+		own, err := c.own(ctx, rpol.Originate)
+		if err != nil {
+			return nil, fmt.Errorf("originate: %w", err)
+		}
+		res.Own = own
+	}
 	results := make([]*PeerResult, len(peers))
 	errs := make([]error, len(peers))
 	var g errgroup.Group
@@ -192,7 +187,7 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 				errs[i] = &PeerError{Peer: peers[i].Name, Err: err}
 				return nil
 			}
-			pr, err := c.peer(ctx, &peers[i])
+			pr, err := c.peer(ctx, peers[i])
 			if err != nil {
 				errs[i] = &PeerError{Peer: peers[i].Name, Err: err}
 			} else {
@@ -208,7 +203,7 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	err := errors.Join(errs...)
+	err = errors.Join(errs...)
 	for _, pr := range results {
 		if pr != nil {
 			res.Peers = append(res.Peers, pr)
@@ -272,16 +267,14 @@ func (c *compiler) shared(k cacheKey, fn func(e *cacheEntry)) *cacheEntry {
 // routeUses counts the route lookups the peers will make, per announce
 // item and family: one per AS-SET or ASN item in each of the peer's
 // families (see compiler.peer).
-func routeUses(pol *Policy, peers []Peer) map[useKey]int {
+func routeUses(peers []*ResolvedPeer) map[useKey]int {
 	uses := map[useKey]int{}
-	for i := range peers {
-		s := peers[i].Settings(pol.Defaults, pol.Routers)
-		for _, a := range peers[i].Announce {
-			it, err := ParseAnnounce(a)
-			if err != nil || (it.Kind != KindASN && it.Kind != KindASSet) {
+	for _, p := range peers {
+		for _, it := range p.Items {
+			if it.Kind != KindASN && it.Kind != KindASSet {
 				continue
 			}
-			for _, f := range s.Families {
+			for _, f := range p.Settings.Families {
 				uses[itemUse(it, familyOf(f))]++
 			}
 		}
@@ -362,31 +355,42 @@ func (c *compiler) expandOpts() *irr.ExpandOptions {
 	return &irr.ExpandOptions{Sources: c.pol.IRR.Sources, RouteSources: c.pol.IRR.RouteSources}
 }
 
-func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
-	s := p.Settings(c.pol.Defaults, c.pol.Routers)
-	usesRPKI := c.opts.RPKI != nil && (s.DropRPKIInvalid || s.RPKIAcceptValid || s.RPKITightenMaxLength)
+func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, error) {
+	s := p.Settings
+	usesRPKI := c.opts.RPKI != nil && len(p.Items) > 0 && (s.DropRPKIInvalid || s.RPKIAcceptValid || s.RPKITightenMaxLength)
 	if usesRPKI && c.stale != nil {
 		return nil, c.stale
 	}
+	customer := p.Role == RoleCustomer
 	pr := &PeerResult{
-		Name: p.Name, Description: p.Description, ASN: uint32(p.ASN), Customer: p.Customer,
-		Routers: s.Routers, Neighbors: p.Neighbors, Settings: s,
+		Name: p.Name, Description: p.Description, ASN: p.ASN, Customer: customer, Role: p.Role,
+		Routers: s.Routers, Neighbors: p.Neighbors, Attachments: p.Attachments, Settings: s,
+		Import: p.Import, Export: p.Export, Session: p.Session,
 	}
-	c.session(pr)
+	if p.Password != nil {
+		pw, err := readPassword(c.pol.Dir, p.Password)
+		if err != nil {
+			return nil, err
+		}
+		pr.Session.Password = pw
+	}
 	// 1. The cone: ASNs of AS-SETs and ASN items, with the chain to each.
 	type coneASN struct {
 		chain []string
 		via   string
 	}
 	cone := map[uint32]coneASN{}
-	var items []AnnounceItem
-	for _, a := range p.Announce {
-		it, err := ParseAnnounce(a)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, it)
+	items := p.Items
+	for _, it := range items {
 		switch it.Kind {
+		case KindRouteSet, KindPrefix:
+			// Route-set members and literal prefixes have no route
+			// object naming an origin: the peer originates them, so the
+			// origin check still has an AS to check (literal prefixes are
+			// validated with the peer's AS as origin).
+			if _, ok := cone[p.ASN]; !ok {
+				cone[p.ASN] = coneASN{via: it.Name}
+			}
 		case KindASN:
 			if _, ok := cone[it.ASN]; !ok {
 				cone[it.ASN] = coneASN{chain: nil, via: it.Name}
@@ -431,7 +435,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 	slices.Sort(originASNs)
 	slices.SortFunc(pr.DroppedASNs, func(a, b DroppedASN) int { return cmp.Compare(a.ASN, b.ASN) })
 	pr.ASNs = originASNs
-	coneSet := map[uint32]bool{uint32(p.ASN): true}
+	coneSet := map[uint32]bool{p.ASN: true}
 	for n := range cone {
 		coneSet[n] = true
 	}
@@ -443,7 +447,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 			fam, fi = irr.IPv6, 1
 		}
 		fr := &FamilyResult{Family: famName}
-		if p.Customer {
+		if customer {
 			fr.URPF = s.URPF
 		}
 		check := func(pv Provenance) {
@@ -493,7 +497,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				}
 			case KindPrefix:
 				if it.Prefix.Family() == fam {
-					check(Provenance{Range: it.Prefix, Origin: uint32(p.ASN), Source: "policy"})
+					check(Provenance{Range: it.Prefix, Origin: p.ASN, Source: "policy"})
 				}
 			}
 		}
@@ -531,13 +535,8 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		} else {
 			fr.Entries = ranges
 		}
-		mp := s.MaxPrefix
-		if mp.Limit > 0 {
-			fr.MaxPrefix = mp.Limit
-		} else {
-			fr.MaxPrefix = max(mp.Minimum, int(math.Ceil(float64(fr.Count)*(1+mp.Headroom))))
-		}
-		if p.Customer && s.IngressACL {
+		fr.MaxPrefix = maxPrefix(s.MaxPrefix, fi, fr.Count, !p.Import.PrefixFilter)
+		if customer && s.IngressACL {
 			var ps []netip.Prefix
 			for _, r := range ranges {
 				ps = append(ps, r.Prefix)
@@ -554,8 +553,19 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		}
 		pr.Families = append(pr.Families, fr)
 	}
-	if pr.Accepted() == 0 {
+	if pr.Accepted() == 0 && p.Import.PrefixFilter {
 		return nil, fmt.Errorf("%w (announce %s)", ErrEmptyFilter, strings.Join(p.Announce, ", "))
+	}
+	if customer && (s.IngressACL || s.URPF != "none") {
+		for _, fam := range []string{"ipv4", "ipv6"} {
+			as := AntiSpoof{Family: fam, URPF: s.URPF, IngressACL: s.IngressACL}
+			if fr := pr.Family(fam); fr == nil || fr.Count == 0 {
+				as.DenyAll = true
+			} else {
+				as.ACL = fr.ACL
+			}
+			pr.AntiSpoofing = append(pr.AntiSpoofing, as)
+		}
 	}
 	c.opts.Logger.Debug("compiled", "peer", p.Name, "accepted", pr.Accepted(), "asns", len(pr.ASNs))
 	return pr, nil
@@ -653,33 +663,65 @@ func CheckShrink(peer string, old, new int, threshold float64) error {
 	return nil
 }
 
-// session fills the role, attachments, import and export policy of pr.
-//
-// TODO(model): this derives them from the version-1 fields (peer or
-// customer, one neighbor list and interface for every router) until the
-// version-2 policy keys (role, attach, import, session, export) land.
-func (c *compiler) session(pr *PeerResult) {
-	s := &pr.Settings
-	pr.Role = RolePeer
-	if pr.Customer {
-		pr.Role = RoleCustomer
+// maxPrefix returns the max-prefix limit of family fi (0 IPv4, 1 IPv6)
+// for count accepted prefixes; fullTable for a provider without a prefix
+// filter. The limit is never 0, which some platforms read as no limit.
+func maxPrefix(m MaxPrefix, fi, count int, fullTable bool) int {
+	fam := [2]int{m.IPv4, m.IPv6}[fi]
+	switch {
+	case fam > 0:
+		return fam
+	case m.Limit > 0:
+		return m.Limit
+	case fullTable:
+		return [2]int{DefaultFullTableV4, DefaultFullTableV6}[fi]
 	}
-	for _, r := range s.Routers {
-		pr.Attachments = append(pr.Attachments, Attachment{Router: r, Neighbors: pr.Neighbors, Interface: s.Interface})
+	return max(1, m.Minimum, int(math.Ceil(float64(count)*(1+m.Headroom))))
+}
+
+// own expands our own space (Policy.Originate) into Result.Own, both
+// families, aggregated.
+func (c *compiler) own(ctx context.Context, items []AnnounceItem) ([]OwnFamily, error) {
+	var out []OwnFamily
+	for _, fam := range []irr.Family{irr.IPv4, irr.IPv6} {
+		var ranges []PrefixRange
+		for _, it := range items {
+			switch it.Kind {
+			case KindPrefix:
+				if it.Prefix.Family() == fam {
+					ranges = append(ranges, it.Prefix)
+				}
+			case KindRouteSet:
+				rs, _, err := c.opts.IRR.ExpandPrefixes(ctx, it.Name, fam, c.expandOpts())
+				if err != nil {
+					return nil, fmt.Errorf("expand %s: %w", it.Name, err)
+				}
+				ranges = append(ranges, rs...)
+			case KindASN, KindASSet:
+				asns := []uint32{it.ASN}
+				if it.Kind == KindASSet {
+					var err error
+					asns, _, err = c.opts.IRR.ExpandASNs(ctx, it.Name, c.expandOpts())
+					if err != nil {
+						return nil, fmt.Errorf("expand %s: %w", it.Name, err)
+					}
+				}
+				routes, err := c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
+				if err != nil {
+					return nil, fmt.Errorf("route objects of %s: %w", it.Name, err)
+				}
+				for _, r := range routes {
+					ranges = append(ranges, irr.ExactRange(r.Prefix.Masked()))
+				}
+			}
+		}
+		slices.SortFunc(ranges, compareRange)
+		ranges = slices.Compact(ranges)
+		name := "ipv4"
+		if fam == irr.IPv6 {
+			name = "ipv6"
+		}
+		out = append(out, OwnFamily{Family: name, Entries: ranges})
 	}
-	pr.Import = ImportPolicy{
-		PrefixFilter: true, OriginCheck: true, RejectEmptyPath: true, MaxPathLength: 64, RejectASSet: true,
-		EnforceFirstAS: s.EnforceFirstAS, RejectOwnPrefixes: true, RejectDefault: true,
-		RejectBogons: s.DropBogons, RejectBogonASNs: s.DropBogonASNs,
-		RejectRPKIInvalid: s.DropRPKIInvalid && len(c.pol.RPKI.Caches) > 0,
-		GracefulShutdown:  true, MinLength: s.MinLength, MaxLength: s.MaxLength,
-		Tag: LargeCommunity{uint32(c.pol.LocalAS), CommunityLearnedFrom, pr.Role.Code()},
-	}
-	switch pr.Role {
-	case RoleCustomer:
-		pr.Export = ExportPolicy{Own: true, Customers: true, Peers: true, Providers: true, RouteServers: true}
-	default:
-		pr.Export = ExportPolicy{Own: true, Customers: true}
-	}
-	pr.Session = SessionSettings{MaxPrefixAction: MaxPrefixRestart, RestartAfter: 30}
+	return out, nil
 }

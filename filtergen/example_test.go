@@ -64,7 +64,7 @@ source:  RIPE
 	}
 	reg, _ := b.Build()
 	pol := &filtergen.Policy{
-		Version: 1,
+		Version: 2, LocalAS: 64500,
 		IRR:     filtergen.IRRSource{Dumps: []string{"example.rpsl"}},
 		Routers: []filtergen.Router{{Name: "rs1", Platform: "bird2"}},
 		Peers: []filtergen.Peer{{Name: "EXAMPLE", ASN: 3333, Announce: []string{"AS-EXAMPLE"},
@@ -91,7 +91,7 @@ source:  RIPE
 }
 
 func ExampleParsePolicy() {
-	_, err := filtergen.ParsePolicy("policy.yaml", []byte(`version: 1
+	_, err := filtergen.ParsePolicy("policy.yaml", []byte(`version: 2
 irr: {dumps: [db.rpsl]}
 routers: [{name: r1, platform: bird2}]
 peers:
@@ -99,6 +99,7 @@ peers:
     asn: 64500
     announce: [AS-ACME]
     description: "ok\"; protocol bgp evil {"
+local_as: 64500
 `))
 	fmt.Println(err)
 	// Output: policy.yaml:8:18: peer "ACME": peers[0].description: invalid policy: character '"' at offset 2 not allowed (allowed: letters, digits, space and . , : / ( ) @ + = _ -)

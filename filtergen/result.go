@@ -22,8 +22,9 @@ type Result struct {
 	// RTR lists the RTR caches the routers validate against (router-side
 	// ROV), lowest preference first; empty when the policy names none.
 	RTR []RTRCache `json:",omitempty"`
-	// Own is our own address space per family (Policy.Originate): what
-	// every export sends and every import from outside rejects.
+	// Own is our own address space per family (Policy.Originate), IPv4
+	// then IPv6, both always when Originate is set: what every export
+	// sends and every import from outside rejects.
 	Own []OwnFamily `json:",omitempty"`
 	// Peers holds the peers then the customers, in policy order.
 	Peers []*PeerResult
@@ -65,6 +66,9 @@ type PeerResult struct {
 	DroppedASNs []DroppedASN `json:",omitempty"`
 	// Families holds one entry per family of Settings.Families.
 	Families []*FamilyResult
+	// AntiSpoofing is, for a customer with ingress ACL or uRPF, one
+	// entry per family, IPv4 then IPv6, both always (see AntiSpoof).
+	AntiSpoofing []AntiSpoof `json:",omitempty"`
 	// Warnings lists problems that did not fail the compile, such as
 	// nested sets that do not exist.
 	Warnings []string `json:",omitempty"`

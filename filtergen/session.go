@@ -351,3 +351,41 @@ type OwnFamily struct {
 	// Entries are the prefixes and ranges of our own space.
 	Entries []PrefixRange
 }
+
+// DefaultLocalPref returns the local preference of routes learned from a
+// neighbor of role r unless the policy sets import.local_pref: customer
+// routes are preferred over peers' and route servers', and those over
+// providers', so that traffic follows the money (and a leak through a
+// provider never wins over a customer route). Zero leaves the platform
+// default (100) for route-server clients, whose routes we do not use.
+func (r Role) DefaultLocalPref() int64 {
+	switch r {
+	case RoleCustomer:
+		return 200
+	case RolePeer:
+		return 150
+	case RoleRouteServer:
+		return 140
+	case RoleProvider:
+		return 100
+	}
+	return 0
+}
+
+// An AntiSpoof is the anti-spoofing (MANRS action 2) of a customer in
+// one family on its interface. A customer with an interface has both
+// families, always: a family without accepted prefixes or not in its
+// families has DenyAll set, so that no family is left open.
+type AntiSpoof struct {
+	Family string // "ipv4" or "ipv6"
+	// URPF is strict, loose or none.
+	URPF string
+	// IngressACL says whether an ingress ACL is rendered; ACL then holds
+	// the permitted source prefixes (FamilyResult.ACL), everything else
+	// being dropped.
+	IngressACL bool
+	ACL        []netip.Prefix `json:",omitempty"`
+	// DenyAll drops every packet of the family from the customer: the
+	// family is not configured for it or nothing is accepted in it.
+	DenyAll bool `json:",omitempty"`
+}

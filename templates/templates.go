@@ -97,6 +97,13 @@ var ownFuncs = template.FuncMap{
 	},
 	"accepted":  acceptedLine,
 	"neighbors": neighbors,
+	// attachment returns the peer's attachment on the router (never nil).
+	"attachment": func(p *filtergen.PeerResult, router string) *filtergen.Attachment {
+		if a := p.Attachment(router); a != nil {
+			return a
+		}
+		return &filtergen.Attachment{Router: router}
+	},
 	"bogons":    bogons,
 	// hasACL reports whether a peer gets ingress ACLs: every family of a
 	// customer with ingress_acl on, an empty ACL included (deny all), so
@@ -256,9 +263,14 @@ func junosPaths(p *filtergen.PeerResult, indent string) string {
 	return string(b)
 }
 
-func neighbors(p *filtergen.PeerResult, fam string) []netip.Addr {
+// neighbors returns the peer's addresses of family fam on the router.
+func neighbors(p *filtergen.PeerResult, router, fam string) []netip.Addr {
 	var out []netip.Addr
-	for _, a := range p.Neighbors {
+	a := p.Attachment(router)
+	if a == nil {
+		return nil
+	}
+	for _, a := range a.Neighbors {
 		if a.Unmap().Is4() == (fam == "ipv4") {
 			out = append(out, a.Unmap())
 		}

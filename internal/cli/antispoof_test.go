@@ -41,7 +41,7 @@ origin:  AS1000
 source:  TEST
 `
 
-const antispoofPolicy = `version: 1
+const antispoofPolicy = `version: 2
 local_as: 3000
 irr: {dumps: [db.rpsl]}
 routers:
@@ -50,9 +50,9 @@ routers:
   - {name: b2, platform: bird2}
 customers:
   - {name: C, asn: 1000, announce: [AS-C, 45.0.0.0/22^24], neighbors: [198.18.0.1, 2001:db8:ffff::1],
-     interface: eth1, routers: [j1, b1]}
-  - {name: L, asn: 1001, announce: [AS1001], neighbors: [198.18.0.3], interface: eth2, urpf: loose,
-     families: [ipv4], routers: [j1, b1]}
+     attach: [{router: j1, interface: eth1}, {router: b1, interface: eth1}]}
+  - {name: L, asn: 1001, announce: [AS1001], neighbors: [198.18.0.3], urpf: loose,
+     families: [ipv4], attach: [{router: j1, interface: eth2}, {router: b1, interface: eth2}]}
   - {name: N, asn: 1001, announce: [AS1001], neighbors: [198.18.0.5], routers: [b1], ingress_acl: false, urpf: none}
 peers:
   - {name: P, asn: 1000, announce: [AS-C], neighbors: [198.18.0.7]}
@@ -274,14 +274,15 @@ func TestCompileKeepGoingKeepsNft(t *testing.T) {
 func TestCompileEmptyACLDeniesAll(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "db.rpsl", antispoofRPSL)
-	write(t, dir, "policy.yaml", `version: 1
+	write(t, dir, "policy.yaml", `version: 2
 local_as: 3000
 irr: {dumps: [db.rpsl]}
 routers:
   - {name: j1, platform: junos}
   - {name: b1, platform: bird2}
 customers:
-  - {name: E, asn: 1000, announce: [2a00:1000::/36], neighbors: [2001:db8:ffff::9], interface: eth9}
+  - {name: E, asn: 1000, announce: [2a00:1000::/36], neighbors: [2001:db8:ffff::9],
+     attach: [{router: j1, interface: eth9}, {router: b1, interface: eth9}]}
 `)
 	out := filepath.Join(dir, "out")
 	if code, _, stderr := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out); code != 0 {

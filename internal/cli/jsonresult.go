@@ -226,6 +226,9 @@ func (w *jsonWriter) peer(depth int, p *filtergen.PeerResult) {
 	}
 	o.key("Families")
 	array(w, depth+1, p.Families, w.family)
+	if len(p.AntiSpoofing) > 0 {
+		o.field("AntiSpoofing", p.AntiSpoofing)
+	}
 	if len(p.Warnings) > 0 {
 		o.field("Warnings", p.Warnings)
 	}
