@@ -151,6 +151,37 @@ func (tp *Topology) Generate(s *Session, rep *Report) []Case {
 			}
 		}
 	}
+	if !p.Import.PrefixFilter && !tp.Model.Legacy {
+		// A provider: no prefix filter, so a share of a full table:
+		// public prefixes from several origins.
+		n := 0
+		for i := uint32(0); i < 4096 && n < 100; i++ {
+			var pfx netip.Prefix
+			if s.Family == "ipv4" {
+				var b [4]byte
+				binary.BigEndian.PutUint32(b[:], 0x50000000+i*0x00031700) // from 80/8
+				pfx = netip.PrefixFrom(netip.AddrFrom4(b), 22+int(i%3)).Masked()
+			} else {
+				var b [16]byte
+				binary.BigEndian.PutUint32(b[:], 0x2c0f0000+i*0x17)
+				pfx = netip.PrefixFrom(netip.AddrFrom16(b), 32+int(i%17)).Masked()
+			}
+			o := foreignASN(p.ASN) + 7*(i%5)
+			r := Route{Prefix: pfx, Path: Seq(p.ASN, o+100, o)}
+			if ok, _ := tp.Model.Expect(p, s.Addr, r); ok {
+				add("transit", r)
+				accepted = append(accepted, base{pfx, o})
+				n++
+			}
+		}
+	}
+	// Our own space, which no neighbor may announce to us.
+	for _, o := range tp.Sc.Result.Own {
+		if o.Family == s.Family && len(o.Entries) > 0 {
+			e := o.Entries[0]
+			add("own-space", Route{Prefix: sub(e.Prefix, int(e.Min)), Path: pathVia(p, originOf(p, 0))})
+		}
+	}
 	famMax := 32
 	if s.Family == "ipv6" {
 		famMax = 128

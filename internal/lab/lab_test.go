@@ -44,13 +44,13 @@ func scenarios(t *testing.T) []Scenario {
 			}
 		}
 	}
-	return append(out, generatedScenario(t, *perNeighbor))
+	return append(out, generatedScenario(t, "transit", *perNeighbor), generatedScenario(t, "ixp", *perNeighbor))
 }
 
-// generatedScenario writes and compiles the generated scenario.
-func generatedScenario(t *testing.T, perNeighbor int) Scenario {
+// generatedScenario writes and compiles a generated scenario.
+func generatedScenario(t *testing.T, kind string, perNeighbor int) Scenario {
 	t.Helper()
-	policy, err := WriteScenario(t.TempDir(), perNeighbor)
+	policy, err := WriteScenario(t.TempDir(), kind, perNeighbor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func generatedScenario(t *testing.T, perNeighbor int) Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Scenario{Name: "generated/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
+	return Scenario{Name: "generated-" + kind + "/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
 }
 
 // routerFor returns the lab adapter for a router's platform, nil when
@@ -137,7 +137,7 @@ func TestInteropCatchesBrokenTemplate(t *testing.T) {
 		t.Fatalf("bird2/peer.tmpl has no %q to invert: update this test", match)
 	}
 	broken := match.ReplaceAll(orig, []byte("if $1 then reject;"))
-	sc := generatedScenario(t, 20)
+	sc := generatedScenario(t, "transit", 20)
 	sc.Overrides = fstest.MapFS{"bird2/peer.tmpl": {Data: broken}}
 	tp, err := Build(t, sc, &BIRD{})
 	if err != nil {

@@ -262,6 +262,10 @@ func Build(t testing.TB, sc Scenario, r Router) (*Topology, error) {
 		if len(sc.Result.RTR) > 0 {
 			c := sc.Result.RTR[0]
 			env.RTR = netip.AddrPortFrom(c.Address, c.Port)
+			if c.Refresh > 0 {
+				tp.RTRRefresh = time.Duration(c.Refresh) * time.Second
+				env.RTRRefresh = tp.RTRRefresh
+			}
 			if !c.Address.IsLoopback() {
 				bits := 32
 				if c.Address.Is6() {
