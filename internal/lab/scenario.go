@@ -14,7 +14,7 @@ type genNeighbor struct {
 	name, role string
 	asn        uint32
 	origins    []uint32 // the cone, asn first; none for a provider
-	extra      string // more YAML for the neighbor
+	extra      string   // more YAML for the neighbor
 }
 
 // WriteScenario writes a policy (version 2), an RPSL registry and a VRP
