@@ -241,7 +241,7 @@ func (b *BIRD) Sessions() (map[netip.Addr]SessionState, error) {
 	return res, nil
 }
 
-var birdRouteLine = regexp.MustCompile(`^(\S+)?\s+(?:unicast|unreachable|blackhole|prohibited|\w+) \[(\S+) `)
+var birdRouteLine = regexp.MustCompile(`^(\S+)?\s+(?:unicast|unreachable|blackhole|prohibited|\w+) \[(\S+) [^\]]*\]( \*)?`)
 
 // Routes implements Router from "show route all": every route of every
 // BGP session, best or not.
@@ -278,7 +278,7 @@ func (b *BIRD) Routes() (map[netip.Addr][]Route, error) {
 				prefix = p
 			}
 			flush()
-			cur = &Route{Prefix: prefix, Path: Path{}}
+			cur = &Route{Prefix: prefix, Path: Path{}, Best: m[3] != ""}
 			curNeighbor = byName[m[2]]
 			continue
 		}

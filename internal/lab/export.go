@@ -64,7 +64,10 @@ func (tp *Topology) CheckExport() (*Report, error) {
 	byPrefix := map[netip.Prefix][]learned{}
 	for _, s := range tp.Sessions() {
 		for _, r := range table[s.Addr] {
-			byPrefix[r.Prefix] = append(byPrefix[r.Prefix], learned{s, r})
+			// Only the best route of a prefix is exported.
+			if r.Best {
+				byPrefix[r.Prefix] = append(byPrefix[r.Prefix], learned{s, r})
+			}
 		}
 	}
 	received, err := tp.settledReceived(10 * time.Second)

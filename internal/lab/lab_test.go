@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -185,5 +186,44 @@ func TestPathRoundTrip(t *testing.T) {
 	p, _ = ParsePath("10 {30 40} 20")
 	if o, ok := p.Origin(); !ok || o != 20 {
 		t.Errorf("origin of %s = %d, %v", p, o, ok)
+	}
+}
+
+// TestInteropCatchesExportLeak renders the generated transit scenario
+// with every BIRD export replaced by "export all": the lab must report
+// routes of peers and route servers leaking to other peers, providers
+// and route servers.
+func TestInteropCatchesExportLeak(t *testing.T) {
+	Require(t, "bird", "birdc")
+	orig, err := fs.ReadFile(templates.Builtin(), "bird2/peer.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	export := regexp.MustCompile(`(?m)^(\s*)export (none|filter \w+|where [^;]+);`)
+	if !export.Match(orig) {
+		t.Fatalf("bird2/peer.tmpl has no %q to replace: update this test", export)
+	}
+	sc := generatedScenario(t, "transit", 20)
+	sc.Overrides = fstest.MapFS{"bird2/peer.tmpl": {Data: export.ReplaceAll(orig, []byte("${1}export all;"))}}
+	tp, err := Build(t, sc, &BIRD{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tp.RunImport(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tp.CheckExport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(rep.Table())
+	leaks := 0
+	for _, m := range rep.Mismatches {
+		if strings.HasPrefix(m.Case, "leak from ") {
+			leaks++
+		}
+	}
+	if leaks == 0 {
+		t.Error("export all: no leak reported")
 	}
 }

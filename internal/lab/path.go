@@ -158,4 +158,6 @@ type Route struct {
 	// PathTruncated is set when the router printed only the start of a
 	// long path (BIRD ends it with "...").
 	PathTruncated bool `json:"-"`
+	// Best is set on the route the router selected for its prefix.
+	Best bool `json:"-"`
 }
