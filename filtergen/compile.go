@@ -559,10 +559,16 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 	if customer && (s.IngressACL || s.URPF != "none") {
 		for _, fam := range []string{"ipv4", "ipv6"} {
 			as := AntiSpoof{Family: fam, URPF: s.URPF, IngressACL: s.IngressACL}
-			if fr := pr.Family(fam); fr == nil || fr.Count == 0 {
+			// A family the customer has no session filter in is denied
+			// outright; a configured one keeps its ACL (the neighbor's
+			// own address and fe80::/10 stay permitted for the session
+			// even with no prefix accepted), denied outright when empty.
+			switch fr := pr.Family(fam); {
+			case fr == nil:
 				as.DenyAll = true
-			} else {
+			case s.IngressACL:
 				as.ACL = fr.ACL
+				as.DenyAll = len(fr.ACL) == 0
 			}
 			pr.AntiSpoofing = append(pr.AntiSpoofing, as)
 		}

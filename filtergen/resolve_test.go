@@ -249,7 +249,7 @@ customers:
 	up := by["UP"]
 	if up.Role != filtergen.RoleProvider || up.Import.PrefixFilter || up.Import.OriginCheck || !up.Import.RejectRPKIInvalid ||
 		up.Family("ipv4").MaxPrefix != filtergen.DefaultFullTableV4 || up.Family("ipv6").MaxPrefix != filtergen.DefaultFullTableV6 ||
-		!up.Export.Own || !up.Export.Customers || up.Export.Peers || up.Import.Tag.String() != "64500:1:3" {
+		!up.Export.Own || !up.Export.Customers || up.Export.Peers || up.Import.Tag.String() != "64500:1000:3" {
 		t.Errorf("provider: %+v %+v %+v", up.Import, up.Export, up.Families)
 	}
 	if rs := by["RS"]; rs.Import.EnforceFirstAS || !rs.Import.OriginCheck {

@@ -65,7 +65,7 @@ func (r Role) RFC9234() string {
 }
 
 // Code returns the number that stands for r in the relationship large
-// community LOCAL_AS:CommunityLearnedFrom:Code (see Communities).
+// community LOCAL_AS:CommunityLearnedFrom:Code.
 func (r Role) Code() uint32 {
 	switch r {
 	case RoleCustomer:
@@ -137,10 +137,12 @@ func (c *LargeCommunity) UnmarshalText(b []byte) error {
 // The DATA1 values of our large communities (RFC 8092), all under our
 // own AS as GLOBAL. The scheme is documented in the README.
 const (
-	// CommunityLearnedFrom: LOCAL_AS:1:ROLE records the relationship a
-	// route was learned from (Role.Code). Set on import, on every role;
-	// export decisions read it.
-	CommunityLearnedFrom uint32 = 1
+	// CommunityLearnedFrom: LOCAL_AS:1000:ROLE records the relationship
+	// a route was learned from (Role.Code). Set on import, on every role,
+	// after removing any LOCAL_AS:1000:* the neighbor sent; export
+	// decisions read it. (DATA1 1000, not 1, so that it never collides
+	// with the route server's LOCAL_AS:1:PEER_AS control.)
+	CommunityLearnedFrom uint32 = 1000
 	// CommunityDoNotAnnounce: RS_AS:0:PEER_AS asks our route server not
 	// to announce the route to PEER_AS (IXP convention).
 	CommunityDoNotAnnounce uint32 = 0

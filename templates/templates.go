@@ -104,7 +104,7 @@ var ownFuncs = template.FuncMap{
 		}
 		return &filtergen.Attachment{Router: router}
 	},
-	"bogons":    bogons,
+	"bogons": bogons,
 	// hasACL reports whether a peer gets ingress ACLs: every family of a
 	// customer with ingress_acl on, an empty ACL included (deny all), so
 	// that no configured family is left unfiltered.
@@ -184,6 +184,69 @@ var ownFuncs = template.FuncMap{
 		return "(.)* (" + strings.Join(parts, "|") + ") (.)*"
 	},
 	"junosPaths": junosPaths,
+	// own returns our own space in family fam ("ipv4", "ipv6").
+	"own": func(res *filtergen.Result, fam string) []filtergen.PrefixRange {
+		for _, o := range res.Own {
+			if o.Family == fam {
+				return o.Entries
+			}
+		}
+		return nil
+	},
+	// orLonger widens entries to all their more-specifics.
+	"orLonger": func(rs []filtergen.PrefixRange) []filtergen.PrefixRange {
+		out := make([]filtergen.PrefixRange, len(rs))
+		for i, r := range rs {
+			out[i] = filtergen.PrefixRange{Prefix: r.Prefix, Min: uint8(r.Prefix.Bits()), Max: uint8(r.Prefix.Addr().BitLen())}
+		}
+		return out
+	},
+	// prefixes returns the prefixes of entries, without their ranges.
+	"prefixes": func(rs []filtergen.PrefixRange) []netip.Prefix {
+		var out []netip.Prefix
+		for i, r := range rs {
+			if i == 0 || r.Prefix != rs[i-1].Prefix {
+				out = append(out, r.Prefix)
+			}
+		}
+		return out
+	},
+	"lc": func(c filtergen.LargeCommunity, sep string) string {
+		return strconv.FormatUint(uint64(c.Global), 10) + sep + strconv.FormatUint(uint64(c.Data1), 10) + sep +
+			strconv.FormatUint(uint64(c.Data2), 10)
+	},
+	// roleCode is the DATA2 of the relationship community of a role.
+	"roleCode": func(r string) uint32 { return filtergen.Role(r).Code() },
+	// birdRole is the BIRD "local role" keyword for a session with a
+	// neighbor of role r.
+	"birdRole": func(r filtergen.Role) string { return strings.ReplaceAll(r.RFC9234(), "-", "_") },
+	// secret reveals a session password for the configuration; the
+	// characters were checked when it was read.
+	"secret":   func(s filtergen.Secret) string { return s.Reveal() },
+	"is16":     func(n uint32) bool { return n <= 65535 },
+	"junosIFD": func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
+	"junosUnit": func(name string) (int, error) {
+		_, u, err := platform.JunosInterface(name)
+		return u, err
+	},
+	// localAddr returns the attachment's local address in the family,
+	// or an invalid address.
+	"localAddr": func(a *filtergen.Attachment, fam string) netip.Addr {
+		for _, l := range a.LocalAddresses {
+			if l.Is4() == (fam == "ipv4") {
+				return l
+			}
+		}
+		return netip.Addr{}
+	},
+	"antiSpoof": func(p *filtergen.PeerResult, fam string) *filtergen.AntiSpoof {
+		for i := range p.AntiSpoofing {
+			if p.AntiSpoofing[i].Family == fam {
+				return &p.AntiSpoofing[i]
+			}
+		}
+		return nil
+	},
 	// nftElements renders the elements of an nftables interval set, one
 	// per line.
 	"nftElements": func(ps []netip.Prefix, indent string) string {
@@ -334,6 +397,49 @@ type routerData struct {
 	Result *filtergen.Result
 	Router filtergen.Router
 	Peers  []*filtergen.PeerResult
+	// Operator lists what is left to the operator, one OperatorMarker
+	// line each (see the package documentation).
+	Operator []string
+	// RSClients, DefaultExport and BFD say whether any peer on the
+	// router is a route-server client, gets a default route only, or
+	// uses BFD.
+	RSClients, DefaultExport, BFD bool
+	// GTSM says whether any session asks for TTL security.
+	GTSM bool
+	// ROV says whether any import on the router validates origins
+	// against the RTR caches.
+	ROV bool
+}
+
+// OperatorMarker starts each header line of a router's main file that
+// names something filtergen leaves to the operator; see the package
+// documentation for the keys.
+const OperatorMarker = "filtergen-operator:"
+
+// newRouterData computes what the router templates need besides the
+// result.
+func newRouterData(res *filtergen.Result, router filtergen.Router, peers []*filtergen.PeerResult) routerData {
+	d := routerData{Result: res, Router: router, Peers: peers}
+	for _, p := range peers {
+		d.RSClients = d.RSClients || p.Role == filtergen.RoleRSClient
+		d.DefaultExport = d.DefaultExport || p.Export.DefaultOnly
+		d.BFD = d.BFD || p.Session.BFD
+		d.ROV = d.ROV || p.Import.RejectRPKIInvalid
+		d.GTSM = d.GTSM || p.Session.TTLSecurity > 0
+	}
+	if !router.RouterID.IsValid() {
+		d.Operator = append(d.Operator, "router-id")
+	}
+	if d.BFD {
+		d.Operator = append(d.Operator, "bfd")
+	}
+	if router.Platform == "bird2" {
+		d.Operator = append(d.Operator, "kernel")
+	}
+	if router.Platform == "junos" && d.GTSM {
+		d.Operator = append(d.Operator, "gtsm")
+	}
+	return d
 }
 
 type peerData struct {
@@ -370,7 +476,8 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 	}
 	var files []File
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+	rd := newRouterData(res, router, peers)
+	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", rd); err != nil {
 		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
 	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
@@ -412,7 +519,7 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 	}
 	if tmpl.Lookup("nft.tmpl") != nil && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
 		var buf bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", rd); err != nil {
 			return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 		}
 		files = append(files, File{Name: router.Name + ".nft", Data: buf.Bytes()})
