@@ -21,7 +21,12 @@ type BIRD struct {
 	sock      string
 	log       string
 	roaTables []string
+	// tables are the route tables: master4, master6 and those the
+	// rendered files define (a route server's).
+	tables []string
 }
+
+var birdTable = regexp.MustCompile(`(?m)^\s*ipv[46] table (\w+)`)
 
 // Platform implements Router.
 func (*BIRD) Platform() string { return "bird2" }
@@ -31,27 +36,58 @@ func (*BIRD) Commands() []string { return []string{"bird", "birdc"} }
 
 var birdROATable = regexp.MustCompile(`(?m)^\s*roa[46] table (\w+);`)
 
-// Needs reads the comment block at the top of the main file: "router
-// id" asks for a router id, "RPKI protocol" or "protocol rpki" for an
-// RTR session feeding the file's ROA tables.
+// Needs reads the comment block at the top of the main file. Each
+// "filtergen-operator: KEY ..." line names one thing left to the
+// operator: router-id (the lab adds a router id), bfd (a protocol bfd)
+// and kernel (a protocol kernel: the lab installs the routes its
+// anti-spoofing probes need itself, so that it controls the FIB). An
+// unknown key is an error, so that the lab learns every new one. Files
+// from before the marker say it in prose: "router id", "RPKI protocol".
 func (*BIRD) Needs(main templates.File) (Needs, error) {
 	var n Needs
 	sc := bufio.NewScanner(bytes.NewReader(main.Data))
+	marked := false
+	var prose []string
 	for sc.Scan() {
 		line := sc.Text()
 		if !strings.HasPrefix(line, "#") {
 			break
 		}
-		low := strings.ToLower(line)
-		hit := false
-		if strings.Contains(low, "router id") {
-			n.RouterID, hit = true, true
+		i := strings.Index(line, templates.OperatorMarker)
+		if i < 0 {
+			prose = append(prose, line)
+			continue
 		}
-		if strings.Contains(low, "rpki protocol") || strings.Contains(low, "protocol rpki") || strings.Contains(low, "rtr cache") {
-			n.RTR, hit = true, true
+		marked = true
+		n.Lines = append(n.Lines, line)
+		f := strings.Fields(line[i+len(templates.OperatorMarker):])
+		if len(f) == 0 {
+			return n, fmt.Errorf("%s: empty %s line", main.Name, templates.OperatorMarker)
 		}
-		if hit {
-			n.Lines = append(n.Lines, line)
+		switch f[0] {
+		case "router-id":
+			n.RouterID = true
+		case "bfd":
+			n.BFD = true
+		case "kernel":
+			n.Kernel = true
+		default:
+			return n, fmt.Errorf("%s: the header leaves %q to the operator, which the lab does not know how to provide: %s", main.Name, f[0], line)
+		}
+	}
+	if !marked {
+		for _, line := range prose {
+			low := strings.ToLower(line)
+			hit := false
+			if strings.Contains(low, "router id") {
+				n.RouterID, hit = true, true
+			}
+			if strings.Contains(low, "rpki protocol") || strings.Contains(low, "protocol rpki") {
+				n.RTR, hit = true, true
+			}
+			if hit {
+				n.Lines = append(n.Lines, line)
+			}
 		}
 	}
 	if n.RTR {
@@ -84,11 +120,15 @@ func (b *BIRD) Start(l *Lab, ns, dir string, files []templates.File, env Env) er
 		for _, m := range birdROATable.FindAllSubmatch(f.Data, -1) {
 			b.roaTables = append(b.roaTables, string(m[1]))
 		}
+		for _, m := range birdTable.FindAllSubmatch(f.Data, -1) {
+			b.tables = append(b.tables, string(m[1]))
+		}
 	}
 	needs, err := b.Needs(main)
 	if err != nil {
 		return err
 	}
+	b.tables = append(b.tables, "master4", "master6")
 	b.sock = filepath.Join(dir, "bird.ctl")
 	b.log = filepath.Join(dir, "bird.log")
 	var c strings.Builder
@@ -98,6 +138,9 @@ func (b *BIRD) Start(l *Lab, ns, dir string, files []templates.File, env Env) er
 		fmt.Fprintf(&c, "router id %s;\n", env.RouterID)
 	}
 	c.WriteString("protocol device { scan time 10; }\n")
+	if needs.BFD {
+		c.WriteString("protocol bfd { }\n")
+	}
 	fmt.Fprintf(&c, "include %q;\n", filepath.Join(dir, main.Name))
 	// The ROA tables are defined in the main file, so the RPKI protocol
 	// that feeds them can only follow the include.
@@ -254,9 +297,13 @@ func (b *BIRD) Routes() (map[netip.Addr][]Route, error) {
 	for a, s := range sess {
 		byName[s.Name] = a
 	}
-	out, err := b.birdc("show route all")
-	if err != nil {
-		return nil, err
+	var out []byte
+	for _, t := range b.tables {
+		o, err := b.birdc("show route all table " + t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o...)
 	}
 	res := map[netip.Addr][]Route{}
 	var prefix netip.Prefix
@@ -270,6 +317,7 @@ func (b *BIRD) Routes() (map[netip.Addr][]Route, error) {
 	}
 	for _, line := range strings.Split(string(out), "\n") {
 		if m := birdRouteLine.FindStringSubmatch(line); m != nil {
+			flush()
 			if m[1] != "" {
 				p, err := netip.ParsePrefix(m[1])
 				if err != nil {
@@ -277,7 +325,6 @@ func (b *BIRD) Routes() (map[netip.Addr][]Route, error) {
 				}
 				prefix = p
 			}
-			flush()
 			cur = &Route{Prefix: prefix, Path: Path{}, Best: m[3] != ""}
 			curNeighbor = byName[m[2]]
 			continue

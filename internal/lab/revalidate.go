@@ -54,7 +54,9 @@ func (tp *Topology) CheckRevalidation(obs []Observation) (*Report, error) {
 		return rep, err
 	}
 	start := time.Now()
-	bound := tp.RTRRefresh + 10*time.Second
+	// The router polls at its refresh interval; stayrtr also sends a
+	// Serial Notify at once, so a long interval is capped.
+	bound := min(tp.RTRRefresh, 30*time.Second) + 10*time.Second
 	if err := tp.waitROAs(tp.vrpCount(), bound); err != nil {
 		return rep, fmt.Errorf("the new ROA %s did not reach the router: %w", vrp, err)
 	}

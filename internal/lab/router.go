@@ -41,6 +41,9 @@ type Needs struct {
 	RTR bool
 	// ROATables are the ROA tables the RTR session must feed.
 	ROATables []string
+	// BFD asks for the BFD protocol; Kernel for routes exported to the
+	// kernel (the lab installs the FIB routes its probes need itself).
+	BFD, Kernel bool
 	// Lines are the header lines the needs were read from, for messages.
 	Lines []string
 }

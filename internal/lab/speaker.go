@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
+	"golang.org/x/sys/unix"
 )
 
 // session is one BGP session of a lab speaker, run inside the child
@@ -50,6 +52,9 @@ type sessionConfig struct {
 	ASN     uint32     `json:"asn"`
 	Family  string     `json:"family"`
 	RouteID netip.Addr `json:"router_id"`
+	// Password is the TCP MD5 key (RFC 2385) the policy gives the
+	// session; empty for none.
+	Password string `json:"password,omitempty"`
 }
 
 func (c sessionConfig) family() bgp.Family {
@@ -84,6 +89,11 @@ func (s *session) once(ctx context.Context) error {
 	d := net.Dialer{
 		LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.Local, 0)),
 		Timeout:   2 * time.Second,
+		Control: func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			err := c.Control(func(fd uintptr) { serr = s.sockopts(int(fd)) })
+			return errors.Join(err, serr)
+		},
 	}
 	conn, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(s.cfg.Remote, 179).String())
 	if err != nil {
@@ -190,6 +200,37 @@ func (s *session) once(ctx context.Context) error {
 			s.learn(u)
 		}
 	}
+}
+
+// sockopts sets what a directly connected neighbor's router may
+// require: TTL 255 (GTSM, RFC 5082, harmless without it) and the TCP MD5
+// key.
+func (s *session) sockopts(fd int) error {
+	if s.cfg.Remote.Is4() {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TTL, 255); err != nil {
+			return err
+		}
+	} else if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, 255); err != nil {
+		return err
+	}
+	if s.cfg.Password == "" {
+		return nil
+	}
+	if len(s.cfg.Password) > unix.TCP_MD5SIG_MAXKEYLEN {
+		return fmt.Errorf("TCP MD5 key longer than %d bytes", unix.TCP_MD5SIG_MAXKEYLEN)
+	}
+	sig := unix.TCPMD5Sig{Keylen: uint16(len(s.cfg.Password))}
+	copy(sig.Key[:], s.cfg.Password)
+	if s.cfg.Remote.Is4() {
+		sig.Addr.Family = unix.AF_INET
+		a := s.cfg.Remote.As4()
+		copy(sig.Addr.Data[2:6], a[:])
+	} else {
+		sig.Addr.Family = unix.AF_INET6
+		a := s.cfg.Remote.As16()
+		copy(sig.Addr.Data[6:22], a[:])
+	}
+	return unix.SetsockoptTCPMD5Sig(fd, unix.IPPROTO_TCP, unix.TCP_MD5SIG, &sig)
 }
 
 // notified turns a NOTIFICATION into an error and records it.

@@ -254,17 +254,19 @@ func Build(t testing.TB, sc Scenario, r Router) (*Topology, error) {
 		return nil, err
 	}
 	env := Env{RouterID: sinkRouter4, RTRRefresh: tp.RTRRefresh}
-	// The RTR cache: at the address the Result names (router-side RPKI
-	// rendered by filtergen), else on the router's loopback for the
+	// The RTR caches: at the addresses the Result names (router-side
+	// RPKI rendered by filtergen), else on the router's loopback for the
 	// protocol the header asks the operator to add.
-	if sc.Result.RPKI != nil && sc.VRPs != nil && (tp.Needs.RTR || len(sc.Result.RTR) > 0) {
-		env.RTR = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 8282)
-		if len(sc.Result.RTR) > 0 {
-			c := sc.Result.RTR[0]
-			env.RTR = netip.AddrPortFrom(c.Address, c.Port)
-			if c.Refresh > 0 {
+	var caches []netip.AddrPort
+	if sc.Result.RPKI != nil && sc.VRPs != nil {
+		if tp.Needs.RTR {
+			env.RTR = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 8282)
+			caches = append(caches, env.RTR)
+		}
+		for i, c := range sc.Result.RTR {
+			caches = append(caches, netip.AddrPortFrom(c.Address, c.Port))
+			if i == 0 && c.Refresh > 0 {
 				tp.RTRRefresh = time.Duration(c.Refresh) * time.Second
-				env.RTRRefresh = tp.RTRRefresh
 			}
 			if !c.Address.IsLoopback() {
 				bits := 32
@@ -278,8 +280,8 @@ func Build(t testing.TB, sc Scenario, r Router) (*Topology, error) {
 	if err := l.Batch(rns, routerBatch); err != nil {
 		return nil, err
 	}
-	if env.RTR.IsValid() {
-		if err := tp.startRTR(env.RTR); err != nil {
+	for i, c := range caches {
+		if err := tp.startRTR(c, i); err != nil {
 			return nil, err
 		}
 	}
@@ -288,7 +290,7 @@ func Build(t testing.TB, sc Scenario, r Router) (*Topology, error) {
 	}
 	// Routes are announced only once the router has the VRPs: a route
 	// validated against an empty ROA table would pass.
-	if env.RTR.IsValid() {
+	if len(caches) > 0 {
 		if err := tp.waitROAs(tp.vrpCount(), 20*time.Second); err != nil {
 			return nil, err
 		}
@@ -301,7 +303,8 @@ func Build(t testing.TB, sc Scenario, r Router) (*Topology, error) {
 		n.Child = c
 		for _, s := range n.Sessions {
 			cfg := sessionConfig{ID: s.ID, Local: s.Addr, Remote: s.Router, ASN: n.Peer.ASN, Family: s.Family,
-				RouteID: netip.AddrFrom4([4]byte{10, 0, byte(len(s.ID)), byte(n.Peer.ASN)})}
+				RouteID:  netip.AddrFrom4([4]byte{10, 0, byte(len(s.ID)), byte(n.Peer.ASN)}),
+				Password: n.Peer.Session.Password.Reveal()}
 			if _, err := c.call(request{Op: "session", Session: &cfg}, 5*time.Second); err != nil {
 				return nil, err
 			}
@@ -403,22 +406,24 @@ func (tp *Topology) vrpCount() int {
 
 // startRTR runs stayrtr in the router's namespace serving the model's
 // VRPs at addr.
-func (tp *Topology) startRTR(addr netip.AddrPort) error {
+func (tp *Topology) startRTR(addr netip.AddrPort, i int) error {
 	bin, err := stayRTR()
 	if err != nil {
 		return err
 	}
-	tp.vrpFile = filepath.Join(tp.Lab.Dir(), "vrps.json")
-	if err := tp.writeVRPs(); err != nil {
-		return err
+	if tp.vrpFile == "" {
+		tp.vrpFile = filepath.Join(tp.Lab.Dir(), "vrps.json")
+		if err := tp.writeVRPs(); err != nil {
+			return err
+		}
 	}
-	logf, err := os.Create(filepath.Join(tp.Lab.Dir(), "stayrtr.log"))
+	logf, err := os.Create(filepath.Join(tp.Lab.Dir(), fmt.Sprintf("stayrtr%d.log", i)))
 	if err != nil {
 		return err
 	}
 	tp.Lab.addCleanup(func() { logf.Close() })
 	if _, err := tp.Lab.Start(tp.RouterNS, tp.Lab.Dir(), logf, bin, "-bind", addr.String(),
-		"-metrics.addr", "127.0.0.1:9847", "-cache", tp.vrpFile, "-refresh", "1", "-checktime=false",
+		"-metrics.addr", fmt.Sprintf("127.0.0.1:%d", 9847+i), "-cache", tp.vrpFile, "-refresh", "1", "-checktime=false",
 		"-rtr.refresh", fmt.Sprint(int(tp.RTRRefresh/time.Second)), "-rtr.retry", "2", "-rtr.expire", "600"); err != nil {
 		return err
 	}
