@@ -39,9 +39,10 @@ func (tp *Topology) announce(routes map[*Session][]Route) error {
 	return nil
 }
 
-// status asks the speaker about a session.
-func (s *Session) status() (*SessionStatus, error) {
-	rep, err := s.N.Child.call(request{Op: "status", ID: s.ID}, 10*time.Second)
+// status asks the speaker about a session; with routes, for the routes
+// it received too.
+func (s *Session) status(routes bool) (*SessionStatus, error) {
+	rep, err := s.N.Child.call(request{Op: "status", ID: s.ID, Routes: routes}, 10*time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func (tp *Topology) barrier(d time.Duration) error {
 		}
 		var behind []string
 		for _, s := range tp.Sessions() {
-			sp, err := s.status()
+			sp, err := s.status(false)
 			if err != nil {
 				return err
 			}

@@ -46,6 +46,8 @@ type request struct {
 	// udp-send, udp-listen
 	Packets []Packet `json:"packets,omitempty"`
 	Port    int      `json:"port,omitempty"`
+	// Routes asks status for the received routes, not only their count.
+	Routes bool `json:"routes,omitempty"`
 }
 
 // A Packet is one UDP datagram an anti-spoofing case sends.
@@ -63,6 +65,7 @@ type SessionStatus struct {
 	Sessions      int     `json:"sessions"`
 	SentUpdates   int     `json:"sent_updates"`
 	SentWithdraws int     `json:"sent_withdraws"`
+	ReceivedCount int     `json:"received_count"`
 	Received      []Route `json:"received,omitempty"`
 	Err           string  `json:"err,omitempty"`
 	Notification  string  `json:"notification,omitempty"`
@@ -115,9 +118,11 @@ func childMain(in io.Reader, out io.Writer) int {
 			s.mu.Lock()
 			st := &SessionStatus{Established: s.established, Sessions: s.sessions,
 				SentUpdates: s.sentUpdates, SentWithdraws: s.sentWithdraws,
-				Err: s.lastErr, Notification: s.notification}
-			for _, r := range s.received {
-				st.Received = append(st.Received, r)
+				Err: s.lastErr, Notification: s.notification, ReceivedCount: len(s.received)}
+			if req.Routes {
+				for _, r := range s.received {
+					st.Received = append(st.Received, r)
+				}
 			}
 			s.mu.Unlock()
 			rep.Status = st

@@ -184,22 +184,25 @@ func (tp *Topology) settledReceived(d time.Duration) (map[*Session][]Route, erro
 	var last map[*Session]int
 	stableSince := time.Now()
 	for {
-		cur := map[*Session][]Route{}
 		counts := map[*Session]int{}
 		for _, s := range tp.Sessions() {
-			st, err := s.status()
+			st, err := s.status(false)
 			if err != nil {
 				return nil, err
 			}
-			cur[s] = st.Received
-			counts[s] = len(st.Received)
+			counts[s] = st.ReceivedCount
 		}
 		if last == nil || !mapsEqual(last, counts) {
 			last, stableSince = counts, time.Now()
-		} else if time.Since(stableSince) >= time.Second {
-			return cur, nil
-		}
-		if time.Now().After(deadline) {
+		} else if time.Since(stableSince) >= time.Second || time.Now().After(deadline) {
+			cur := map[*Session][]Route{}
+			for _, s := range tp.Sessions() {
+				st, err := s.status(true)
+				if err != nil {
+					return nil, err
+				}
+				cur[s] = st.Received
+			}
 			return cur, nil
 		}
 		time.Sleep(200 * time.Millisecond)

@@ -10,6 +10,8 @@ import (
 	"github.com/filtergen/filtergen/rpki"
 )
 
+// A Model is not safe for concurrent use.
+//
 // A Model says what a compiled filtergen.Result means for one route,
 // independently of any router: the prefix filter and origin set of the
 // Result, bogons, and RFC 6811 origin validation (the origin of a path
@@ -24,6 +26,9 @@ type Model struct {
 	// Legacy reads only the version-1 Settings of each peer and ignores
 	// PeerResult.Import: what the Result said before the session model.
 	Legacy bool
+
+	extra  *rpki.Set // Extra as a set, rebuilt when Extra changes
+	extraN int
 }
 
 // Expect says whether peer p's filter accepts route r, sent by the
@@ -120,8 +125,11 @@ func (m *Model) rpkiState(p netip.Prefix, origin uint32, hasOrigin bool) rpki.St
 		st = m.VRPs.State(p, origin)
 	}
 	if len(m.Extra) > 0 {
-		extra, err := rpki.NewSet(m.Extra, nil, time.Time{})
-		if err == nil {
+		if m.extra == nil || m.extraN != len(m.Extra) {
+			m.extra, _ = rpki.NewSet(m.Extra, nil, time.Time{})
+			m.extraN = len(m.Extra)
+		}
+		if extra := m.extra; extra != nil {
 			st = max(st, extra.State(p, origin)) // NotFound < Valid < Invalid
 			if st == rpki.Invalid && m.VRPs != nil && m.VRPs.State(p, origin) == rpki.Valid ||
 				extra.State(p, origin) == rpki.Valid {

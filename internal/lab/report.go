@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // A Mismatch is one case where the router did not do what the compiled
@@ -26,6 +27,8 @@ type Report struct {
 	Cases      int // cases compared
 	Mismatches []Mismatch
 	Notes      []string
+	// Took is how long the check ran, for the summary.
+	Took time.Duration
 }
 
 func (r *Report) add(m Mismatch) {
@@ -87,5 +90,5 @@ func (r *Report) Summary() string {
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, c[k]))
 	}
-	return fmt.Sprintf("%s: %d cases, %d mismatches [%s]", r.Check, r.Cases, len(r.Mismatches), strings.Join(parts, " "))
+	return fmt.Sprintf("%s: %d cases, %d mismatches [%s] in %.1fs", r.Check, r.Cases, len(r.Mismatches), strings.Join(parts, " "), r.Took.Seconds())
 }
