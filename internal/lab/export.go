@@ -130,6 +130,39 @@ func (tp *Topology) CheckExport() (*Report, error) {
 			}
 			delete(got, p)
 		}
+		// Our own space: every aggregate, originated by the router.
+		if recv.Export.Own && !recv.Export.DefaultOnly {
+			for _, o := range tp.Sc.Result.Own {
+				if o.Family != s.Family {
+					continue
+				}
+				for _, e := range o.Entries {
+					rep.Cases++
+					r, present := got[e.Prefix]
+					want := Seq(tp.Sc.Result.LocalAS).String()
+					switch {
+					case !present:
+						rep.add(Mismatch{Neighbor: s.String(), Case: "own space", Prefix: e.Prefix.String(), Path: want,
+							Expected: "received (our own space)", Got: "missing"})
+					case r.Path.String() != want:
+						rep.add(Mismatch{Neighbor: s.String(), Case: "own space", Prefix: e.Prefix.String(), Path: r.Path.String(),
+							Expected: "path " + want, Got: "path " + r.Path.String()})
+					}
+				}
+			}
+		}
+		if recv.Export.DefaultOnly {
+			def := netip.MustParsePrefix("0.0.0.0/0")
+			if s.Family == "ipv6" {
+				def = netip.MustParsePrefix("::/0")
+			}
+			rep.Cases++
+			if _, ok := got[def]; !ok {
+				rep.add(Mismatch{Neighbor: s.String(), Case: "default", Prefix: def.String(),
+					Expected: "received (default route only)", Got: "missing"})
+			}
+			delete(got, def)
+		}
 		for p, r := range got {
 			if own(p) {
 				continue
@@ -166,7 +199,11 @@ func (tp *Topology) checkExportAttrs(s *Session, r Route, from []learned) string
 			continue
 		}
 		want := append(Path{{ASNs: []uint32{tp.Sc.Result.LocalAS}}}, l.r.Path...)
-		if w, _ := ParsePath(want.String()); r.Path.String() == w.String() && r.NextHop == s.Router {
+		// Between two neighbors on one LAN (the router has the same
+		// address towards both) the router may keep the original next
+		// hop: RFC 4271 §5.1.3's third-party next hop.
+		sameLAN := l.s.Router == s.Router && (r.NextHop == l.s.Addr || r.NextHop == l.r.NextHop)
+		if w, _ := ParsePath(want.String()); r.Path.String() == w.String() && (r.NextHop == s.Router || sameLAN) {
 			return ""
 		}
 	}

@@ -36,7 +36,10 @@ func WriteScenario(dir, kind string, perNeighbor int) (string, error) {
 				extra: "    attach: [{router: lab1, neighbors: [203.0.113.1, 2001:db8:ff::1], interface: cust-a}]\n" +
 					"    urpf: strict\n    max_prefix: {limit: " + fmt.Sprint(perNeighbor+perNeighbor/2) + "}\n"},
 			{name: "CUSTB", role: "customer", asn: 211002, origins: []uint32{211002, 211012},
-				extra: "    attach: [{router: lab1, neighbors: [203.0.113.3, 2001:db8:ff::3], interface: cust-b}]\n    urpf: loose\n"},
+				extra: "    attach: [{router: lab1, neighbors: [203.0.113.3, 2001:db8:ff::3], interface: cust-b}]\n    urpf: loose\n" +
+					"    export: own-and-customers\n"},
+			{name: "CUSTC", role: "customer", asn: 211006, origins: []uint32{211006},
+				extra: "    neighbors: [192.0.2.40, 2001:db8:1::40]\n    export: default\n    ingress_acl: false\n    urpf: none\n"},
 			{name: "PEERX", role: "peer", asn: 211003, origins: []uint32{211003, 211013, 211023, 211033},
 				extra: "    neighbors: [192.0.2.10, 2001:db8:1::10]\n"},
 			{name: "UPSTREAM", role: "provider", asn: 211004,
