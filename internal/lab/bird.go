@@ -247,7 +247,7 @@ func (b *BIRD) Sessions() (map[netip.Addr]SessionState, error) {
 		if line[0] != ' ' && line[0] != '\t' {
 			flush()
 			if m := birdProtoLine.FindStringSubmatch(line); m != nil {
-				cur = &SessionState{Name: m[1], Info: strings.TrimSpace(m[3])}
+				cur = &SessionState{Name: m[1], Info: strings.TrimSpace(m[3]), Exported: -1}
 			}
 			continue
 		}
@@ -270,8 +270,18 @@ func (b *BIRD) Sessions() (map[netip.Addr]SessionState, error) {
 		case "Last error":
 			cur.Info += " (last error: " + v + ")"
 		case "Routes":
-			if n := birdNumbers.FindString(v); n != "" {
-				cur.Imported, _ = strconv.Atoi(n)
+			// "3 imported, 0 filtered, 5 exported, 3 preferred"
+			for _, part := range strings.Split(v, ",") {
+				f := strings.Fields(part)
+				if len(f) == 2 {
+					n, _ := strconv.Atoi(f[0])
+					switch f[1] {
+					case "imported":
+						cur.Imported = n
+					case "exported":
+						cur.Exported = n
+					}
+				}
 			}
 		case "Import updates", "Import withdraws":
 			if n := birdNumbers.FindString(v); n != "" {

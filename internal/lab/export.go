@@ -214,35 +214,45 @@ func (tp *Topology) checkExportAttrs(s *Session, r Route, from []learned) string
 	return fmt.Sprintf("path %d %s, next hop %s", tp.Sc.Result.LocalAS, l.r.Path, s.Router)
 }
 
-// settledReceived polls the speakers until what they received stops
-// changing for a second, bounded by d.
+// settledReceived waits until every speaker has received as many
+// routes as the router says it exports to it, and the counts hold for
+// half a second, bounded by d; then it returns what each received.
 func (tp *Topology) settledReceived(d time.Duration) (map[*Session][]Route, error) {
 	deadline := time.Now().Add(d)
 	var last map[*Session]int
 	stableSince := time.Now()
 	for {
+		st, err := tp.Router.Sessions()
+		if err != nil {
+			return nil, err
+		}
 		counts := map[*Session]int{}
+		caughtUp := true
 		for _, s := range tp.Sessions() {
-			st, err := s.status(false)
+			sp, err := s.status(false)
 			if err != nil {
 				return nil, err
 			}
-			counts[s] = st.ReceivedCount
+			counts[s] = sp.ReceivedCount
+			if x := st[s.Addr]; x.Exported >= 0 && x.Exported != sp.ReceivedCount {
+				caughtUp = false
+			}
 		}
 		if last == nil || !mapsEqual(last, counts) {
 			last, stableSince = counts, time.Now()
-		} else if time.Since(stableSince) >= time.Second || time.Now().After(deadline) {
+		}
+		if caughtUp && time.Since(stableSince) >= 500*time.Millisecond || time.Now().After(deadline) {
 			cur := map[*Session][]Route{}
 			for _, s := range tp.Sessions() {
-				st, err := s.status(true)
+				sp, err := s.status(true)
 				if err != nil {
 					return nil, err
 				}
-				cur[s] = st.Received
+				cur[s] = sp.Received
 			}
 			return cur, nil
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -66,8 +66,9 @@ type SessionState struct {
 	// Received counts the route announcements and withdrawals the router
 	// has received on the session since it last came up.
 	Received int
-	// Imported is the number of routes accepted.
-	Imported int
+	// Imported is the number of routes accepted; Exported the number
+	// the router announces to the neighbor now (-1 when unknown).
+	Imported, Exported int
 	// Info is the router's last error or state message.
 	Info string
 }
