@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/filtergen/filtergen/filtergen"
 	"github.com/filtergen/filtergen/templates"
 )
 
@@ -232,6 +233,11 @@ func (b *BIRD) Sessions() (map[netip.Addr]SessionState, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseBIRDProtocols(out), nil
+}
+
+// parseBIRDProtocols reads the BGP sessions of "show protocols all".
+func parseBIRDProtocols(out []byte) map[netip.Addr]SessionState {
 	res := map[netip.Addr]SessionState{}
 	var cur *SessionState
 	flush := func() {
@@ -291,7 +297,7 @@ func (b *BIRD) Sessions() (map[netip.Addr]SessionState, error) {
 		}
 	}
 	flush()
-	return res, nil
+	return res
 }
 
 var birdRouteLine = regexp.MustCompile(`^(\S+)?\s+(?:unicast|unreachable|blackhole|prohibited|\w+) \[(\S+) [^\]]*\]( \*)?`)
@@ -315,6 +321,14 @@ func (b *BIRD) Routes() (map[netip.Addr][]Route, error) {
 		}
 		out = append(out, o...)
 	}
+	return parseBIRDRoutes(out, byName)
+}
+
+var birdLargeCommunity = regexp.MustCompile(`\((\d+), (\d+), (\d+)\)`)
+
+// parseBIRDRoutes reads "show route all" output; byName maps protocol
+// names to neighbor addresses.
+func parseBIRDRoutes(out []byte, byName map[string]netip.Addr) (map[netip.Addr][]Route, error) {
 	res := map[netip.Addr][]Route{}
 	var prefix netip.Prefix
 	var cur *Route
@@ -356,6 +370,15 @@ func (b *BIRD) Routes() (map[netip.Addr][]Route, error) {
 				return nil, fmt.Errorf("birdc show route all: %s: %w", prefix, err)
 			}
 			cur.Path = p
+		}
+		if v, ok := strings.CutPrefix(t, "BGP.large_community:"); ok {
+			for _, m := range birdLargeCommunity.FindAllStringSubmatch(v, -1) {
+				var c [3]uint64
+				for i := range c {
+					c[i], _ = strconv.ParseUint(m[i+1], 10, 32)
+				}
+				cur.LargeCommunities = append(cur.LargeCommunities, filtergen.LargeCommunity{Global: uint32(c[0]), Data1: uint32(c[1]), Data2: uint32(c[2])})
+			}
 		}
 		if v, ok := strings.CutPrefix(t, "BGP.next_hop:"); ok {
 			f := strings.Fields(v)

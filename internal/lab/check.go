@@ -2,6 +2,8 @@ package lab
 
 import (
 	"fmt"
+
+	"github.com/filtergen/filtergen/filtergen"
 	"net/netip"
 	"slices"
 	"strings"
@@ -199,6 +201,11 @@ func (m *Model) CompareImport(obs []Observation, rep *Report) *Report {
 			out.add(mm)
 		case want && o.Present && !o.Got.PathTruncated && o.Got.Path.String() != o.Route.Path.String():
 			mm.Expected, mm.Got = "accepted", "accepted with path "+o.Got.Path.String()
+			out.add(mm)
+		case want && o.Present && !m.Legacy && s.N.Peer.Import.Tag != (filtergen.LargeCommunity{}) &&
+			!slices.Contains(o.Got.LargeCommunities, s.N.Peer.Import.Tag):
+			mm.Expected = "accepted, tagged " + s.N.Peer.Import.Tag.String()
+			mm.Got = fmt.Sprintf("accepted with large communities %v", o.Got.LargeCommunities)
 			out.add(mm)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/filtergen/filtergen/filtergen"
 )
 
 // A Segment is one AS_PATH segment: an AS_SEQUENCE, or an AS_SET when Set.
@@ -160,4 +162,7 @@ type Route struct {
 	PathTruncated bool `json:"-"`
 	// Best is set on the route the router selected for its prefix.
 	Best bool `json:"-"`
+	// LargeCommunities are the route's RFC 8092 communities as the
+	// router holds them.
+	LargeCommunities []filtergen.LargeCommunity `json:"-"`
 }
