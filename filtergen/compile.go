@@ -440,6 +440,7 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 		coneSet[n] = true
 	}
 
+	var aclBase [2][]netip.Prefix // per family: accepted prefixes (and fe80::/10), without session addresses
 	for _, famName := range s.Families {
 		fam := irr.IPv4
 		fi := 0
@@ -541,15 +542,11 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 			for _, r := range ranges {
 				ps = append(ps, r.Prefix)
 			}
-			for _, a := range p.Neighbors {
-				if (fam == irr.IPv4) == a.Unmap().Is4() {
-					ps = append(ps, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-				}
-			}
 			if fam == irr.IPv6 {
 				ps = append(ps, netip.MustParsePrefix("fe80::/10"))
 			}
-			fr.ACL = CIDRUnion(ps)
+			aclBase[fi] = ps
+			fr.ACL = aclUnion(ps, p.Neighbors, fam == irr.IPv4)
 		}
 		pr.Families = append(pr.Families, fr)
 	}
@@ -557,24 +554,50 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 		return nil, fmt.Errorf("%w (announce %s)", ErrEmptyFilter, strings.Join(p.Announce, ", "))
 	}
 	if customer && (s.IngressACL || s.URPF != "none") {
-		for _, fam := range []string{"ipv4", "ipv6"} {
-			as := AntiSpoof{Family: fam, URPF: s.URPF, IngressACL: s.IngressACL}
-			// A family the customer has no session filter in is denied
-			// outright; a configured one keeps its ACL (the neighbor's
-			// own address and fe80::/10 stay permitted for the session
-			// even with no prefix accepted), denied outright when empty.
-			switch fr := pr.Family(fam); {
-			case fr == nil:
-				as.DenyAll = true
-			case s.IngressACL:
-				as.ACL = fr.ACL
-				as.DenyAll = len(fr.ACL) == 0
+		pr.AntiSpoofing = c.antiSpoof(pr, &s, aclBase, p.Neighbors)
+		// Each router permits only the session addresses it has.
+		pr.Attachments = slices.Clone(pr.Attachments)
+		for i := range pr.Attachments {
+			if a := &pr.Attachments[i]; a.Interface != "" {
+				a.AntiSpoofing = c.antiSpoof(pr, &s, aclBase, a.Neighbors)
 			}
-			pr.AntiSpoofing = append(pr.AntiSpoofing, as)
 		}
 	}
 	c.opts.Logger.Debug("compiled", "peer", p.Name, "accepted", pr.Accepted(), "asns", len(pr.ASNs))
 	return pr, nil
+}
+
+// antiSpoof returns the anti-spoofing of both families of customer pr for
+// the session addresses neighbors (see AntiSpoof).
+func (c *compiler) antiSpoof(pr *PeerResult, s *Settings, aclBase [2][]netip.Prefix, neighbors []netip.Addr) []AntiSpoof {
+	var out []AntiSpoof
+	for fi, fam := range []string{"ipv4", "ipv6"} {
+		as := AntiSpoof{Family: fam, URPF: s.URPF, IngressACL: s.IngressACL}
+		hasSession := slices.ContainsFunc(neighbors, func(a netip.Addr) bool { return a.Unmap().Is4() == (fi == 0) })
+		switch fr := pr.Family(fam); {
+		case fr == nil:
+			as.DenyAll = true
+		case s.IngressACL:
+			as.ACL = aclUnion(aclBase[fi], neighbors, fi == 0)
+			as.DenyAll = len(as.ACL) == 0
+		default:
+			as.DenyAll = fr.Count == 0 && !hasSession
+		}
+		out = append(out, as)
+	}
+	return out
+}
+
+// aclUnion is the CIDR union of base and the host routes of the
+// addresses of the family (IPv4 when v4).
+func aclUnion(base []netip.Prefix, addrs []netip.Addr, v4 bool) []netip.Prefix {
+	ps := slices.Clone(base)
+	for _, a := range addrs {
+		if a = a.Unmap(); a.Is4() == v4 {
+			ps = append(ps, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return CIDRUnion(ps)
 }
 
 // dropReason applies the drop rules to one candidate, records its RPKI

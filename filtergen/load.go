@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/filtergen/filtergen/internal/platform"
 )
 
 // MaxPolicySize caps a policy file, checked before it is read into memory.
@@ -427,12 +429,17 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 			add("", p+".name", "duplicate router %s", strconv.Quote(r.Name))
 		}
 		routers[strings.ToLower(r.Name)] = true
-		known := false
-		for _, pl := range Platforms {
-			known = known || pl == r.Platform
-		}
-		if !known {
-			add("", p+".platform", "unknown platform %s (want one of %s)", strconv.Quote(r.Platform), strings.Join(Platforms, ", "))
+		switch pl, ok := platform.Lookup(r.Platform); {
+		case !ok:
+			add("", p+".platform", "router %s: unknown platform %s (want one of %s)", strconv.Quote(r.Name),
+				strconv.Quote(r.Platform), strings.Join(platform.Names(false), ", "))
+		case !pl.Templates:
+			add("", p+".platform", "router %s: platform %s has no templates yet (platforms that render: %s)",
+				strconv.Quote(r.Name), strconv.Quote(r.Platform), strings.Join(platform.Names(true), ", "))
+		default:
+			if err := pl.CheckVersion(r.Version); err != nil {
+				add("", p+".version", "router %s: %v", strconv.Quote(r.Name), err)
+			}
 		}
 		platformOf[strings.ToLower(r.Name)] = r.Platform
 		if r.Version != "" && !versionRE.MatchString(r.Version) {
@@ -472,7 +479,8 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 		peers []Peer
 	}{{"peers", pol.Peers}, {"customers", pol.Customers}} {
 		for i := range list.peers {
-			p := &list.peers[i]
+			pc := list.peers[i] // a copy: resolving never writes to the policy
+			p := &pc
 			path := fmt.Sprintf("%s[%d]", list.key, i)
 			peer := p.Name
 			if peer == "" {

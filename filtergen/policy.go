@@ -181,19 +181,15 @@ type Router struct {
 	Name     string `yaml:"name"`
 	Platform string `yaml:"platform"`
 	// Version is the software version the router runs ("24.4R1",
-	// "2.0.12"); empty means the platform's current release. Rendering
-	// refuses a feature the version lacks.
+	// "2.0.12"); empty means the oldest release filtergen renders for
+	// (internal/platform's Baseline). Rendering refuses a feature the
+	// version lacks.
 	Version string `yaml:"version"`
 	// RouterID is the BGP router ID, rendered where the platform needs
 	// one in the generated file; unset leaves it to the operator, and
 	// the rendered header says so.
 	RouterID netip.Addr `yaml:"router_id"`
 }
-
-// Platforms lists the platform names a Router may have. Only the first
-// two have templates so far; the others are accepted so that a policy
-// need not change when their templates land.
-var Platforms = []string{"bird2", "junos", "iosxe", "iosxr", "nxos", "eos", "sros-classic", "sros-mdcli"}
 
 // A Peer is a BGP neighbor whose announcements are filtered. Customers are
 // peers that also get anti-spoofing.

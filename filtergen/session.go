@@ -180,11 +180,14 @@ const (
 
 // An ImportPolicy is the hygiene every route from a neighbor passes on
 // the router, besides the prefix and origin filter of FamilyResult. Each
-// check is on unless the policy turns it off; PrefixFilter and
-// OriginCheck are off only for providers.
+// check is on unless the policy turns it off (import: in defaults or per
+// peer); PrefixFilter and OriginCheck are off only for providers without
+// announce, EnforceNextHop is on by default for rs-clients only and
+// EnforceFirstAS off by default for route servers.
 type ImportPolicy struct {
 	// PrefixFilter: the route must match FamilyResult.Entries. Off for
-	// providers, whose routes pass every other check instead.
+	// providers without announce, whose routes pass every other check
+	// instead; FamilyResult.Entries is then empty.
 	PrefixFilter bool
 	// OriginCheck: the RFC 6811 origin (the last AS of an AS_SEQUENCE
 	// ending the path; none when it ends in an AS_SET) must be in
@@ -221,8 +224,9 @@ type ImportPolicy struct {
 	// MinLength and MaxLength bound the prefix length per family ([0]
 	// IPv4, [1] IPv6); routes outside are rejected.
 	MinLength, MaxLength [2]int
-	// LocalPref is the preference given to accepted routes; 0 leaves
-	// the platform default.
+	// LocalPref is the local preference given to accepted routes
+	// (Role.DefaultLocalPref unless the policy sets one); 0 leaves the
+	// platform default.
 	LocalPref int
 	// Tag is the large community recording the relationship, added to
 	// every accepted route.
@@ -260,6 +264,10 @@ type Attachment struct {
 	// Interface is the customer-facing interface on Router, checked for
 	// the router's platform; empty for non-customers.
 	Interface string `json:",omitempty"`
+	// AntiSpoofing is, for a customer with Interface, the anti-spoofing
+	// on this router: as PeerResult.AntiSpoofing, but its ACLs permit
+	// only the session addresses of this attachment.
+	AntiSpoofing []AntiSpoof `json:",omitempty"`
 }
 
 // MaxPrefixAction is what a router does when a family's limit trips.
@@ -376,8 +384,11 @@ func (r Role) DefaultLocalPref() int64 {
 
 // An AntiSpoof is the anti-spoofing (MANRS action 2) of a customer in
 // one family on its interface. A customer with an interface has both
-// families, always: a family without accepted prefixes or not in its
-// families has DenyAll set, so that no family is left open.
+// families, always, so that no family is left open: a family not in its
+// families has DenyAll set; a configured family without accepted prefixes
+// permits only the customer's session addresses (and fe80::/10) through
+// its ACL (without an ingress ACL, uRPF alone stays, for the session),
+// and has DenyAll set when it has no session address either.
 type AntiSpoof struct {
 	Family string // "ipv4" or "ipv6"
 	// URPF is strict, loose or none.
@@ -387,7 +398,6 @@ type AntiSpoof struct {
 	// being dropped.
 	IngressACL bool
 	ACL        []netip.Prefix `json:",omitempty"`
-	// DenyAll drops every packet of the family from the customer: the
-	// family is not configured for it or nothing is accepted in it.
+	// DenyAll drops every packet of the family from the customer.
 	DenyAll bool `json:",omitempty"`
 }

@@ -23,6 +23,10 @@
 //	gtsm       some sessions use TTL security and the platform only sends
 //	           TTL 255; the receive check is a filter of the operator's
 //	           (Junos: lo0 input filter)
+//	rpki-module  the RTR session needs a daemon module loaded (FRR: bgpd
+//	           started with "-M rpki", package frr-rpki-rtrlib)
+//	workdir    the file includes others by relative path: run the daemon
+//	           in the file's directory (OpenBGPD)
 //
 // Header comments contain only names that the policy validated (router and
 // peer names, platform versions); free text such as descriptions goes
@@ -34,5 +38,19 @@
 // re-reads. Junos objects live in the configuration group FILTERGEN,
 // which ROUTER.conf replaces ("replace:") and the peer files extend: a
 // "load replace" of ROUTER.conf then of every file of ROUTER.d/, in one
-// commit, leaves nothing of a peer removed from the policy.
+// commit, leaves nothing of a peer removed from the policy. FRR's
+// frr.conf is ROUTER.conf followed by every ROUTER.d/*.conf; applied with
+// frr-reload.py it removes what a removed peer had. OpenBGPD's
+// ROUTER.conf includes every ROUTER.d/*.conf and "bgpctl reload" replaces
+// the whole configuration.
+//
+// # Platforms
+//
+// internal/platform's table says which platforms render, how they quote
+// text, their limits and the versions their features need. Templates
+// reach it through functions bound to the router's platform: ident
+// (object names), text (descriptions), comment, supports and require
+// (features by the router's declared version). Render refuses unsafe
+// names, lists over the platform's limit and an unreadable version before
+// any template runs.
 package templates

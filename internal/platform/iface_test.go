@@ -1,6 +1,9 @@
 package platform
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestCheckInterface(t *testing.T) {
 	tests := []struct {
@@ -41,4 +44,37 @@ func TestCheckInterface(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzJunosInterface checks that an accepted name splits into an IFD and
+// unit that render back to an accepted name, and that CheckInterface
+// agrees with JunosInterface.
+func FuzzJunosInterface(f *testing.F) {
+	for _, s := range []string{"xe-0/0/1", "xe-0/0/1.100", "ae0", "irb.5", "et-0/0/0:1.20", "x.", "-0/0/0", "xe-0/0/1.01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		ifd, unit, err := JunosInterface(name)
+		if (err == nil) != (CheckInterface("junos", name) == nil) {
+			t.Fatalf("JunosInterface and CheckInterface disagree on %q", name)
+		}
+		if err != nil {
+			return
+		}
+		if unit < 0 || unit > MaxJunosUnit || ifd == "" {
+			t.Fatalf("%q: ifd %q unit %d", name, ifd, unit)
+		}
+		for i := 0; i < len(ifd); i++ {
+			if c := ifd[i]; c == ' ' || c == ';' || c == '{' || c == '}' || c == '"' || c == '.' {
+				t.Fatalf("%q: IFD %q holds %q", name, ifd, c)
+			}
+		}
+		back := ifd
+		if name != ifd {
+			back = ifd + "." + strconv.Itoa(unit)
+		}
+		if back != name {
+			t.Fatalf("%q renders back as %q", name, back)
+		}
+	})
 }
