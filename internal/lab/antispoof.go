@@ -2,6 +2,8 @@ package lab
 
 import (
 	"fmt"
+
+	"github.com/filtergen/filtergen/filtergen"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -63,7 +65,7 @@ func (tp *Topology) CheckAntiSpoofing() (*Report, error) {
 			rep.note("%s: no interface in the policy, no anti-spoofing to test", n.Peer.Name)
 			continue
 		}
-		ps, err := tp.customerProbes(n)
+		ps, err := tp.customerProbes(n, rep)
 		if err != nil {
 			return rep, err
 		}
@@ -131,9 +133,27 @@ func (tp *Topology) CheckAntiSpoofing() (*Report, error) {
 	return rep, nil
 }
 
+// antiSpoofing returns what the Result says for the customer on the
+// router under test: the attachment's anti-spoofing, else the peer's,
+// else (a Result from before the session model) the families' ACL and
+// uRPF.
+func (tp *Topology) antiSpoofing(n *Neighbor) []filtergen.AntiSpoof {
+	if a := n.Peer.Attachment(tp.Sc.Router.Name); a != nil && len(a.AntiSpoofing) > 0 {
+		return a.AntiSpoofing
+	}
+	if len(n.Peer.AntiSpoofing) > 0 {
+		return n.Peer.AntiSpoofing
+	}
+	var out []filtergen.AntiSpoof
+	for _, fr := range n.Peer.Families {
+		out = append(out, filtergen.AntiSpoof{Family: fr.Family, URPF: fr.URPF, IngressACL: n.Peer.Settings.IngressACL, ACL: fr.ACL})
+	}
+	return out
+}
+
 // customerProbes installs the customer's routes in the router's FIB and
 // returns the probes for it, with their expected fate.
-func (tp *Topology) customerProbes(n *Neighbor) ([]probe, error) {
+func (tp *Topology) customerProbes(n *Neighbor, rep *Report) ([]probe, error) {
 	var probes []probe
 	var batch []string
 	type plan struct {
@@ -142,9 +162,10 @@ func (tp *Topology) customerProbes(n *Neighbor) ([]probe, error) {
 		fr            string // URPF mode
 		acl           []netip.Prefix
 		hasACL        bool
+		denyAll       bool
 	}
 	var plans []plan
-	for _, fr := range n.Peer.Families {
+	for _, fr := range tp.antiSpoofing(n) {
 		var sess *Session
 		for _, s := range n.Sessions {
 			if s.Family == fr.Family {
@@ -152,6 +173,8 @@ func (tp *Topology) customerProbes(n *Neighbor) ([]probe, error) {
 			}
 		}
 		if sess == nil {
+			rep.note("%s: no %s session on the link, no %s probe (the Result says: uRPF %s, ACL %v, deny all %v)",
+				n.Peer.Name, fr.Family, fr.Family, fr.URPF, fr.IngressACL, fr.DenyAll)
 			continue
 		}
 		var routable []netip.Prefix
@@ -176,9 +199,9 @@ func (tp *Topology) customerProbes(n *Neighbor) ([]probe, error) {
 		if elsewhere.IsValid() {
 			batch = append(batch, fmt.Sprintf("route replace %s via %s dev %s", elsewhere, sinkGW, sinkIface))
 		}
-		hasACL := n.Peer.Settings.IngressACL
 		add := func(class string, a netip.Addr) {
-			plans = append(plans, plan{family: fr.Family, class: class, src: a, fr: fr.URPF, acl: fr.ACL, hasACL: hasACL})
+			plans = append(plans, plan{family: fr.Family, class: class, src: a, fr: fr.URPF, acl: fr.ACL,
+				hasACL: fr.IngressACL, denyAll: fr.DenyAll})
 		}
 		for i, p := range routable {
 			if i >= 3 {
@@ -196,7 +219,7 @@ func (tp *Topology) customerProbes(n *Neighbor) ([]probe, error) {
 			outside = netip.MustParseAddr("2001:db8:5177::77")
 		}
 		add("outside-routed-elsewhere", outside)
-		if u, ok := unregistered(fr.Family, fr, nil); ok {
+		if u, ok := unregistered(fr.Family, n.Peer.Family(fr.Family), nil); ok {
 			add("outside-unrouted", hostIn(u))
 		}
 	}
@@ -212,6 +235,8 @@ func (tp *Topology) customerProbes(n *Neighbor) ([]probe, error) {
 		}
 		pr := probe{n: n, family: pl.family, class: pl.class, src: pl.src, forward: true}
 		switch {
+		case pl.denyAll:
+			pr.forward, pr.why = false, "the family is denied outright"
 		case pl.hasACL && !inACL:
 			pr.forward, pr.why = false, "source outside the ACL"
 		case pl.fr == "strict" && dev != n.Iface:
