@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/filtergen/filtergen/filtergen"
 	"github.com/filtergen/filtergen/rpki"
 )
 
@@ -72,7 +73,8 @@ func nextPrefix(p netip.Prefix) netip.Prefix {
 
 // CheckMaxPrefix announces exactly the limit N of every session whose
 // filter lets N+1 routes through: the session must hold with N routes,
-// then trip at N+1 (BIRD: the session goes down, "import limit"). It
+// then trip at N+1 (BIRD: the session goes down, "import limit"), or,
+// when the Result's action is warning, stay up with N+1 routes. It
 // leaves sessions restarting, so it runs last.
 func (tp *Topology) CheckMaxPrefix() (*Report, error) {
 	rep := &Report{Check: "max-prefix"}
@@ -126,20 +128,24 @@ func (tp *Topology) CheckMaxPrefix() (*Report, error) {
 	if err := tp.announce(routes); err != nil {
 		return rep, err
 	}
+	// A session whose action is "warning" must instead stay up with all
+	// N+1 routes.
 	pending := map[*Session]bool{}
+	warn := func(s *Session) bool { return s.N.Peer.Session.MaxPrefixAction == filtergen.MaxPrefixWarning }
 	for s := range limits {
 		pending[s] = true
 		rep.Cases++
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for len(pending) > 0 {
-		st, err := tp.Router.Sessions()
+		st, err = tp.Router.Sessions()
 		if err != nil {
 			return rep, err
 		}
 		for s := range pending {
 			x := st[s.Addr]
-			if !x.Established || strings.Contains(strings.ToLower(x.Info), "limit") {
+			tripped := !x.Established || strings.Contains(strings.ToLower(x.Info), "limit")
+			if warn(s) && !tripped && x.Imported == limits[s]+1 || !warn(s) && tripped {
 				delete(pending, s)
 			}
 		}
@@ -155,9 +161,14 @@ func (tp *Topology) CheckMaxPrefix() (*Report, error) {
 	slices.SortFunc(keys, func(a, b *Session) int { return strings.Compare(a.String(), b.String()) })
 	for _, s := range keys {
 		x := st[s.Addr]
-		rep.add(Mismatch{Neighbor: s.String(), Case: "over-limit", Prefix: fmt.Sprintf("%d routes", limits[s]+1),
+		m := Mismatch{Neighbor: s.String(), Case: "over-limit", Prefix: fmt.Sprintf("%d routes", limits[s]+1),
 			Expected: "session torn down (limit " + fmt.Sprint(limits[s]) + ")",
-			Got:      fmt.Sprintf("still established with %d routes after 10s", x.Imported)})
+			Got:      fmt.Sprintf("still established with %d routes after 10s", x.Imported)}
+		if warn(s) {
+			m.Expected = fmt.Sprintf("established with %d routes (action warning)", limits[s]+1)
+			m.Got = fmt.Sprintf("established=%v with %d routes %s", x.Established, x.Imported, x.Info)
+		}
+		rep.add(m)
 	}
 	return rep, nil
 }
