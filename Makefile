@@ -9,9 +9,9 @@
 #                 in network namespaces against the rendered configs
 
 GO       ?= go
-APT_PKGS := bgpq4 bird2 frr frr-rpki-rtrlib openbgpd stayrtr nftables iproute2 procps
+APT_PKGS := bgpq4 bird2 frr frr-rpki-rtrlib openbgpd stayrtr nftables chromium iproute2 procps
 # The command each package provides, to tell whether it is installed.
-APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft ip sysctl
+APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft chromium ip sysctl
 
 .PHONY: all build test deps lint bench fuzz clean interop
 
@@ -23,9 +23,9 @@ build:
 # deps installs the tools the tests run against: bgpq4 (the oracle),
 # bird2, frr with its RPKI module, openbgpd and nftables (config validators
 # and the interop lab's routers), iproute2 and procps (the lab's
-# namespaces), Debian's stayrtr 0.5.1 (RTR
-# version 2 with ASPA), and stayrtr v0.6.0 from the module's tool
-# dependency. Nothing is installed when everything is already there.
+# namespaces), Debian's stayrtr 0.5.1 (RTR version 2 with ASPA), chromium
+# (opens the HTML report headless), and stayrtr v0.6.0 from the module's
+# tool dependency. Nothing is installed when everything is already there.
 deps:
 	@missing=""; \
 	for c in $(APT_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
