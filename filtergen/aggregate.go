@@ -31,7 +31,7 @@ type PrefixRange = irr.PrefixRange
 // different route, but it is not always minimal: covering each length
 // with the largest prefixes first can cost an entry where bgpq4's
 // bottom-up merge does better (nine routes under 85.0.0.0/21 give three
-// entries here and two from bgpq4; see TestAggregateNeverLongerThanBGPQ4).
+// entries here and two from bgpq4; see TestAggregateAgainstBGPQ4).
 func Aggregate(rs []PrefixRange) []PrefixRange {
 	if len(rs) == 0 {
 		return nil
