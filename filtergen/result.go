@@ -120,8 +120,10 @@ type FamilyResult struct {
 	Dropped  []Dropped `json:",omitempty"`
 	// ACL is, for customers with an ingress ACL, the source prefixes to
 	// permit: the CIDR union of the accepted prefixes and the customer's
-	// neighbor addresses (and fe80::/10 for IPv6). Everything else is
-	// denied.
+	// neighbor addresses on all its routers (and fe80::/10 for IPv6).
+	// Everything else is denied. Routers render the ACL of their own
+	// Attachment.AntiSpoofing, which holds only that router's session
+	// addresses.
 	ACL []netip.Prefix `json:",omitempty"`
 	// URPF is the uRPF mode for customers: strict, loose or none.
 	URPF string `json:",omitempty"`

@@ -350,6 +350,16 @@ func (w *jwalker) keys(l *node, path string, words []jword, i *int, line int, de
 		*i++
 		if kn.name == "choice-ident" {
 			ident = literalEnum(kn, v.text)
+			if strings.HasPrefix(ident, "\x00") {
+				sym := ""
+				for s, e := range literals {
+					if e == v.text {
+						sym = s
+					}
+				}
+				w.r.add(v.line, kpath, "%q: the CLI spells this %q", v.text, sym)
+				return nil, false
+			}
 			if err := kn.typ.check(ident); err != nil {
 				w.r.add(v.line, kpath, "%q: %v", v.text, err)
 				return nil, false
@@ -371,9 +381,10 @@ func (w *jwalker) keys(l *node, path string, words []jword, i *int, line int, de
 
 // literalEnum maps the CLI's symbols to the enum names the Junos models
 // give them ("=" is equal-literal, "+" plus-literal, "-" minus-literal).
+var literals = map[string]string{"=": "equal-literal", "+": "plus-literal", "-": "minus-literal"}
+
 func literalEnum(kn *node, v string) string {
-	m := map[string]string{"=": "equal-literal", "+": "plus-literal", "-": "minus-literal"}
-	if e, ok := m[v]; ok && kn.typ != nil && kn.typ.y != nil && kn.typ.y.Enum != nil && kn.typ.y.Enum.IsDefined(e) {
+	if e, ok := literals[v]; ok && kn.typ != nil && kn.typ.enum != nil && kn.typ.enum.IsDefined(e) {
 		return e
 	}
 	if strings.HasSuffix(v, "-literal") {

@@ -7,8 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -45,8 +43,12 @@ type Schema struct {
 	// subset resolve (SR OS: includes of absent submodules, uses of
 	// groupings no packaged file defines), one entry per statement.
 	Dropped []string
-	nodes   int
-	limits  Limits
+	// SkippedPatterns lists the patterns (YANG or junos:posix-pattern)
+	// that Go's regexp cannot compile; values are not checked against
+	// them. Sorted.
+	SkippedPatterns []string
+	nodes           int
+	limits          Limits
 }
 
 // Dialect reports the configuration language the schema checks.
@@ -95,11 +97,52 @@ func LoadSROS(dir string) (*Schema, error) {
 	return load(dir, MDCLI)
 }
 
-var (
-	includeRE  = regexp.MustCompile(`(?m)^[ \t]*include[ \t]+([A-Za-z0-9_.-]+)[ \t]*;[ \t]*(//.*)?$`)
-	usesRE     = regexp.MustCompile(`(?m)^[ \t]*uses[ \t]+([A-Za-z0-9_.:-]+)[ \t]*;[ \t]*(//.*)?$`)
-	groupingRE = regexp.MustCompile(`(?m)^[ \t]*grouping[ \t]+([A-Za-z0-9_.-]+)[ \t]*\{`)
-)
+// lineStatement returns the argument of a one-line statement "kw ARG;"
+// (or "kw ARG {" when open is set) on line, if that is what line holds.
+func lineStatement(line, kw string, open bool) (string, bool) {
+	t := strings.TrimSpace(line)
+	if i := strings.Index(t, "//"); i >= 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	rest, ok := strings.CutPrefix(t, kw)
+	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return "", false
+	}
+	end := ";"
+	if open {
+		end = "{"
+	}
+	rest, ok = strings.CutSuffix(rest, end)
+	if !ok {
+		return "", false
+	}
+	arg := strings.TrimSpace(rest)
+	if arg == "" || strings.ContainsAny(arg, " \t\"'{};") {
+		return "", false
+	}
+	return arg, true
+}
+
+// dropLines blanks the one-line "kw ARG;" statements of text whose
+// argument drop approves, keeping line numbers intact for goyang's
+// messages.
+func dropLines(text, kw string, drop func(arg string) bool) string {
+	if !strings.Contains(text, kw) {
+		return text
+	}
+	lines := strings.SplitAfter(text, "\n")
+	changed := false
+	for i, l := range lines {
+		if arg, ok := lineStatement(l, kw, false); ok && drop(arg) {
+			lines[i] = "\n"
+			changed = true
+		}
+	}
+	if !changed {
+		return text
+	}
+	return strings.Join(lines, "")
+}
 
 func load(dir string, d Dialect) (*Schema, error) {
 	ents, err := os.ReadDir(dir)
@@ -144,13 +187,15 @@ func load(dir string, d Dialect) (*Schema, error) {
 	case MDCLI:
 		defined := map[string]bool{}
 		for _, f := range files {
-			for _, m := range groupingRE.FindAllStringSubmatch(f.text, -1) {
-				defined[m[1]] = true
+			for l := range strings.Lines(f.text) {
+				if arg, ok := lineStatement(l, "grouping", true); ok {
+					defined[arg] = true
+				}
 			}
 		}
 		for i := range files {
 			f := &files[i]
-			f.text = dropLines(f.text, includeRE, func(name string) bool {
+			f.text = dropLines(f.text, "include", func(name string) bool {
 				if present[name] {
 					return false
 				}
@@ -214,6 +259,11 @@ func load(dir string, d Dialect) (*Schema, error) {
 	}
 	s.root = top
 	s.nodes = len(b.memo)
+	for p := range b.types.bad {
+		s.SkippedPatterns = append(s.SkippedPatterns, p)
+	}
+	sort.Strings(s.SkippedPatterns)
+	b.release()
 	return s, nil
 }
 
@@ -338,28 +388,25 @@ func unescapeQuote(s string) string {
 	return string(b)
 }
 
-// dropLines blanks the lines matched by re whose first group drop
-// approves, keeping line numbers intact for goyang's error messages.
-func dropLines(text string, re *regexp.Regexp, drop func(name string) bool) string {
-	return re.ReplaceAllStringFunc(text, func(m string) string {
-		if drop(re.FindStringSubmatch(m)[1]) {
-			return ""
-		}
-		return m
-	})
-}
-
 // dropTopUses blanks, directly inside the top-level "container NAME" of a
 // module, the uses statements drop approves.
 func dropTopUses(text, container string, drop func(name string) bool) string {
-	start := regexp.MustCompile(`(?m)^[ \t]*container[ \t]+` + regexp.QuoteMeta(container) + `[ \t]*\{`).FindStringIndex(text)
-	if start == nil {
+	start := -1
+	off := 0
+	for l := range strings.Lines(text) {
+		if arg, ok := lineStatement(l, "container", true); ok && arg == container {
+			start = off + strings.IndexByte(l, '{')
+			break
+		}
+		off += len(l)
+	}
+	if start < 0 {
 		return text
 	}
-	// Find the matching brace, skipping strings and comments, and only
-	// touch lines at depth one.
+	// Find the matching brace, skipping strings and comments; the uses
+	// statements dropped are one-line statements inside that body.
 	depth := 0
-	i := start[1] - 1
+	i := start
 	body := -1
 	end := len(text)
 scan:
@@ -398,7 +445,7 @@ scan:
 	region := text[body:end]
 	var out bytes.Buffer
 	out.WriteString(text[:body])
-	out.WriteString(dropLines(region, usesRE, drop))
+	out.WriteString(dropLines(region, "uses", drop))
 	out.WriteString(text[end:])
 	return out.String()
 }
@@ -408,5 +455,5 @@ func keys(l *yang.List) []string {
 	if l.Key == nil {
 		return nil
 	}
-	return slices.DeleteFunc(strings.Fields(l.Key.Name), func(s string) bool { return s == "" })
+	return strings.Fields(l.Key.Name)
 }

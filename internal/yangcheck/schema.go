@@ -247,6 +247,14 @@ func (b *builder) build(root *node) {
 	}
 }
 
+// release drops the references to goyang's AST, so that a loaded Schema
+// does not keep the parsed modules alive.
+func (b *builder) release() {
+	for _, n := range b.memo {
+		n.ast = nil
+	}
+}
+
 var childFields = []string{"Container", "List", "Leaf", "LeafList", "Choice", "Case", "Uses", "Anyxml", "Anydata"}
 
 // dataChildren appends the data nodes defined directly in a (expanding

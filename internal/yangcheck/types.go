@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -12,12 +13,21 @@ import (
 )
 
 // A vtype is a leaf's type, ready to validate values.
+// It keeps copies of what it needs from goyang's YangType, not the
+// YangType itself, whose Base pointer reaches the whole parsed module: a
+// loaded Schema holds no goyang data.
 type vtype struct {
+	valid    bool
 	kind     yang.TypeKind
 	name     string // the type's own name (typedef name or built-in)
-	y        *yang.YangType
+	enum     *yang.EnumType
+	bit      *yang.EnumType
+	rng      yang.YangRange
+	length   yang.YangRange
+	frac     int
 	members  []*vtype         // union
 	patterns []*regexp.Regexp // YANG pattern (XSD), all must match
+	patSrc   []string         // the patterns as the model writes them
 	posix    []posixRE        // junos:posix-pattern, all must hold
 	msg      string           // junos:pattern-message
 	typedefs []string         // names of the typedef chain, nearest first
@@ -44,7 +54,7 @@ func (tb *typeBuilder) build(at yang.Node, t *yang.Type, y *yang.YangType) *vtyp
 }
 
 func (tb *typeBuilder) buildDepth(at yang.Node, t *yang.Type, y *yang.YangType, depth int) *vtype {
-	v := &vtype{kind: y.Kind, name: y.Name, y: y}
+	v := &vtype{valid: true, kind: y.Kind, name: y.Name, enum: y.Enum, bit: y.Bit, rng: y.Range, length: y.Length, frac: y.FractionDigits}
 	// The typedef chain: t names a typedef whose own type statement is
 	// y.Base, and so on down to a built-in type.
 	chain := []*yang.Type{}
@@ -77,6 +87,7 @@ func (tb *typeBuilder) buildDepth(at yang.Node, t *yang.Type, y *yang.YangType, 
 	for _, p := range y.Pattern {
 		if re := tb.compile(p, false); re != nil {
 			v.patterns = append(v.patterns, re)
+			v.patSrc = append(v.patSrc, p)
 		}
 	}
 	if tb.d == Junos {
@@ -179,7 +190,7 @@ func xsdToGo(p string) string {
 
 // check validates one value. The error says why it is invalid.
 func (t *vtype) check(v string) error {
-	if t == nil || t.y == nil {
+	if t == nil || !t.valid {
 		return nil
 	}
 	switch t.kind {
@@ -200,8 +211,8 @@ func (t *vtype) check(v string) error {
 		}
 		return fmt.Errorf("matches no member of the union (%s)", strings.Join(dedup(errs), "; "))
 	case yang.Yenum:
-		if t.y.Enum != nil && !t.y.Enum.IsDefined(v) {
-			return fmt.Errorf("not one of %s", enumList(t.y.Enum.Names()))
+		if t.enum != nil && !t.enum.IsDefined(v) {
+			return fmt.Errorf("not one of %s", enumList(t.enum))
 		}
 	case yang.Ybool:
 		if v != "true" && v != "false" {
@@ -218,32 +229,32 @@ func (t *vtype) check(v string) error {
 		if err != nil {
 			return fmt.Errorf("not an integer")
 		}
-		if !inRange(t.y.Range, n) {
-			return fmt.Errorf("out of range %s", t.y.Range)
+		if !inRange(t.rng, n) {
+			return fmt.Errorf("out of range %s", t.rng)
 		}
 	case yang.Ydecimal64:
-		n, err := yang.ParseDecimal(v, uint8(t.y.FractionDigits))
+		n, err := yang.ParseDecimal(v, uint8(t.frac))
 		if err != nil {
-			return fmt.Errorf("not a decimal number with at most %d fraction digits", t.y.FractionDigits)
+			return fmt.Errorf("not a decimal number with at most %d fraction digits", t.frac)
 		}
-		if !inRange(t.y.Range, n) {
-			return fmt.Errorf("out of range %s", t.y.Range)
+		if !inRange(t.rng, n) {
+			return fmt.Errorf("out of range %s", t.rng)
 		}
 	case yang.Ybits:
-		if t.y.Bit != nil {
+		if t.bit != nil {
 			for _, f := range strings.Fields(v) {
-				if !t.y.Bit.IsDefined(f) {
-					return fmt.Errorf("bit %q not one of %s", f, enumList(t.y.Bit.Names()))
+				if !t.bit.IsDefined(f) {
+					return fmt.Errorf("bit %q not one of %s", f, enumList(t.bit))
 				}
 			}
 		}
 	case yang.Ystring:
-		if len(t.y.Length) > 0 && !inRange(t.y.Length, yang.FromInt(int64(utf8.RuneCountInString(v)))) {
-			return fmt.Errorf("length %d out of range %s", utf8.RuneCountInString(v), t.y.Length)
+		if len(t.length) > 0 && !inRange(t.length, yang.FromInt(int64(utf8.RuneCountInString(v)))) {
+			return fmt.Errorf("length %d out of range %s", utf8.RuneCountInString(v), t.length)
 		}
-		for _, re := range t.patterns {
+		for i, re := range t.patterns {
 			if !re.MatchString(v) {
-				return fmt.Errorf("does not match pattern %q", strings.TrimSuffix(strings.TrimPrefix(re.String(), "^(?:"), ")$"))
+				return fmt.Errorf("does not match pattern %q", t.patSrc[i])
 			}
 		}
 		for _, p := range t.posix {
@@ -273,11 +284,11 @@ func (t *vtype) junosSemantic(v string) error {
 			return addrCheck(v, 6)
 		case "ipaddr":
 			return addrCheck(v, 0)
-		case "ipv4prefix", "ipv4prefix-optional":
+		case "ipv4prefix", "ipv4prefix-optional", "ipv4prefix-only":
 			return prefixCheck(v, 4, false)
-		case "ipv6prefix", "ipv6prefix-optional":
+		case "ipv6prefix", "ipv6prefix-optional", "ipv6prefix-only":
 			return prefixCheck(v, 6, false)
-		case "ipprefix", "ipprefix-optional":
+		case "ipprefix", "ipprefix-optional", "ipprefix-only":
 			return prefixCheck(v, 0, false)
 		case "ipv4prefix-mandatory":
 			return prefixCheck(v, 4, true)
@@ -352,7 +363,18 @@ func inRange(r yang.YangRange, n yang.Number) bool {
 	return false
 }
 
-func enumList(names []string) string {
+// enumList lists an enumeration's names in the order of their values,
+// which is the order the model gives them.
+func enumList(e *yang.EnumType) string {
+	vals := make([]int64, 0, len(e.ToString))
+	for v := range e.ToString {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	names := make([]string, len(vals))
+	for i, v := range vals {
+		names[i] = e.ToString[v]
+	}
 	const max = 12
 	if len(names) > max {
 		return strings.Join(names[:max], ", ") + ", ... (" + strconv.Itoa(len(names)) + " values)"
