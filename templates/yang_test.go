@@ -8,6 +8,7 @@ import (
 
 	"github.com/filtergen/filtergen/filtergen"
 	"github.com/filtergen/filtergen/internal/yangcheck"
+	"github.com/filtergen/filtergen/templates"
 )
 
 // exampleFiles returns every file of the given platform that both bundled
@@ -87,4 +88,20 @@ func TestMDCLIYANGCatchesMistakes(t *testing.T) {
 			t.Errorf("%s: no file holds %q", tt.what, tt.old)
 		}
 	}
+}
+
+// TestFixtureMDCLIYANG checks the MD-CLI rendering of the template
+// fixture, which has every role, an empty family, a peer without origins,
+// a default-only customer, multihop, teardown and warning-only limits.
+func TestFixtureMDCLIYANG(t *testing.T) {
+	res := fixture("sros-mdcli")
+	files, err := templates.Render(res, res.Routers[0], templates.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]byte{}
+	for _, f := range files {
+		m[f.Name] = f.Data
+	}
+	yangcheck.TestMDCLI(t, m)
 }
