@@ -8,10 +8,6 @@ import (
 	"github.com/filtergen/filtergen/filtergen"
 )
 
-func pr(s string, lo, hi uint8) filtergen.PrefixRange {
-	return filtergen.PrefixRange{Prefix: netip.MustParsePrefix(s), Min: lo, Max: hi}
-}
-
 // vendorsEntries are the example entries of vendors.md §0.
 var vendorsEntries = []filtergen.PrefixRange{
 	pr("192.0.2.0/24", 24, 24), pr("198.51.100.0/24", 24, 25), pr("203.0.113.0/24", 25, 27),
