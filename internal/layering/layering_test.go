@@ -15,12 +15,13 @@ const module = "github.com/filtergen/filtergen"
 // forbidden maps a package (relative to the module) to the project
 // packages it must never import, directly or through another package.
 var forbidden = map[string][]string{
-	"irr":               {"filtergen", "templates", "internal/cli", "rpki"},
-	"rpki":              {"filtergen", "templates", "internal/cli", "irr"},
-	"filtergen":         {"templates", "internal/cli"},
-	"templates":         {"irr", "rpki", "internal/cli"},
-	"internal/asn":      {"irr", "rpki", "filtergen", "templates", "internal/cli"},
-	"internal/platform": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
+	"irr":                {"filtergen", "templates", "internal/cli", "rpki"},
+	"rpki":               {"filtergen", "templates", "internal/cli", "irr"},
+	"filtergen":          {"templates", "internal/cli"},
+	"templates":          {"irr", "rpki", "internal/cli"},
+	"internal/asn":       {"irr", "rpki", "filtergen", "templates", "internal/cli"},
+	"internal/inputfile": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn", "internal/platform"},
+	"internal/platform":  {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
 }
 
 // opaque maps a package to the project packages it may import as a
