@@ -49,6 +49,11 @@ type ServerLimits struct {
 	WriteTimeout time.Duration
 	// MaxQueries caps the queries on one connection. Default 1,000,000.
 	MaxQueries int
+	// MaxDepth caps the nesting of set expansions (!i<set>,1, !a). Zero
+	// means no cap, as IRRd: loops are safe without one, and real test
+	// chains such as AS15562:AS-LEVEL286 are deeper than the library's
+	// default of 64. MaxSets and the other Limits still apply.
+	MaxDepth int
 	// CachePrefixes caps the prefixes held in the answer cache for
 	// !a, !i<set>,1 and their ASN lists, across all entries. The cache is
 	// dropped when the backend is replaced. Default 8,000,000 (about
@@ -431,6 +436,15 @@ func (ss *session) selectSources(st *serverState, arg string) {
 	ss.ok()
 }
 
+// expandOptions returns the options of a set expansion for srcs.
+func (ss *session) expandOptions(srcs []string) *ExpandOptions {
+	d := ss.srv.Limits.MaxDepth
+	if d <= 0 {
+		d = NoDepthLimit
+	}
+	return &ExpandOptions{Sources: srcs, Limits: Limits{MaxDepth: d}}
+}
+
 // errReply turns an expansion error into an F message without internals.
 func (ss *session) errReply(query string, err error) {
 	var le *LimitError
@@ -473,7 +487,7 @@ func (ss *session) members(st *serverState, arg string) {
 	}
 	key := answerKey{cmd: "i", name: set.Name, sources: strings.Join(srcs, ",")}
 	a, err := st.cache.get(key, func() (*answer, error) {
-		opts := &ExpandOptions{Sources: srcs}
+		opts := ss.expandOptions(srcs)
 		if set.Class == "as-set" {
 			asns, _, err := st.b.ExpandASNs(ss.ctx, set.Name, opts)
 			return &answer{asns: asns}, err
@@ -514,7 +528,7 @@ func (ss *session) prefixesOfSet(st *serverState, arg string) {
 	for _, fam := range fams {
 		key := answerKey{cmd: "a" + fam.String(), name: set.Name, sources: strings.Join(srcs, ",")}
 		a, err := st.cache.get(key, func() (*answer, error) {
-			prs, _, err := st.b.ExpandPrefixes(ss.ctx, set.Name, fam, &ExpandOptions{Sources: srcs})
+			prs, _, err := st.b.ExpandPrefixes(ss.ctx, set.Name, fam, ss.expandOptions(srcs))
 			return &answer{ranges: prs}, err
 		})
 		if err != nil {
