@@ -20,15 +20,17 @@ import (
 )
 
 type serveOptions struct {
-	listen   string
-	noA      bool
-	sources  string
-	strict   bool
-	maxConns int
-	idle     time.Duration
-	files    []string
-	shrink   float64
-	perAddr  int
+	listen      string
+	noA         bool
+	sources     string
+	strict      bool
+	maxConns    int
+	idle        time.Duration
+	files       []string
+	shrink      float64
+	perAddr     int
+	answerBytes int64
+	expansions  int
 
 	// Set by tests: called once listening, and a reload trigger used
 	// instead of SIGHUP.
@@ -59,11 +61,13 @@ fails keeps the old data and logs why. SIGINT or SIGTERM stop the server
 	fl.BoolVar(&opts.noA, "no-a", false, "answer !a like a server without it (clients then use !i<set>,1 and !g)")
 	fl.StringVar(&opts.sources, "sources", "", "default sources in priority order, comma-separated (default: all, in load order)")
 	fl.BoolVar(&opts.strict, "strict", false, "fail on the first malformed object instead of skipping it")
-	fl.IntVar(&opts.maxConns, "max-conns", 0, "concurrent connections served (default 256); more wait their turn")
+	fl.IntVar(&opts.maxConns, "max-conns", 0, "concurrent connections served (default 256); a newcomer replaces the connection idle longest")
 	fl.DurationVar(&opts.idle, "idle-timeout", 0, "close connections idle this long (default 30s; clients may raise it with !t)")
 	fl.Float64Var(&opts.shrink, "reload-shrink-guard", defaultReloadShrink,
 		"refuse a reload whose sets, aut-nums, IPv4 or IPv6 routes fall by more than this fraction (1 turns the guard off)")
-	fl.IntVar(&opts.perAddr, "max-conns-per-addr", 0, "concurrent connections from one client address (default 1/8 of --max-conns)")
+	fl.IntVar(&opts.perAddr, "max-conns-per-addr", 0, "concurrent connections from one client address or IPv6 /64 (default 1/8 of --max-conns)")
+	fl.Int64Var(&opts.answerBytes, "max-answer-bytes", 0, "memory for set answers (!a, !i,1) held at once, cached or being sent (default 256 MiB); more queries wait")
+	fl.IntVar(&opts.expansions, "max-expansions", 0, "set expansions run at once (default 4); more queries wait")
 	return cmd
 }
 
@@ -128,6 +132,9 @@ func runServe(ctx context.Context, f *factory, opts *serveOptions) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if err := checkShrink(irr.Stats{}, irr.Stats{}, opts.shrink); err != nil {
+		return err
+	}
 	start := time.Now()
 	reg, err := loadRegistry(ctx, log, opts)
 	if err != nil {
@@ -137,9 +144,6 @@ func runServe(ctx context.Context, f *factory, opts *serveOptions) error {
 	log.Info("loaded", "files", len(opts.files), "sources", strings.Join(reg.Sources(), ","),
 		"stats", fmt.Sprintf("%+v", st), "took", time.Since(start).Round(time.Millisecond))
 
-	if err := checkShrink(irr.Stats{}, irr.Stats{}, opts.shrink); err != nil {
-		return err
-	}
 	cur := reg
 	srv := irr.NewServer(reg)
 	srv.DefaultSources = splitSources(opts.sources)
@@ -147,6 +151,9 @@ func runServe(ctx context.Context, f *factory, opts *serveOptions) error {
 	srv.Logger = log
 	srv.Limits.MaxConns = opts.maxConns
 	srv.Limits.IdleTimeout = opts.idle
+	srv.Limits.MaxConnsPerAddr = opts.perAddr
+	srv.Limits.MaxAnswerBytes = opts.answerBytes
+	srv.Limits.MaxExpansions = opts.expansions
 
 	ln, err := net.Listen("tcp", opts.listen)
 	if err != nil {
