@@ -5,13 +5,15 @@
 #   make build    build bin/filtergen
 #   make lint     gofmt and go vet
 #   make bench    run the Go benchmarks once
+#   make soak     a few minutes of hostile clients against `filtergen serve`
+#                 (SOAK=3m by default; not part of make test)
 
 GO       ?= go
 APT_PKGS := bgpq4 bird2 frr openbgpd stayrtr nftables
 # The command each package provides, to tell whether it is installed.
 APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft
 
-.PHONY: all build test deps lint bench fuzz clean
+.PHONY: all build test deps lint bench fuzz soak clean
 
 all: build
 
@@ -39,6 +41,10 @@ test: deps
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+SOAK ?= 3m
+soak:
+	FILTERGEN_SOAK=$(SOAK) $(GO) test -tags soak -run TestServeSoak -v -timeout 30m ./internal/soak/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
