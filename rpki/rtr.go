@@ -83,6 +83,10 @@ type Client struct {
 	// DialTimeout bounds connecting; zero means 10 seconds.
 	DialTimeout time.Duration
 
+	// Dial opens the connection to Addr. Nil means a net.Dialer with
+	// DialTimeout.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
 	// ReadTimeout bounds how long the cache may take to answer a query
 	// and the gap between two PDUs of a response; zero means 30 seconds.
 	ReadTimeout time.Duration
@@ -330,8 +334,11 @@ func (c *Client) session(ctx context.Context, once bool) (err error) {
 	if !st.versionSet {
 		st.version, st.versionSet = c.Version.wire(), true
 	}
-	d := net.Dialer{Timeout: orDefault(c.DialTimeout, 10*time.Second)}
-	nc, err := d.DialContext(ctx, "tcp", c.Addr)
+	dial := c.Dial
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: orDefault(c.DialTimeout, 10*time.Second)}).DialContext
+	}
+	nc, err := dial(ctx, "tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("rpki: rtr: %w", err)
 	}
