@@ -444,7 +444,6 @@ func containsInOrder(have, want []string) bool {
 	return i == len(want)
 }
 
-
 // TestClientStalePooledConnection: a server that closed a pooled
 // connection while it was idle costs a new connection, not a retry.
 func TestClientStalePooledConnection(t *testing.T) {
