@@ -36,13 +36,13 @@ var _ Backend = (*Registry)(nil)
 type ServerLimits struct {
 	// MaxConns caps concurrent connections. A client that comes when
 	// the server is full takes the place of the connection idle the
-	// longest; when none is idle it waits in the listen backlog until one
-	// closes. Default 256.
+	// longest (if idle for a second or more); otherwise it waits in the
+	// listen backlog until one closes. Default 256.
 	MaxConns int
 	// MaxConnsPerAddr caps the connections from one client address (one
 	// IPv4 address, one IPv6 /64). A client over it takes the place of
-	// that address's connection idle the longest, or gets an F answer
-	// when none is idle. Default MaxConns/8, at least 1.
+	// that address's connection idle the longest (if idle for a second
+	// or more), or gets an F answer. Default MaxConns/2, at least 1.
 	MaxConnsPerAddr int
 	// MaxLineLength caps a query line; a longer one gets an F answer and
 	// is skipped. Default 16 KiB.
@@ -79,7 +79,7 @@ type ServerLimits struct {
 
 func (l ServerLimits) withDefaults() ServerLimits {
 	l.MaxConns = orDefault(l.MaxConns, 256)
-	l.MaxConnsPerAddr = orDefault(l.MaxConnsPerAddr, max(1, l.MaxConns/8))
+	l.MaxConnsPerAddr = orDefault(l.MaxConnsPerAddr, max(1, l.MaxConns/2))
 	l.MaxExpansions = orDefault(l.MaxExpansions, 4)
 	if l.MaxAnswerBytes <= 0 {
 		l.MaxAnswerBytes = 256 << 20
@@ -276,7 +276,6 @@ type connState struct {
 	idleSince atomic.Int64 // Unix nanoseconds when it began waiting for a query; 0 while busy
 	evicted   atomic.Bool
 	long      atomic.Bool // waiting with a !t longer than IdleTimeout
-	served    atomic.Bool // it has sent a query
 	counted   bool        // in the table's counts; under connTable.mu
 }
 
@@ -369,14 +368,16 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// evictionGrace protects a new connection that has not sent a query yet
-// from eviction: its query may be on its way.
-const evictionGrace = time.Second
+// minEvictIdle is how long a connection must have waited for a query
+// before a newcomer may take its place: clients at work send their
+// queries back to back, abandoned or hostile ones wait for minutes.
+var minEvictIdle = time.Second
 
-// evictable reports whether o is waiting for a query and may make room.
+// evictable reports whether o is waiting for a query, and has long
+// enough, to make room.
 func (o *connState) evictable(now int64) bool {
 	since := o.idleSince.Load()
-	return o.counted && since != 0 && (o.served.Load() || now-since >= int64(evictionGrace))
+	return o.counted && since != 0 && now-since >= int64(minEvictIdle)
 }
 
 // idlest returns the connection of list idle the longest, or nil.
@@ -518,9 +519,6 @@ func (s *Server) serveConn(ctx context.Context, cs *connState, t *connTable, lim
 		}
 		line, err := br.ReadSlice('\n')
 		cs.idleSince.Store(0)
-		if len(line) > 0 {
-			cs.served.Store(true)
-		}
 		if err == bufio.ErrBufferFull {
 			for err == bufio.ErrBufferFull { // skip the rest of the line
 				_, err = br.ReadSlice('\n')

@@ -64,8 +64,10 @@ func (ss *session) writeAnswer(parts ...*answer) {
 	// The whole answer, not only each write, has a deadline: a client
 	// reading a byte at a time must not hold the answer's memory for
 	// ever. It allows minAnswerRate bytes a second after WriteTimeout.
-	ss.dw.until = time.Now().Add(ss.dw.d + time.Duration(total/minAnswerRate)*time.Second)
-	defer func() { ss.dw.until = time.Time{} }()
+	if ss.dw != nil {
+		ss.dw.until = time.Now().Add(ss.dw.d + time.Duration(total/minAnswerRate)*time.Second)
+		defer func() { ss.dw.until = time.Time{} }()
+	}
 	w := ss.bw
 	w.WriteByte('A')
 	w.WriteString(strconv.Itoa(total + 1))

@@ -61,12 +61,18 @@ func query(t *testing.T, src, addr, q string) string {
 // TestServerIdleLockout: idle connections, even with !t1000, never lock
 // other clients out.
 func TestServerIdleLockout(t *testing.T) {
+	// Connections must be idle this long before a newcomer may replace
+	// them (a second by default); the test waits idleFor after opening
+	// its idle connections.
+	const minIdle, idleFor = 50 * time.Millisecond, 100 * time.Millisecond
+	t.Cleanup(irr.SetMinEvictIdle(minIdle))
 	reg := srvLoadString(t, "route: 192.0.2.0/24\norigin: AS64500\nsource: TEST\n")
 	const want = "A13\n192.0.2.0/24\nC\n"
 
 	t.Run("256 idle from one address", func(t *testing.T) {
 		_, addr := startServer(t, reg, nil)
 		idleConns(t, "127.0.0.1", addr, 256)
+		time.Sleep(idleFor)
 		if got := query(t, "127.0.0.1", addr, "!gAS64500"); got != want {
 			t.Errorf("got %q", got)
 		}
@@ -83,6 +89,7 @@ func TestServerIdleLockout(t *testing.T) {
 		if len(idle) != 64 || srv.Conns() != 64 {
 			t.Fatalf("%d idle connections, server holds %d; want 64", len(idle), srv.Conns())
 		}
+		time.Sleep(idleFor)
 		if got := query(t, "127.0.0.2", addr, "!gAS64500"); got != want {
 			t.Errorf("got %q", got)
 		}
@@ -96,7 +103,10 @@ func TestServerIdleLockout(t *testing.T) {
 	t.Run("per-address limit spares other addresses", func(t *testing.T) {
 		_, addr := startServer(t, reg, func(s *irr.Server) { s.Limits.MaxConnsPerAddr = 4 })
 		other := idleConns(t, "127.0.0.2", addr, 1)
-		idleConns(t, "127.0.0.1", addr, 40)
+		for range 10 {
+			idleConns(t, "127.0.0.1", addr, 4)
+			time.Sleep(idleFor)
+		}
 		if len(other) != 1 {
 			t.Fatal("no idle connection from 127.0.0.2")
 		}
@@ -126,6 +136,11 @@ func TestServerIdleLockout(t *testing.T) {
 	t.Run("newcomer replaces the idle connection at the address limit", func(t *testing.T) {
 		_, addr := startServer(t, reg, func(s *irr.Server) { s.Limits.MaxConnsPerAddr = 1 })
 		first := idleConns(t, "127.0.0.1", addr, 1)
+		// Idle for less than the minimum: the newcomer is refused.
+		if got := query(t, "127.0.0.1", addr, "!gAS64500"); got != "F Too many connections from your address\n" {
+			t.Errorf("newcomer while the connection was idle briefly: got %q, want a refusal", got)
+		}
+		time.Sleep(idleFor)
 		if got := query(t, "127.0.0.1", addr, "!gAS64500"); got != want {
 			t.Errorf("got %q", got)
 		}
