@@ -65,7 +65,7 @@ fails keeps the old data and logs why. SIGINT or SIGTERM stop the server
 	fl.DurationVar(&opts.idle, "idle-timeout", 0, "close connections idle this long (default 30s; clients may raise it with !t)")
 	fl.Float64Var(&opts.shrink, "reload-shrink-guard", defaultReloadShrink,
 		"refuse a reload whose sets, aut-nums, IPv4 or IPv6 routes fall by more than this fraction (1 turns the guard off)")
-	fl.IntVar(&opts.perAddr, "max-conns-per-addr", 0, "concurrent connections from one client address or IPv6 /64 (default 1/8 of --max-conns)")
+	fl.IntVar(&opts.perAddr, "max-conns-per-addr", 0, "concurrent connections from one client address or IPv6 /64 (default half of --max-conns)")
 	fl.Int64Var(&opts.answerBytes, "max-answer-bytes", 0, "memory for set answers (!a, !i,1) held at once, cached or being sent (default 256 MiB); more queries wait")
 	fl.IntVar(&opts.expansions, "max-expansions", 0, "set expansions run at once (default 4); more queries wait")
 	return cmd
