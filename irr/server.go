@@ -42,7 +42,8 @@ type ServerLimits struct {
 	// MaxConnsPerAddr caps the connections from one client address (one
 	// IPv4 address, one IPv6 /64). A client over it takes the place of
 	// that address's connection idle the longest (if idle for a second
-	// or more), or gets an F answer. Default MaxConns/2, at least 1.
+	// or more), or gets an F answer. Default MaxConns/2 (below 64
+	// connections, no limit per address).
 	MaxConnsPerAddr int
 	// MaxLineLength caps a query line; a longer one gets an F answer and
 	// is skipped. Default 16 KiB.
@@ -79,7 +80,12 @@ type ServerLimits struct {
 
 func (l ServerLimits) withDefaults() ServerLimits {
 	l.MaxConns = orDefault(l.MaxConns, 256)
-	l.MaxConnsPerAddr = orDefault(l.MaxConnsPerAddr, max(1, l.MaxConns/2))
+	if l.MaxConnsPerAddr <= 0 {
+		l.MaxConnsPerAddr = l.MaxConns
+		if l.MaxConns >= 64 {
+			l.MaxConnsPerAddr = l.MaxConns / 2
+		}
+	}
 	l.MaxExpansions = orDefault(l.MaxExpansions, 4)
 	if l.MaxAnswerBytes <= 0 {
 		l.MaxAnswerBytes = 256 << 20
@@ -319,7 +325,7 @@ func (t *connTable) admit(ctx context.Context, c net.Conn) (*connState, string) 
 	cs.idleSince.Store(time.Now().UnixNano())
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if len(t.byAddr[cs.addr]) >= t.lim.MaxConnsPerAddr {
+	if t.lim.MaxConnsPerAddr < t.lim.MaxConns && len(t.byAddr[cs.addr]) >= t.lim.MaxConnsPerAddr {
 		v := idlest(t.byAddr[cs.addr])
 		if v == nil {
 			return nil, "Too many connections from your address"
