@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -100,6 +101,9 @@ type factory struct {
 	IsTerminal bool
 	// Quiet is set by --quiet.
 	Quiet bool
+	// Now returns the current time; nil means time.Now. Tests set it
+	// so that reports have stable times.
+	Now func() time.Time
 }
 
 // showProgress reports whether a command may draw a progress line on
@@ -150,6 +154,7 @@ var commands = []func(*factory) *cobra.Command{
 	newCmdBgpq4,
 	newCmdCompile,
 	newCmdExplain,
+	newCmdReport,
 	newCmdTemplates,
 	newCmdRPKI,
 	newCmdServe,

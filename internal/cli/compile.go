@@ -317,12 +317,15 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 func routerHasFailed(res *filtergen.Result, pol *filtergen.Policy, file string, failed map[string]bool) bool {
 	// ROUTER.conf, or another router-level file such as ROUTER.nft.
 	router := strings.TrimSuffix(file, filepath.Ext(file))
-	for _, p := range pol.AllPeers() {
+	rp, err := pol.Resolve() // validated before the compile: cannot fail here
+	if err != nil {
+		return true
+	}
+	for _, p := range rp.Peers {
 		if !failed[strings.ToUpper(p.Name)] {
 			continue
 		}
-		s := p.Settings(pol.Defaults, pol.Routers)
-		if slices.ContainsFunc(s.Routers, func(r string) bool { return strings.EqualFold(r, router) }) {
+		if slices.ContainsFunc(p.Settings.Routers, func(r string) bool { return strings.EqualFold(r, router) }) {
 			return true
 		}
 	}
@@ -508,10 +511,12 @@ func newCmdTemplates(f *factory) *cobra.Command {
 		Use:   "templates [--write DIR [--force]]",
 		Short: "List the embedded templates, or write them out to override them",
 		Long: `Templates lists the embedded router templates. With --write DIR it copies
-them into DIR (PLATFORM/router.tmpl, PLATFORM/peer.tmpl), refusing to
-overwrite existing files unless --force; edit them and pass
-'compile --templates DIR' to use them. A template missing from DIR falls
-back to the embedded one.`,
+them into DIR (PLATFORM/router.tmpl, PLATFORM/peer.tmpl, and host/nft.tmpl,
+the nftables anti-spoofing shared by BIRD, FRR and OpenBGPD hosts), refusing
+to overwrite existing files unless --force; edit them and pass
+'compile --templates DIR' to use them. Overrides go file by file: a
+template missing from DIR falls back to the embedded one, and
+PLATFORM/nft.tmpl in DIR overrides host/nft.tmpl for one platform.`,
 		Args: argsRange(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var names []string
