@@ -128,6 +128,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if opts.IRR == nil {
 		return nil, errors.New("filtergen: no IRR data (CompileOptions.IRR is nil)")
 	}
+	if pol.needsPopulate() && (!pol.populated || pol.broken) {
+		return nil, errors.New("filtergen: the policy has peeringdb or members_from: Populate must succeed before Compile")
+	}
 	rpol, err := pol.Resolve()
 	if err != nil {
 		return nil, err
@@ -378,6 +381,7 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 		Routers: s.Routers, Neighbors: p.Neighbors, Attachments: p.Attachments, Settings: s,
 		Import: p.Import, Export: p.Export, Session: p.Session,
 	}
+	pr.Warnings = append(pr.Warnings, c.pol.peerWarnings[p.Name]...)
 	if p.Password != nil {
 		pw, err := readPassword(c.pol.Dir, p.Password)
 		if err != nil {

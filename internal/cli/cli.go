@@ -155,6 +155,8 @@ var commands = []func(*factory) *cobra.Command{
 	newCmdCompile,
 	newCmdExplain,
 	newCmdReport,
+	newCmdOnboard,
+	newCmdIXFExport,
 	newCmdTemplates,
 	newCmdRPKI,
 	newCmdServe,

@@ -80,13 +80,26 @@ prints the compiled result on stdout.`,
 	return cmd
 }
 
-// loadInputs reads the policy and the IRR and RPKI data it names.
+// loadInputs reads the policy, resolves its onboarding sources
+// (PeeringDB, IX-F member lists) and loads the IRR and RPKI data it names.
 func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Policy, filtergen.CompileOptions, error) {
-	var co filtergen.CompileOptions
 	pol, err := filtergen.LoadPolicy(policy)
 	if err != nil {
-		return nil, co, err
+		return nil, filtergen.CompileOptions{}, err
 	}
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
+		return nil, filtergen.CompileOptions{}, err
+	}
+	for _, w := range pol.Warnings() {
+		f.Logger.Warn(w)
+	}
+	co, err := loadData(ctx, f, pol)
+	return pol, co, err
+}
+
+// loadData loads the IRR and RPKI data pol names.
+func loadData(ctx context.Context, f *factory, pol *filtergen.Policy) (filtergen.CompileOptions, error) {
+	var co filtergen.CompileOptions
 	rel := func(p string) string {
 		if filepath.IsAbs(p) {
 			return p
@@ -98,12 +111,12 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 		b := irr.NewBuilder(irr.LoadOptions{Logger: f.Logger})
 		for _, d := range pol.IRR.Dumps {
 			if err := b.ReadFile(ctx, rel(d)); err != nil {
-				return nil, co, fmt.Errorf("irr: %w", err)
+				return co, fmt.Errorf("irr: %w", err)
 			}
 		}
 		reg, err := b.Build()
 		if err != nil {
-			return nil, co, err
+			return co, err
 		}
 		if _, n := b.Problems(); n > 0 {
 			f.Logger.Warn("skipped malformed RPSL objects", "count", n)
@@ -112,7 +125,7 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 	case len(pol.IRR.ServerList()) > 0:
 		ex, err := dialIRR(ctx, f, pol)
 		if err != nil {
-			return nil, co, err
+			return co, err
 		}
 		co.IRR = ex
 	}
@@ -122,7 +135,7 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 		// that a stale snapshot fails each peer that uses it by name.
 		set, err := rpki.LoadFile(rel(pol.RPKI.VRPs), rpki.LoadOptions{MaxAge: rpki.NoMaxAge})
 		if err != nil {
-			return nil, co, err
+			return co, err
 		}
 		co.RPKI = filtergen.RPKIFromSet(set)
 	case pol.RPKI.RTR != "":
@@ -133,12 +146,12 @@ func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Poli
 		defer cancel()
 		set, err := (&rpki.Client{Addr: pol.RPKI.RTR, Logger: f.Logger}).Sync(sctx)
 		if err != nil {
-			return nil, co, fmt.Errorf("rpki.rtr %s: %w", strconv.Quote(pol.RPKI.RTR), err)
+			return co, fmt.Errorf("rpki.rtr %s: %w", strconv.Quote(pol.RPKI.RTR), err)
 		}
 		co.RPKI = filtergen.RPKIFromSet(set)
 	}
 	co.Logger = f.Logger
-	return pol, co, nil
+	return co, nil
 }
 
 // dialIRR returns an IRRd client for the policy's servers, tried in
@@ -200,6 +213,11 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	res, compileErr := filtergen.Compile(ctx, pol, co)
 	if res == nil {
 		return compileErr
+	}
+	for _, p := range res.Peers {
+		for _, w := range p.Warnings {
+			f.Logger.Warn(w, "peer", p.Name)
+		}
 	}
 	failed := map[string]bool{}
 	for _, p := range filtergen.FailedPeers(compileErr) {

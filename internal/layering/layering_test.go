@@ -17,6 +17,8 @@ const module = "github.com/filtergen/filtergen"
 var forbidden = map[string][]string{
 	"irr":                {"filtergen", "templates", "internal/cli", "rpki"},
 	"rpki":               {"filtergen", "templates", "internal/cli", "irr"},
+	"peeringdb":          {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
+	"ixf":                {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
 	"filtergen":          {"templates", "internal/cli"},
 	"templates":          {"irr", "rpki", "internal/cli"},
 	"report":             {"irr", "rpki", "templates", "internal/cli"},
