@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/netip"
@@ -139,19 +140,12 @@ var eosSROSFuncs = template.FuncMap{
 		}
 		return []filtergen.PrefixRange{{Prefix: p}}
 	},
-	// srosFilterID numbers a classic-CLI ip-filter or ipv6-filter by
-	// its content (peer, family, permitted sources): classic filter
-	// edits are not transactional, so a changed ACL is built under a new
-	// ID and swapped on the interface in one command (vendors.md §1.4).
-	// IDs run from 10000 to 59999.
-	"srosFilterID": func(peer, fam string, ps []netip.Prefix, denyAll bool) int {
-		h := fnv.New32a()
-		h.Write([]byte(peer + "\x00" + fam + "\x00" + strconv.FormatBool(denyAll)))
-		for _, p := range ps {
-			h.Write(p.Addr().AsSlice())
-			h.Write([]byte{byte(p.Bits())})
-		}
-		return 10000 + int(h.Sum32()%50000)
+	// srosFilterID is replaced per router by Render (srosFilterIDs),
+	// which knows every filter on the router and keeps their IDs apart;
+	// this placeholder only runs when a template is executed outside
+	// Render.
+	"srosFilterID": func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
+		return 0, errors.New("templates: srosFilterID outside Render")
 	},
 	// rtrName names the RTR cache at index i (EOS rpki cache).
 	"rtrName": func(i int) string { return "FG_RTR" + strconv.Itoa(i+1) },
@@ -215,4 +209,62 @@ func originPaths(p *filtergen.PeerResult, chunk int,
 		}
 	}
 	return out
+}
+
+// srosFilterBase and srosFilterSpan bound the classic-CLI ip-filter and
+// ipv6-filter IDs filtergen uses: 10000 to 59999.
+const (
+	srosFilterBase = 10000
+	srosFilterSpan = 50000
+)
+
+// srosFilterHash is the preferred ID of a classic-CLI filter, from its
+// content (peer, family, permitted sources): classic filter edits are not
+// transactional, so a changed ACL is built under a new ID and swapped on
+// the interface in one command (vendors.md §1.4).
+func srosFilterHash(peer, fam string, ps []netip.Prefix, denyAll bool) int {
+	h := fnv.New32a()
+	h.Write([]byte(peer + "\x00" + fam + "\x00" + strconv.FormatBool(denyAll)))
+	for _, p := range ps {
+		h.Write(p.Addr().AsSlice())
+		h.Write([]byte{byte(p.Bits())})
+	}
+	return int(h.Sum32() % srosFilterSpan)
+}
+
+// srosFilterIDs numbers every classic-CLI filter on one router: each
+// filter's preferred ID, or, when another filter of the router already
+// has it, the next free one. Two customers' filters sharing an ID would
+// merge their entries on the router, so a collision is never left in
+// place. Peers are taken in name order, so the numbering does not depend
+// on the order of the policy.
+func srosFilterIDs(peers []*filtergen.PeerResult, router string) (func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error), error) {
+	type key struct{ peer, fam string }
+	ids := map[key]int{}
+	used := map[int]bool{}
+	sorted := slices.Clone(peers)
+	slices.SortFunc(sorted, func(a, b *filtergen.PeerResult) int { return strings.Compare(a.Name, b.Name) })
+	for _, p := range sorted {
+		for _, as := range antiSpoofing(p, router) {
+			if !as.IngressACL && !as.DenyAll {
+				continue
+			}
+			if len(used) >= srosFilterSpan {
+				return nil, fmt.Errorf("%w: router %s: more than %d anti-spoofing filters", ErrLimit, router, srosFilterSpan)
+			}
+			id := srosFilterHash(p.Name, as.Family, as.ACL, as.DenyAll)
+			for used[id] {
+				id = (id + 1) % srosFilterSpan
+			}
+			used[id] = true
+			ids[key{p.Name, as.Family}] = srosFilterBase + id
+		}
+	}
+	return func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
+		id, ok := ids[key{peer, fam}]
+		if !ok {
+			return 0, fmt.Errorf("templates: no filter ID for peer %s %s on router %s", peer, fam, router)
+		}
+		return id, nil
+	}, nil
 }

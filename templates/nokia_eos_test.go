@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -139,25 +140,76 @@ func TestEOSACL(t *testing.T) {
 	}
 }
 
-// TestSROSFilterID checks that a classic filter's ID depends on its
-// content (a changed ACL is built under a new ID) and stays in range.
+// TestSROSFilterID checks that a classic filter's preferred ID depends
+// on its content (a changed ACL is built under a new ID) and stays in
+// range.
 func TestSROSFilterID(t *testing.T) {
 	a := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
 	b := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/25")}
-	id := call[int](t, "srosFilterID", "X", "ipv4", a, false)
-	if id != call[int](t, "srosFilterID", "X", "ipv4", a, false) {
+	id := srosFilterHash("X", "ipv4", a, false)
+	if id != srosFilterHash("X", "ipv4", a, false) {
 		t.Error("same content, different ID")
 	}
 	for _, other := range []int{
-		call[int](t, "srosFilterID", "X", "ipv4", b, false),
-		call[int](t, "srosFilterID", "Y", "ipv4", a, false),
-		call[int](t, "srosFilterID", "X", "ipv4", a, true),
+		srosFilterHash("X", "ipv4", b, false),
+		srosFilterHash("Y", "ipv4", a, false),
+		srosFilterHash("X", "ipv4", a, true),
 	} {
 		if other == id {
 			t.Errorf("different content, same ID %d", id)
 		}
 	}
-	if id < 10000 || id > 59999 {
+	if id < 0 || id >= srosFilterSpan {
 		t.Errorf("ID %d out of range", id)
 	}
+}
+
+// TestSROSFilterIDsNeverCollide puts 3,000 customers on one router, far
+// more than the birthday bound of 50,000 IDs allows without a clash (a
+// clash would merge two customers' ACLs on the router): every filter
+// gets its own ID, in range, and the same input numbers the same way.
+func TestSROSFilterIDsNeverCollide(t *testing.T) {
+	var peers []*filtergen.PeerResult
+	for i := range 3000 {
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24)
+		peers = append(peers, &filtergen.PeerResult{
+			Name: fmt.Sprintf("C%04d", i),
+			AntiSpoofing: []filtergen.AntiSpoof{
+				{Family: "ipv4", IngressACL: true, ACL: []netip.Prefix{p}},
+				{Family: "ipv6", DenyAll: true},
+			},
+		})
+	}
+	ids, err := srosFilterIDs(peers, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := srosFilterIDs(peers, "r1")
+	seen := map[int]string{}
+	clashes := 0
+	for _, p := range peers {
+		for _, as := range p.AntiSpoofing {
+			id, err := ids(p.Name, as.Family, as.ACL, as.DenyAll)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id2, _ := again(p.Name, as.Family, as.ACL, as.DenyAll); id2 != id {
+				t.Errorf("%s %s: ID %d, then %d", p.Name, as.Family, id, id2)
+			}
+			if id < srosFilterBase || id >= srosFilterBase+srosFilterSpan {
+				t.Errorf("%s %s: ID %d out of range", p.Name, as.Family, id)
+			}
+			if other, ok := seen[id]; ok {
+				t.Errorf("%s %s and %s share ID %d", p.Name, as.Family, other, id)
+			}
+			seen[id] = p.Name + " " + as.Family
+			if id-srosFilterBase != srosFilterHash(p.Name, as.Family, as.ACL, as.DenyAll) {
+				clashes++
+			}
+		}
+	}
+	if clashes == 0 {
+		t.Error("no preferred ID was taken: the test does not exercise a collision")
+	}
+	t.Logf("%d of %d filters moved off a taken ID", clashes, len(seen))
 }

@@ -891,6 +891,13 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 	if err != nil {
 		return nil, err
 	}
+	if pl.Name == "sros-classic" {
+		ids, err := srosFilterIDs(peers, router.Name)
+		if err != nil {
+			return nil, err
+		}
+		tmpl.Funcs(template.FuncMap{"srosFilterID": ids})
+	}
 	var files []File
 	var buf bytes.Buffer
 	rd := newRouterData(res, router, pl, peers)
