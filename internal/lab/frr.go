@@ -303,6 +303,15 @@ func (f *FRR) Log() string {
 	return b.String()
 }
 
+// MaxPrefixLate says that FRR 8.4's "maximum-prefix N" trips at N+2:
+// bgp_update checks the count before it adds the new route, so the
+// route that brings the count to N+1 is accepted and only the next one
+// trips the limit (measured by the lab; FRR's bgp_maximum_prefix_overflow
+// compares pcount > N before bgp_path_info_add).
+func (*FRR) MaxPrefixLate() (int, string) {
+	return 1, "FRR 8.4 checks maximum-prefix before it counts the new route, so it holds N+1 routes"
+}
+
 // frrNeighbor is the part of "show bgp neighbors json" the lab reads.
 type frrNeighbor struct {
 	BGPState     string `json:"bgpState"`

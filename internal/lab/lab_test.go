@@ -237,3 +237,48 @@ func TestInteropCatchesExportLeak(t *testing.T) {
 		t.Error("export all: no leak reported")
 	}
 }
+
+// TestInteropCatchesBrokenFRRTemplate renders the generated transit
+// scenario for FRR with the prefix-list match of every import route-map
+// inverted (a deny entry for the neighbor's prefix-list ahead of the
+// permit, which no longer matches it): the lab must report accepted
+// routes as missing and unregistered ones as accepted.
+func TestInteropCatchesBrokenFRRTemplate(t *testing.T) {
+	r := NewRouter("frr")
+	Require(t, r.Commands()...)
+	orig, err := fs.ReadFile(templates.Builtin(), "frr/peer.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	permitMatch := "\n{{- if $im.PrefixFilter }}\n match {{ $ip }} address prefix-list {{ ident \"PL\" $n $sfx }}\n{{- end }}"
+	permits := "{{- if or (not $im.OriginCheck) $p.ASNs }}\n"
+	if !strings.Contains(string(orig), permitMatch) || strings.Count(string(orig), permits) != 1 {
+		t.Fatal("frr/peer.tmpl: the import permit's prefix-list match has changed: update this test")
+	}
+	broken := strings.Replace(string(orig), permitMatch, "", 1)
+	broken = strings.Replace(broken, permits, "{{- if $im.PrefixFilter }}{{ $seq = add $seq 10 }}\n"+
+		"route-map {{ $rm }} deny {{ $seq }}\n match {{ $ip }} address prefix-list {{ ident \"PL\" $n $sfx }}\nexit\n{{- end }}\n"+permits, 1)
+	sc := generatedScenario(t, "transit", "frr", 20)
+	sc.Overrides = fstest.MapFS{"frr/peer.tmpl": {Data: []byte(broken)}}
+	tp, err := Build(t, sc, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tp.CheckImport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(rep.Table())
+	missing, leaked := 0, 0
+	for _, m := range rep.Mismatches {
+		switch {
+		case m.Case == ClassAccepted && m.Got == "missing":
+			missing++
+		case m.Case == ClassUnregistered && m.Got == "accepted":
+			leaked++
+		}
+	}
+	if missing == 0 || leaked == 0 {
+		t.Errorf("inverted prefix-list: %d accepted routes reported missing, %d unregistered reported accepted; want both > 0", missing, leaked)
+	}
+}
