@@ -355,7 +355,7 @@ func parseFRRNeighbors(out []byte) (map[netip.Addr]SessionState, error) {
 		st := SessionState{Name: k, Neighbor: a, Established: n.BGPState == "Established",
 			Received: n.MessageStats.UpdatesRecv, ReceivedMessages: true, Exported: -1,
 			Info: n.BGPState}
-		if n.LastReset != "" {
+		if n.LastReset != "" && !st.Established {
 			st.Info += " (last reset: " + n.LastReset
 			if n.LastNotify != "" {
 				st.Info += ", " + n.LastNotify

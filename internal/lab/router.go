@@ -11,10 +11,9 @@ import (
 
 // A Router is a routing daemon under test: it runs inside the router's
 // namespace, loaded with filtergen's rendered files unchanged plus only
-// what the main file's header comment tells the operator to add. BIRD 2
-// is the first adapter; an FRR adapter would read "vtysh -c 'show bgp
-// ipv4 unicast json'" and an OpenBGPD one "bgpctl -j show rib", mapping
-// their output onto the same types.
+// what the main file's header comment tells the operator to add. Each
+// adapter (BIRD, FRR) lives in its own file and registers itself by
+// platform name; it maps its daemon's output onto the same types.
 type Router interface {
 	// Platform is the filtergen platform name ("bird2").
 	Platform() string
