@@ -220,7 +220,7 @@ func TestParseFRRRoutes(t *testing.T) {
 		netip.MustParseAddr("203.0.113.1"): {{Prefix: p, Path: Seq(211001), NextHop: netip.MustParseAddr("203.0.113.1"), Best: true,
 			LargeCommunities: []filtergen.LargeCommunity{{Global: 59999, Data1: 1000, Data2: 1}}}},
 		netip.MustParseAddr("192.0.2.10"): {{Prefix: p, Path: Path{{ASNs: []uint32{211003}}, {Set: true, ASNs: []uint32{211013, 211023}}},
-			NextHop: netip.MustParseAddr("192.0.2.10"),
+			NextHop:          netip.MustParseAddr("192.0.2.10"),
 			LargeCommunities: []filtergen.LargeCommunity{{Global: 59999, Data1: 1000, Data2: 2}, {Global: 65000, Data1: 1, Data2: 2}}}},
 	}
 	if d := cmp.Diff(want, got, netipCmp...); d != "" {
