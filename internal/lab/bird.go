@@ -29,6 +29,8 @@ type BIRD struct {
 
 var birdTable = regexp.MustCompile(`(?m)^\s*ipv[46] table (\w+)`)
 
+func init() { Register("bird2", func() Router { return &BIRD{} }) }
+
 // Platform implements Router.
 func (*BIRD) Platform() string { return "bird2" }
 

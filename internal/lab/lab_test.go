@@ -46,13 +46,17 @@ func scenarios(t *testing.T) []Scenario {
 			}
 		}
 	}
-	return append(out, generatedScenario(t, "transit", *perNeighbor), generatedScenario(t, "ixp", *perNeighbor))
+	for _, platform := range Platforms() {
+		out = append(out, generatedScenario(t, "transit", platform, *perNeighbor), generatedScenario(t, "ixp", platform, *perNeighbor))
+	}
+	return out
 }
 
-// generatedScenario writes and compiles a generated scenario.
-func generatedScenario(t *testing.T, kind string, perNeighbor int) Scenario {
+// generatedScenario writes and compiles a generated scenario whose
+// router runs the platform.
+func generatedScenario(t *testing.T, kind, platform string, perNeighbor int) Scenario {
 	t.Helper()
-	policy, err := WriteScenario(t.TempDir(), kind, perNeighbor)
+	policy, err := WriteScenarioFor(t.TempDir(), kind, platform, perNeighbor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,17 +64,17 @@ func generatedScenario(t *testing.T, kind string, perNeighbor int) Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Scenario{Name: "generated-" + kind + "/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
+	name := "generated-" + kind
+	if platform != "bird2" {
+		name += "-" + platform
+	}
+	return Scenario{Name: name + "/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
 }
 
 // routerFor returns the lab adapter for a router's platform, nil when
 // the lab has none (Junos and the other platforms have no daemon here).
 func routerFor(r filtergen.Router) Router {
-	switch r.Platform {
-	case "bird2":
-		return &BIRD{}
-	}
-	return nil
+	return NewRouter(r.Platform)
 }
 
 // runChecks builds the scenario's lab and runs every check in an order
@@ -145,7 +149,7 @@ func TestInteropCatchesBrokenTemplate(t *testing.T) {
 		t.Fatalf("bird2/peer.tmpl has no %q to invert: update this test", match)
 	}
 	broken := match.ReplaceAll(orig, []byte("if $1 then reject;"))
-	sc := generatedScenario(t, "transit", 20)
+	sc := generatedScenario(t, "transit", "bird2", 20)
 	sc.Overrides = fstest.MapFS{"bird2/peer.tmpl": {Data: broken}}
 	tp, err := Build(t, sc, &BIRD{})
 	if err != nil {
@@ -211,7 +215,7 @@ func TestInteropCatchesExportLeak(t *testing.T) {
 	if !export.Match(orig) {
 		t.Fatalf("bird2/peer.tmpl has no %q to replace: update this test", export)
 	}
-	sc := generatedScenario(t, "transit", 20)
+	sc := generatedScenario(t, "transit", "bird2", 20)
 	broken := export.ReplaceAll(orig, []byte("${1}export all;"))
 	broken = regexp.MustCompile(`(?m)^\s*local role [^;]+;\n`).ReplaceAll(broken, nil)
 	sc.Overrides = fstest.MapFS{"bird2/peer.tmpl": {Data: broken}}

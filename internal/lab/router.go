@@ -2,6 +2,8 @@ package lab
 
 import (
 	"net/netip"
+	"sort"
+	"sync"
 	"time"
 
 	"github.com/filtergen/filtergen/templates"
@@ -31,6 +33,18 @@ type Router interface {
 	ROAs() (int, error)
 	// Log returns the daemon's log, for failure messages.
 	Log() string
+}
+
+// A ReceivedLimiter is a Router whose max-prefix limit counts every
+// prefix received on a session, filtered or not, rather than the routes
+// its import filter accepts (OpenBGPD counts its Adj-RIB-In: "the
+// maximum number of prefixes received"). The import check then keeps
+// each session at or below its limit, in more rounds, so that the limit
+// trips only in the max-prefix check; with any filtered prefix the
+// limit counts, a session of such a router trips below the accepted
+// count a post-policy limit allows.
+type ReceivedLimiter interface {
+	MaxPrefixCountsReceived() bool
 }
 
 // Needs is what a rendered file asks the operator to add.
@@ -71,4 +85,44 @@ type SessionState struct {
 	Imported, Exported int
 	// Info is the router's last error or state message.
 	Info string
+}
+
+var (
+	adaptersMu sync.Mutex
+	adapters   = map[string]func() Router{}
+)
+
+// Register makes an adapter available for a filtergen platform name;
+// each adapter's file registers itself in an init function. Registering
+// a platform twice panics.
+func Register(platform string, newRouter func() Router) {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	if _, dup := adapters[platform]; dup {
+		panic("lab: two adapters for platform " + platform)
+	}
+	adapters[platform] = newRouter
+}
+
+// NewRouter returns a fresh adapter for the platform, nil when the lab
+// has none (Junos and the Cisco platforms have no daemon here).
+func NewRouter(platform string) Router {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	if f := adapters[platform]; f != nil {
+		return f()
+	}
+	return nil
+}
+
+// Platforms lists the platforms the lab has an adapter for.
+func Platforms() []string {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	var out []string
+	for p := range adapters {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
 }
