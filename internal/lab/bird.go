@@ -17,6 +17,8 @@ import (
 	"github.com/filtergen/filtergen/templates"
 )
 
+func init() { Register("bird2", func() Router { return &BIRD{} }) }
+
 // BIRD is the Router adapter for BIRD 2.
 type BIRD struct {
 	sock      string
@@ -28,8 +30,6 @@ type BIRD struct {
 }
 
 var birdTable = regexp.MustCompile(`(?m)^\s*ipv[46] table (\w+)`)
-
-func init() { Register("bird2", func() Router { return &BIRD{} }) }
 
 // Platform implements Router.
 func (*BIRD) Platform() string { return "bird2" }

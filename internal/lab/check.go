@@ -68,7 +68,11 @@ func (tp *Topology) barrier(d time.Duration) error {
 				return err
 			}
 			x := st[s.Addr]
-			if sent := sp.SentUpdates + sp.SentWithdraws; x.Received < sent || !sp.Established {
+			sent := sp.SentUpdates + sp.SentWithdraws
+			if x.ReceivedMessages {
+				sent = sp.SentMessages
+			}
+			if x.Received < sent || !sp.Established {
 				behind = append(behind, fmt.Sprintf("%s: router received %d of %d (established %v, %s %s)",
 					s, x.Received, sent, sp.Established, sp.Err, x.Info))
 			}

@@ -46,17 +46,19 @@ func scenarios(t *testing.T) []Scenario {
 			}
 		}
 	}
+	// The generated scenarios once per platform the lab has an adapter
+	// for.
 	for _, platform := range Platforms() {
 		out = append(out, generatedScenario(t, "transit", platform, *perNeighbor), generatedScenario(t, "ixp", platform, *perNeighbor))
 	}
 	return out
 }
 
-// generatedScenario writes and compiles a generated scenario whose
-// router runs the platform.
+// generatedScenario writes and compiles a generated scenario for one
+// router of the platform.
 func generatedScenario(t *testing.T, kind, platform string, perNeighbor int) Scenario {
 	t.Helper()
-	policy, err := WriteScenarioFor(t.TempDir(), kind, platform, perNeighbor)
+	policy, err := WriteScenario(t.TempDir(), kind, platform, perNeighbor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,18 +66,12 @@ func generatedScenario(t *testing.T, kind, platform string, perNeighbor int) Sce
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := "generated-" + kind
-	if platform != "bird2" {
-		name += "-" + platform
-	}
-	return Scenario{Name: name + "/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
+	return Scenario{Name: "generated-" + kind + "/" + platform + "/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
 }
 
 // routerFor returns the lab adapter for a router's platform, nil when
 // the lab has none (Junos and the other platforms have no daemon here).
-func routerFor(r filtergen.Router) Router {
-	return NewRouter(r.Platform)
-}
+func routerFor(r filtergen.Router) Router { return NewRouter(r.Platform) }
 
 // runChecks builds the scenario's lab and runs every check in an order
 // that keeps the state each needs: import (which leaves the accepted

@@ -2,7 +2,7 @@ package lab
 
 import (
 	"net/netip"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,6 +33,45 @@ type Router interface {
 	ROAs() (int, error)
 	// Log returns the daemon's log, for failure messages.
 	Log() string
+}
+
+var (
+	adaptersMu sync.Mutex
+	adapters   = map[string]func() Router{}
+)
+
+// Register makes an adapter available for a filtergen platform name;
+// each adapter registers itself from its own file's init.
+func Register(platform string, newRouter func() Router) {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	if _, dup := adapters[platform]; dup {
+		panic("lab: two adapters for platform " + platform)
+	}
+	adapters[platform] = newRouter
+}
+
+// NewRouter returns a new adapter for the platform, nil when the lab
+// has none (Junos and the other platforms have no daemon here).
+func NewRouter(platform string) Router {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	if f := adapters[platform]; f != nil {
+		return f()
+	}
+	return nil
+}
+
+// Platforms lists the platforms the lab has an adapter for, sorted.
+func Platforms() []string {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	var out []string
+	for p := range adapters {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // A ReceivedLimiter is a Router whose max-prefix limit counts every
@@ -78,51 +117,14 @@ type SessionState struct {
 	Neighbor    netip.Addr
 	Established bool
 	// Received counts the route announcements and withdrawals the router
-	// has received on the session since it last came up.
-	Received int
+	// has received on the session since it last came up; with
+	// ReceivedMessages, the UPDATE messages instead (FRR counts no
+	// routes).
+	Received         int
+	ReceivedMessages bool
 	// Imported is the number of routes accepted; Exported the number
 	// the router announces to the neighbor now (-1 when unknown).
 	Imported, Exported int
 	// Info is the router's last error or state message.
 	Info string
-}
-
-var (
-	adaptersMu sync.Mutex
-	adapters   = map[string]func() Router{}
-)
-
-// Register makes an adapter available for a filtergen platform name;
-// each adapter's file registers itself in an init function. Registering
-// a platform twice panics.
-func Register(platform string, newRouter func() Router) {
-	adaptersMu.Lock()
-	defer adaptersMu.Unlock()
-	if _, dup := adapters[platform]; dup {
-		panic("lab: two adapters for platform " + platform)
-	}
-	adapters[platform] = newRouter
-}
-
-// NewRouter returns a fresh adapter for the platform, nil when the lab
-// has none (Junos and the Cisco platforms have no daemon here).
-func NewRouter(platform string) Router {
-	adaptersMu.Lock()
-	defer adaptersMu.Unlock()
-	if f := adapters[platform]; f != nil {
-		return f()
-	}
-	return nil
-}
-
-// Platforms lists the platforms the lab has an adapter for.
-func Platforms() []string {
-	adaptersMu.Lock()
-	defer adaptersMu.Unlock()
-	var out []string
-	for p := range adapters {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -5,9 +5,12 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
+
+var validPlatformName = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 
 // A generated neighbor of WriteScenario.
 type genNeighbor struct {
@@ -18,21 +21,18 @@ type genNeighbor struct {
 }
 
 // WriteScenario writes a policy (version 2), an RPSL registry and a VRP
-// file into dir for one BIRD router, and returns the policy file: it is
-// WriteScenarioFor with platform "bird2".
-func WriteScenario(dir, kind string, perNeighbor int) (string, error) {
-	return WriteScenarioFor(dir, kind, "bird2", perNeighbor)
-}
-
-// WriteScenarioFor writes the scenario of WriteScenario for one router
-// "lab1" of the given filtergen platform. Kind
+// file into dir for one router of the given filtergen platform ("bird2",
+// "frr"), and returns the policy file. Kind
 // "transit" has customers (strict and loose uRPF, a max-prefix the lab
 // can reach), a peer, a provider and an IXP route server; kind "ixp" is
 // a route server with three members. Each neighbor with a cone has
 // perNeighbor route objects per family (a few hundred), a quarter of
 // them covered by valid ROAs, a few by ROAs of another AS (dropped as
 // RPKI invalid), the rest not found.
-func WriteScenarioFor(dir, kind, platform string, perNeighbor int) (string, error) {
+func WriteScenario(dir, kind, platform string, perNeighbor int) (string, error) {
+	if !validPlatformName.MatchString(platform) {
+		return "", fmt.Errorf("platform %q: not a platform name", platform)
+	}
 	var ns []*genNeighbor
 	originate := ""
 	switch kind {
