@@ -286,11 +286,6 @@ func (o *OpenBGPD) Routes() (map[netip.Addr][]Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	if os.Getenv("FGLAB_DUMP") != "" {
-		os.WriteFile("/tmp/obdbg/rib.json", out, 0o644)
-		o2, _ := o.bgpctl("-j", "show", "neighbor")
-		os.WriteFile("/tmp/obdbg/nei.json", o2, 0o644)
-	}
 	return parseOpenBGPDRib(out)
 }
 
