@@ -73,6 +73,18 @@ func Platforms() []string {
 	return out
 }
 
+// A ReceivedLimiter is a Router whose max-prefix limit counts every
+// prefix received on a session, filtered or not, rather than the routes
+// its import filter accepts (OpenBGPD counts its Adj-RIB-In: "the
+// maximum number of prefixes received"). The import check then keeps
+// each session at or below its limit, in more rounds, so that the limit
+// trips only in the max-prefix check; with any filtered prefix the
+// limit counts, a session of such a router trips below the accepted
+// count a post-policy limit allows.
+type ReceivedLimiter interface {
+	MaxPrefixCountsReceived() bool
+}
+
 // Needs is what a rendered file asks the operator to add.
 type Needs struct {
 	RouterID bool
