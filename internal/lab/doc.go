@@ -34,7 +34,11 @@
 // device", which every BIRD host has. FRR 8.4: zebra and bgpd (bfdd, and
 // "-M rpki", as the header asks) under a pathspace named after the
 // namespace, read with "vtysh -N NAME -c 'show bgp ipv4 unicast json
-// detail'" and "show bgp neighbors json".
+// detail'" and "show bgp neighbors json". OpenBGPD 7.7: "bgpd -d -f
+// lab.conf" in the files' directory, lab.conf holding the control
+// socket, the router id and an include of the main file, read with
+// "bgpctl -j show neighbor" and "bgpctl -j show rib detail"; its
+// max-prefix counts filtered prefixes too (ReceivedLimiter).
 //
 // # Neighbors
 //
