@@ -104,7 +104,7 @@ func TestOpenBGPDValidates(t *testing.T) {
 	}
 	for _, want := range []string{"deny quick from 198.18.0.1 ovs invalid", "announce policy provider", "announce policy rs\n",
 		"max-prefix 100 restart 30", "tcp md5sig password s3cr3t-Key.1", "ttl-security yes", "multihop 2",
-		"local-address 198.18.0.0", "enforce neighbor-as no", "reject as-set yes", "transparent-as yes", "export default-route",
+		"local-address 198.18.0.0", "enforce neighbor-as no", " peer-as != ", "reject as-set yes", "transparent-as yes", "export default-route",
 		"prefix-set PL_PEER1_V6 { }", "\t203.0.113.0/24 prefixlen 25 - 27", "rtr 127.0.0.1 {", "nexthop neighbor",
 		"no warning-only max-prefix", "deny quick to 198.18.0.9 large-community 64496:0:64540", "network 198.18.128.0/20"} {
 		if !strings.Contains(all, want) {

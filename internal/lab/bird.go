@@ -17,6 +17,8 @@ import (
 	"github.com/filtergen/filtergen/templates"
 )
 
+func init() { Register("bird2", func() Router { return &BIRD{} }) }
+
 // BIRD is the Router adapter for BIRD 2.
 type BIRD struct {
 	sock      string

@@ -65,6 +65,7 @@ type SessionStatus struct {
 	Sessions      int     `json:"sessions"`
 	SentUpdates   int     `json:"sent_updates"`
 	SentWithdraws int     `json:"sent_withdraws"`
+	SentMessages  int     `json:"sent_messages"`
 	ReceivedCount int     `json:"received_count"`
 	Received      []Route `json:"received,omitempty"`
 	Err           string  `json:"err,omitempty"`
@@ -117,7 +118,7 @@ func childMain(in io.Reader, out io.Writer) int {
 			}
 			s.mu.Lock()
 			st := &SessionStatus{Established: s.established, Sessions: s.sessions,
-				SentUpdates: s.sentUpdates, SentWithdraws: s.sentWithdraws,
+				SentUpdates: s.sentUpdates, SentWithdraws: s.sentWithdraws, SentMessages: s.sentMessages,
 				Err: s.lastErr, Notification: s.notification, ReceivedCount: len(s.received)}
 			if req.Routes {
 				for _, r := range s.received {

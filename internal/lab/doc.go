@@ -28,11 +28,17 @@
 // A Router adapter runs the daemon loaded with the rendered files
 // unchanged, plus only what the main file's header comment asks the
 // operator to add (Router.Needs reads it: a router id, an RPKI protocol
-// for the file's ROA tables), and reads back sessions and routes. BIRD 2
-// is implemented; FRR ("vtysh -c 'show bgp ipv4 unicast json'") and
-// OpenBGPD ("bgpctl -j show rib") plug in the same way once filtergen
-// renders them. The lab's bird.conf adds a log and "protocol device",
-// which every BIRD host has.
+// for the file's ROA tables), and reads back sessions and routes. Each
+// adapter registers itself by platform name (Register, NewRouter) from
+// its own file. BIRD 2: the lab's bird.conf adds a log and "protocol
+// device", which every BIRD host has. FRR 8.4: zebra and bgpd (bfdd, and
+// "-M rpki", as the header asks) under a pathspace named after the
+// namespace, read with "vtysh -N NAME -c 'show bgp ipv4 unicast json
+// detail'" and "show bgp neighbors json". OpenBGPD 7.7: "bgpd -d -f
+// lab.conf" in the files' directory, lab.conf holding the control
+// socket, the router id and an include of the main file, read with
+// "bgpctl -j show neighbor" and "bgpctl -j show rib detail"; its
+// max-prefix counts filtered prefixes too (ReceivedLimiter).
 //
 // # Neighbors
 //

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -84,6 +85,7 @@ func (tp *Topology) CheckExport() (*Report, error) {
 		}
 		return false
 	}
+	returned := map[*Neighbor]int{}
 	for _, s := range tp.Sessions() {
 		recv := s.N.Peer
 		got := map[netip.Prefix]Route{}
@@ -115,6 +117,12 @@ func (tp *Topology) CheckExport() (*Report, error) {
 				mm.Path = allowed[0].r.Path.String()
 				mm.Expected, mm.Got = "received (from "+allowed[0].s.String()+")", "missing"
 				rep.add(mm)
+			case len(allowed) == 0 && present && !own(p) && returnedToSender(s, ls, r):
+				// RFC 4271 lets a router send a route back to the
+				// neighbor it came from (FRR and Cisco do, BIRD does
+				// not): with the neighbor's AS in the path, its loop
+				// detection (§9.1.2) drops it. Not a leak.
+				returned[s.N]++
 			case len(allowed) == 0 && present && !own(p):
 				mm.Case = "leak from " + string(ls[0].s.N.Peer.Role)
 				mm.Path = r.Path.String()
@@ -172,7 +180,24 @@ func (tp *Topology) CheckExport() (*Report, error) {
 				Expected: "not received (not in the router's table from any lab neighbor)", Got: "received"})
 		}
 	}
+	for _, n := range tp.Neighbors {
+		if returned[n] > 0 {
+			rep.note("%s: %d of its own routes came back with AS%d in the path (dropped by its AS loop detection; not a leak)",
+				n.Peer.Name, returned[n], n.Peer.ASN)
+		}
+	}
 	return rep, nil
+}
+
+// returnedToSender reports whether r, received by s, is a route only
+// s's neighbor announced, sent back with the neighbor's AS in the path.
+func returnedToSender(s *Session, from []learned, r Route) bool {
+	for _, l := range from {
+		if l.s.N != s.N {
+			return false
+		}
+	}
+	return slices.Contains(r.Path.All(), s.N.Peer.ASN)
 }
 
 // learned is a route in the router's table and the session it came from.

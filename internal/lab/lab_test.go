@@ -46,13 +46,19 @@ func scenarios(t *testing.T) []Scenario {
 			}
 		}
 	}
-	return append(out, generatedScenario(t, "transit", *perNeighbor), generatedScenario(t, "ixp", *perNeighbor))
+	// The generated scenarios once per platform the lab has an adapter
+	// for.
+	for _, platform := range Platforms() {
+		out = append(out, generatedScenario(t, "transit", platform, *perNeighbor), generatedScenario(t, "ixp", platform, *perNeighbor))
+	}
+	return out
 }
 
-// generatedScenario writes and compiles a generated scenario.
-func generatedScenario(t *testing.T, kind string, perNeighbor int) Scenario {
+// generatedScenario writes and compiles a generated scenario for one
+// router of the platform.
+func generatedScenario(t *testing.T, kind, platform string, perNeighbor int) Scenario {
 	t.Helper()
-	policy, err := WriteScenario(t.TempDir(), kind, perNeighbor)
+	policy, err := WriteScenario(t.TempDir(), kind, platform, perNeighbor)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,18 +66,12 @@ func generatedScenario(t *testing.T, kind string, perNeighbor int) Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Scenario{Name: "generated-" + kind + "/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
+	return Scenario{Name: "generated-" + kind + "/" + platform + "/" + res.Routers[0].Name, Result: res, VRPs: vrps, Router: res.Routers[0]}
 }
 
 // routerFor returns the lab adapter for a router's platform, nil when
 // the lab has none (Junos and the other platforms have no daemon here).
-func routerFor(r filtergen.Router) Router {
-	switch r.Platform {
-	case "bird2":
-		return &BIRD{}
-	}
-	return nil
-}
+func routerFor(r filtergen.Router) Router { return NewRouter(r.Platform) }
 
 // runChecks builds the scenario's lab and runs every check in an order
 // that keeps the state each needs: import (which leaves the accepted
@@ -145,7 +145,7 @@ func TestInteropCatchesBrokenTemplate(t *testing.T) {
 		t.Fatalf("bird2/peer.tmpl has no %q to invert: update this test", match)
 	}
 	broken := match.ReplaceAll(orig, []byte("if $1 then reject;"))
-	sc := generatedScenario(t, "transit", 20)
+	sc := generatedScenario(t, "transit", "bird2", 20)
 	sc.Overrides = fstest.MapFS{"bird2/peer.tmpl": {Data: broken}}
 	tp, err := Build(t, sc, &BIRD{})
 	if err != nil {
@@ -211,7 +211,7 @@ func TestInteropCatchesExportLeak(t *testing.T) {
 	if !export.Match(orig) {
 		t.Fatalf("bird2/peer.tmpl has no %q to replace: update this test", export)
 	}
-	sc := generatedScenario(t, "transit", 20)
+	sc := generatedScenario(t, "transit", "bird2", 20)
 	broken := export.ReplaceAll(orig, []byte("${1}export all;"))
 	broken = regexp.MustCompile(`(?m)^\s*local role [^;]+;\n`).ReplaceAll(broken, nil)
 	sc.Overrides = fstest.MapFS{"bird2/peer.tmpl": {Data: broken}}
@@ -235,5 +235,50 @@ func TestInteropCatchesExportLeak(t *testing.T) {
 	}
 	if leaks == 0 {
 		t.Error("export all: no leak reported")
+	}
+}
+
+// TestInteropCatchesBrokenFRRTemplate renders the generated transit
+// scenario for FRR with the prefix-list match of every import route-map
+// inverted (a deny entry for the neighbor's prefix-list ahead of the
+// permit, which no longer matches it): the lab must report accepted
+// routes as missing and unregistered ones as accepted.
+func TestInteropCatchesBrokenFRRTemplate(t *testing.T) {
+	r := NewRouter("frr")
+	Require(t, r.Commands()...)
+	orig, err := fs.ReadFile(templates.Builtin(), "frr/peer.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	permitMatch := "\n{{- if $im.PrefixFilter }}\n match {{ $ip }} address prefix-list {{ ident \"PL\" $n $sfx }}\n{{- end }}"
+	permits := "{{- if or (not $im.OriginCheck) $p.ASNs }}\n"
+	if !strings.Contains(string(orig), permitMatch) || strings.Count(string(orig), permits) != 1 {
+		t.Fatal("frr/peer.tmpl: the import permit's prefix-list match has changed: update this test")
+	}
+	broken := strings.Replace(string(orig), permitMatch, "", 1)
+	broken = strings.Replace(broken, permits, "{{- if $im.PrefixFilter }}{{ $seq = add $seq 10 }}\n"+
+		"route-map {{ $rm }} deny {{ $seq }}\n match {{ $ip }} address prefix-list {{ ident \"PL\" $n $sfx }}\nexit\n{{- end }}\n"+permits, 1)
+	sc := generatedScenario(t, "transit", "frr", 20)
+	sc.Overrides = fstest.MapFS{"frr/peer.tmpl": {Data: []byte(broken)}}
+	tp, err := Build(t, sc, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := tp.CheckImport()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(rep.Table())
+	missing, leaked := 0, 0
+	for _, m := range rep.Mismatches {
+		switch {
+		case m.Case == ClassAccepted && m.Got == "missing":
+			missing++
+		case m.Case == ClassUnregistered && m.Got == "accepted":
+			leaked++
+		}
+	}
+	if missing == 0 || leaked == 0 {
+		t.Errorf("inverted prefix-list: %d accepted routes reported missing, %d unregistered reported accepted; want both > 0", missing, leaked)
 	}
 }

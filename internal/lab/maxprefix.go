@@ -71,6 +71,13 @@ func nextPrefix(p netip.Prefix) netip.Prefix {
 	return netip.PrefixFrom(a, p.Bits())
 }
 
+// maxPrefixLate is implemented by an adapter whose daemon accepts more
+// than its configured limit before it trips: MaxPrefixLate returns how
+// many more, and why, for the report's notes.
+type maxPrefixLate interface {
+	MaxPrefixLate() (int, string)
+}
+
 // CheckMaxPrefix announces exactly the limit N of every session whose
 // filter lets N+1 routes through: the session must hold with N routes,
 // then trip at N+1 (BIRD: the session goes down, "import limit"), or,
@@ -78,6 +85,14 @@ func nextPrefix(p netip.Prefix) netip.Prefix {
 // leaves sessions restarting, so it runs last.
 func (tp *Topology) CheckMaxPrefix() (*Report, error) {
 	rep := &Report{Check: "max-prefix"}
+	// over is how many routes past the limit trip the session: 1, or
+	// more for a daemon known to count late (the adapter says why).
+	over := 1
+	if l, ok := tp.Router.(maxPrefixLate); ok {
+		extra, why := l.MaxPrefixLate()
+		over += extra
+		rep.note("%s trips at limit+%d, not limit+1: %s", tp.Router.Platform(), over, why)
+	}
 	routes := map[*Session][]Route{}
 	limits := map[*Session]int{}
 	for _, s := range tp.Sessions() {
@@ -90,9 +105,9 @@ func (tp *Topology) CheckMaxPrefix() (*Report, error) {
 			rep.note("%s: limit %d above what the lab announces (%d)", s, n, maxPrefixCap)
 			continue
 		}
-		rs := tp.acceptable(s, n+1)
-		if len(rs) < n+1 {
-			rep.note("%s: the filter lets only %d routes through, below limit+1 = %d: the limit cannot trip", s, len(rs), n+1)
+		rs := tp.acceptable(s, n+over)
+		if len(rs) < n+over {
+			rep.note("%s: the filter lets only %d routes through, below limit+%d = %d: the limit cannot trip", s, len(rs), over, n+over)
 			continue
 		}
 		routes[s], limits[s] = rs, n
@@ -145,7 +160,7 @@ func (tp *Topology) CheckMaxPrefix() (*Report, error) {
 		for s := range pending {
 			x := st[s.Addr]
 			tripped := !x.Established || strings.Contains(strings.ToLower(x.Info), "limit")
-			if warn(s) && !tripped && x.Imported == limits[s]+1 || !warn(s) && tripped {
+			if warn(s) && !tripped && x.Imported == limits[s]+over || !warn(s) && tripped {
 				delete(pending, s)
 			}
 		}
@@ -161,11 +176,11 @@ func (tp *Topology) CheckMaxPrefix() (*Report, error) {
 	slices.SortFunc(keys, func(a, b *Session) int { return strings.Compare(a.String(), b.String()) })
 	for _, s := range keys {
 		x := st[s.Addr]
-		m := Mismatch{Neighbor: s.String(), Case: "over-limit", Prefix: fmt.Sprintf("%d routes", limits[s]+1),
+		m := Mismatch{Neighbor: s.String(), Case: "over-limit", Prefix: fmt.Sprintf("%d routes", limits[s]+over),
 			Expected: "session torn down (limit " + fmt.Sprint(limits[s]) + ")",
 			Got:      fmt.Sprintf("still established with %d routes after 10s", x.Imported)}
 		if warn(s) {
-			m.Expected = fmt.Sprintf("established with %d routes (action warning)", limits[s]+1)
+			m.Expected = fmt.Sprintf("established with %d routes (action warning)", limits[s]+over)
 			m.Got = fmt.Sprintf("established=%v with %d routes %s", x.Established, x.Imported, x.Info)
 		}
 		rep.add(m)

@@ -2,6 +2,8 @@ package lab
 
 import (
 	"net/netip"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/filtergen/filtergen/templates"
@@ -9,10 +11,9 @@ import (
 
 // A Router is a routing daemon under test: it runs inside the router's
 // namespace, loaded with filtergen's rendered files unchanged plus only
-// what the main file's header comment tells the operator to add. BIRD 2
-// is the first adapter; an FRR adapter would read "vtysh -c 'show bgp
-// ipv4 unicast json'" and an OpenBGPD one "bgpctl -j show rib", mapping
-// their output onto the same types.
+// what the main file's header comment tells the operator to add. Each
+// adapter (BIRD, FRR) lives in its own file and registers itself by
+// platform name; it maps its daemon's output onto the same types.
 type Router interface {
 	// Platform is the filtergen platform name ("bird2").
 	Platform() string
@@ -31,6 +32,57 @@ type Router interface {
 	ROAs() (int, error)
 	// Log returns the daemon's log, for failure messages.
 	Log() string
+}
+
+var (
+	adaptersMu sync.Mutex
+	adapters   = map[string]func() Router{}
+)
+
+// Register makes an adapter available for a filtergen platform name;
+// each adapter registers itself from its own file's init.
+func Register(platform string, newRouter func() Router) {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	if _, dup := adapters[platform]; dup {
+		panic("lab: two adapters for platform " + platform)
+	}
+	adapters[platform] = newRouter
+}
+
+// NewRouter returns a new adapter for the platform, nil when the lab
+// has none (Junos and the other platforms have no daemon here).
+func NewRouter(platform string) Router {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	if f := adapters[platform]; f != nil {
+		return f()
+	}
+	return nil
+}
+
+// Platforms lists the platforms the lab has an adapter for, sorted.
+func Platforms() []string {
+	adaptersMu.Lock()
+	defer adaptersMu.Unlock()
+	var out []string
+	for p := range adapters {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A ReceivedLimiter is a Router whose max-prefix limit counts every
+// prefix received on a session, filtered or not, rather than the routes
+// its import filter accepts (OpenBGPD counts its Adj-RIB-In: "the
+// maximum number of prefixes received"). The import check then keeps
+// each session at or below its limit, in more rounds, so that the limit
+// trips only in the max-prefix check; with any filtered prefix the
+// limit counts, a session of such a router trips below the accepted
+// count a post-policy limit allows.
+type ReceivedLimiter interface {
+	MaxPrefixCountsReceived() bool
 }
 
 // Needs is what a rendered file asks the operator to add.
@@ -64,8 +116,11 @@ type SessionState struct {
 	Neighbor    netip.Addr
 	Established bool
 	// Received counts the route announcements and withdrawals the router
-	// has received on the session since it last came up.
-	Received int
+	// has received on the session since it last came up; with
+	// ReceivedMessages, the UPDATE messages instead (FRR counts no
+	// routes).
+	Received         int
+	ReceivedMessages bool
 	// Imported is the number of routes accepted; Exported the number
 	// the router announces to the neighbor now (-1 when unknown).
 	Imported, Exported int

@@ -39,6 +39,8 @@ type session struct {
 	received      map[netip.Prefix]Route
 	sentUpdates   int
 	sentWithdraws int
+	// sentMessages counts the UPDATE messages written.
+	sentMessages int
 	// sessions counts how many times the session reached Established.
 	sessions int
 	// notification is the last NOTIFICATION the router sent.
@@ -352,6 +354,7 @@ func (s *session) sendLocked(announce []Route, withdraw []netip.Prefix) error {
 			return err
 		}
 		s.sentWithdraws += len(chunk)
+		s.sentMessages++
 	}
 	// Group by attributes so that one message carries many prefixes.
 	groups := map[string][]Route{}
@@ -375,6 +378,7 @@ func (s *session) sendLocked(announce []Route, withdraw []netip.Prefix) error {
 				return err
 			}
 			s.sentUpdates += len(chunk)
+			s.sentMessages++
 		}
 	}
 	return nil
