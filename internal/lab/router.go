@@ -12,7 +12,7 @@ import (
 // A Router is a routing daemon under test: it runs inside the router's
 // namespace, loaded with filtergen's rendered files unchanged plus only
 // what the main file's header comment tells the operator to add. Each
-// adapter (BIRD, FRR) lives in its own file and registers itself by
+// adapter (BIRD, FRR, OpenBGPD) lives in its own file and registers itself by
 // platform name; it maps its daemon's output onto the same types.
 type Router interface {
 	// Platform is the filtergen platform name ("bird2").
