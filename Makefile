@@ -5,24 +5,16 @@
 #   make build    build bin/filtergen
 #   make lint     gofmt and go vet
 #   make bench    run the Go benchmarks once
-<<<<<<< HEAD
 #   make soak     a few minutes of hostile clients against `filtergen serve`
 #                 (SOAK=3m by default; not part of make test)
-=======
-#   make interop  run only the interop lab (internal/lab), verbose: real BIRD 2
-#                 in network namespaces against the rendered configs
->>>>>>> main
+#   make interop  run only the interop lab (internal/lab), verbose: real BIRD 2,
+#                 FRR and OpenBGPD in network namespaces against the rendered
+#                 configs
 
 GO       ?= go
 APT_PKGS := bgpq4 bird2 frr frr-rpki-rtrlib openbgpd stayrtr nftables chromium iproute2 procps
-# The command each package provides, to tell whether it is installed.
-APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft chromium ip sysctl
 
-<<<<<<< HEAD
-.PHONY: all build test deps lint bench fuzz soak clean
-=======
-.PHONY: all build test deps lint bench fuzz clean interop
->>>>>>> main
+.PHONY: all build test deps lint bench fuzz soak clean interop
 
 all: build
 
@@ -37,8 +29,9 @@ build:
 # tool dependency. Nothing is installed when everything is already there.
 deps:
 	@missing=""; \
-	for c in $(APT_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
-	ls /usr/lib/*/frr/modules/bgpd_rpki.so >/dev/null 2>&1 || missing="$$missing bgpd_rpki.so"; \
+	for p in $(APT_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing test tools (missing:$$missing)"; \
 		if [ "$$(id -u)" != 0 ]; then echo "make deps: need root for apt-get" >&2; exit 1; fi; \
