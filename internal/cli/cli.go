@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -148,8 +149,8 @@ type jsonError struct {
 var commands = []func(*factory) *cobra.Command{
 	newCmdExpand,
 	newCmdBgpq4,
-	newCmdCompile,
-	newCmdExplain,
+	func(f *factory) *cobra.Command { return newCmdCompile(f, nil) },
+	func(f *factory) *cobra.Command { return newCmdExplain(f, nil) },
 	newCmdTemplates,
 	newCmdRPKI,
 	newCmdServe,
@@ -184,7 +185,9 @@ func run(ctx context.Context, f *factory, args []string) int {
 			b, _ := json.Marshal(jsonError{Error: err.Error(), Exit: code, FailedPeers: filtergen.FailedPeers(err)})
 			fmt.Fprintf(f.ErrOut, "%s\n", b)
 		default:
-			fmt.Fprintf(f.ErrOut, "filtergen: %v\n", err)
+			// A library message may already start with its package's
+			// name; never print "filtergen: filtergen: …".
+			fmt.Fprintf(f.ErrOut, "filtergen: %s\n", strings.TrimPrefix(err.Error(), "filtergen: "))
 			if code == ExitUsage {
 				fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")
 			}
@@ -213,9 +216,22 @@ never with --json.
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,
+		Version:       versionString(),
+		Example: `  # Compile a policy into router configuration in out/
+  filtergen compile filtergen.yaml -o out
+
+  # Why is a prefix accepted or not?
+  filtergen explain filtergen.yaml ACME 193.0.0.0/21
+
+  # The prefixes of an AS-SET from a registry dump
+  filtergen expand --registry ripe.db -4 AS-EXAMPLE`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown command %q", args[0])
+				msg := fmt.Sprintf("unknown command %q", args[0])
+				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+					msg += fmt.Sprintf("; did you mean %q?", s[0])
+				}
+				return usagef("%s", msg)
 			}
 			return cmd.Help()
 		},
@@ -252,6 +268,8 @@ never with --json.
 		root.AddCommand(newCmd(f))
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate("{{.Version}}\n")
 	return root
 }
 

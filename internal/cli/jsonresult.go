@@ -18,7 +18,8 @@ const jsonIndent = "  "
 const jsonChunk = 1024
 
 // writeResultJSON writes res to w exactly as a json.Encoder with
-// SetIndent("", jsonIndent) would, byte for byte, but a piece at a time:
+// SetIndent("", jsonIndent) would after snakeJSON (the JSON contract:
+// snake_case keys), byte for byte, but a piece at a time:
 // the Encoder builds the whole document twice in memory (compact, then
 // indented) before writing, which for a large IXP was 23 GB for a Result
 // of a few. Here the Result, its peers and families are walked by hand
@@ -30,8 +31,14 @@ const jsonChunk = 1024
 // PeerResult and FamilyResult; TestResultJSONMatchesEncoder fails when
 // one of them gains a field this does not know.
 func writeResultJSON(w io.Writer, res *filtergen.Result) error {
+	return writeResultJSONWith(w, res, nil)
+}
+
+// writeResultJSONWith is writeResultJSON with more members after the
+// Result's own, written by extra.
+func writeResultJSONWith(w io.Writer, res *filtergen.Result, extra func(o *jsonObject)) error {
 	jw := &jsonWriter{bw: bufio.NewWriterSize(w, 1<<20)}
-	jw.result(0, res)
+	jw.result(0, res, extra)
 	jw.str("\n")
 	if jw.err != nil {
 		return jw.err
@@ -65,7 +72,7 @@ func (w *jsonWriter) value(depth int, v any) {
 	if w.err != nil {
 		return
 	}
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		w.err = err
 		return
@@ -103,7 +110,7 @@ func (o *jsonObject) key(name string) {
 	}
 	o.n++
 	o.w.newline(o.depth + 1)
-	o.w.str(`"` + name + `": `)
+	o.w.str(`"` + snakeCase(name) + `": `)
 }
 
 // field writes the member name: v.
@@ -154,7 +161,7 @@ func leafArray[T any](w *jsonWriter, depth int, s []T) {
 	}
 	closing := len("\n") + depth*len(jsonIndent) + len("]")
 	for i := 0; i < len(s) && w.err == nil; i += jsonChunk {
-		b, err := json.Marshal(s[i:min(i+jsonChunk, len(s))])
+		b, err := marshalJSON(s[i:min(i+jsonChunk, len(s))])
 		if err != nil {
 			w.err = err
 			return
@@ -178,7 +185,7 @@ func leafArray[T any](w *jsonWriter, depth int, s []T) {
 	w.str("]")
 }
 
-func (w *jsonWriter) result(depth int, r *filtergen.Result) {
+func (w *jsonWriter) result(depth int, r *filtergen.Result, extra func(o *jsonObject)) {
 	if r == nil {
 		w.str("null")
 		return
@@ -191,6 +198,9 @@ func (w *jsonWriter) result(depth int, r *filtergen.Result) {
 	}
 	o.key("Peers")
 	array(w, depth+1, r.Peers, w.peer)
+	if extra != nil {
+		extra(o)
+	}
 	o.end()
 }
 

@@ -15,10 +15,13 @@ const module = "github.com/filtergen/filtergen"
 // forbidden maps a package (relative to the module) to the project
 // packages it must never import, directly or through another package.
 var forbidden = map[string][]string{
-	"irr":               {"filtergen", "templates", "internal/cli", "rpki"},
-	"rpki":              {"filtergen", "templates", "internal/cli", "irr"},
-	"filtergen":         {"templates", "internal/cli"},
-	"templates":         {"irr", "rpki", "internal/cli"},
+	"irr":       {"filtergen", "templates", "outdir", "internal/cli", "rpki"},
+	"rpki":      {"filtergen", "templates", "outdir", "internal/cli", "irr"},
+	"filtergen": {"templates", "outdir", "internal/cli"},
+	"templates": {"irr", "rpki", "outdir", "internal/cli"},
+	// outdir is the write path: it sees the Result (filtergen) and the
+	// rendered files (templates), never the sources behind them.
+	"outdir":            {"irr", "rpki", "internal/cli"},
 	"internal/asn":      {"irr", "rpki", "filtergen", "templates", "internal/cli"},
 	"internal/platform": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
 }
@@ -29,6 +32,7 @@ var forbidden = map[string][]string{
 // templates' own code must still never import irr or rpki.
 var opaque = map[string][]string{
 	"templates": {"filtergen"},
+	"outdir":    {"filtergen", "templates"},
 }
 
 func TestImportRules(t *testing.T) {
