@@ -56,6 +56,9 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives logs; default discards.
 	Logger *slog.Logger
+	// Open tunes how CompileFile opens the policy's sources (IRR
+	// timeouts); Compile, given the sources, does not use it.
+	Open filtergen.OpenOptions
 	// Approve, if set, is called when every file is rendered and staged,
 	// with the summary of what is about to happen and the Result, before
 	// anything is renamed into place. An error stops the write: nothing
@@ -513,6 +516,9 @@ func (w *run) commit(ctx context.Context, routers []filtergen.Router) error {
 		if err := w.dirfs.rename(s.tmp, s.name); err != nil {
 			return err
 		}
+		if testHookRenamed != nil {
+			testHookRenamed(s.name)
+		}
 		dirs[path.Dir(s.name)] = true
 		w.staged = w.staged[1:]
 	}
@@ -563,6 +569,10 @@ func (w *run) commit(ctx context.Context, routers []filtergen.Router) error {
 	return w.dirfs.writeState(st)
 }
 
+// testHookRenamed, if set by a test, is called after each file is
+// renamed into place.
+var testHookRenamed func(name string)
+
 // routerOf returns the router a file belongs to: "R.conf", "R.nft" and
 // "R.d/…" all belong to R.
 func routerOf(name string) string {
@@ -570,4 +580,39 @@ func routerOf(name string) string {
 		return name[:i]
 	}
 	return strings.TrimSuffix(name, path.Ext(name))
+}
+
+// CompileFile is the whole pipeline in one call: it loads the policy
+// file, opens the data sources it names (with opts.Open), compiles every
+// peer on every router and writes dir as Compile does, then closes the
+// sources.
+func CompileFile(ctx context.Context, policy, dir string, opts Options) (*Summary, error) {
+	pol, err := filtergen.LoadPolicy(policy)
+	if err != nil {
+		return nil, err
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = time.Duration(pol.Timeout)
+	}
+	if timeout <= 0 {
+		timeout = filtergen.DefaultCompileTimeout
+	}
+	// One deadline for opening the sources and compiling.
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
+		fmt.Errorf("%w after %s (policy timeout, --timeout)", ErrTimeout, timeout))
+	defer cancel()
+	if opts.Open.Logger == nil {
+		opts.Open.Logger = opts.Logger
+	}
+	src, err := filtergen.Open(ctx, pol, opts.Open)
+	if err != nil {
+		if c := context.Cause(ctx); ctx.Err() != nil && c != nil {
+			return nil, fmt.Errorf("%w: %w", c, err)
+		}
+		return nil, err
+	}
+	defer src.Close()
+	sum, _, err := Compile(ctx, pol, src.CompileOptions(), dir, opts)
+	return sum, err
 }
