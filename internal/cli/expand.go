@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -50,14 +49,16 @@ not exist is an error: exit 1, nothing on stdout.`,
 	return cmd
 }
 
+// expandJSON is one object of 'expand --json' (docs/json.md): ASNs are
+// numbers, as everywhere in the JSON contract.
 type expandJSON struct {
 	Object   string   `json:"object"`
-	ASNs     []string `json:"asns,omitempty"`
+	ASNs     []uint32 `json:"asns,omitempty"`
 	Prefixes []string `json:"prefixes,omitempty"`
 	Report   struct {
 		Missing  []irr.MissingRef  `json:"missing,omitempty"`
 		Loops    [][]string        `json:"loops,omitempty"`
-		NoRoutes []string          `json:"no_routes,omitempty"`
+		NoRoutes []uint32          `json:"no_routes,omitempty"`
 		Depth    int               `json:"depth"`
 		Sets     map[string]string `json:"sets,omitempty"`
 		Warnings []string          `json:"warnings,omitempty"`
@@ -120,9 +121,9 @@ func runExpand(cmd *cobra.Command, f *factory, opts *expandOptions) error {
 				return fmt.Errorf("expand %s: %w", strconv.Quote(obj), err)
 			}
 			rep = r
-			doc.ASNs = make([]string, len(asns))
-			for i, n := range asns {
-				doc.ASNs[i] = asn.Format(n)
+			doc.ASNs = asns
+			if doc.ASNs == nil {
+				doc.ASNs = []uint32{}
 			}
 		}
 		doc.Report.Missing = rep.Missing
@@ -130,20 +131,16 @@ func runExpand(cmd *cobra.Command, f *factory, opts *expandOptions) error {
 		doc.Report.Depth = rep.Depth
 		doc.Report.Sets = rep.Sets
 		doc.Report.Warnings = rep.Warnings
-		for _, n := range rep.NoRoutes {
-			doc.Report.NoRoutes = append(doc.Report.NoRoutes, asn.Format(n))
-		}
+		doc.Report.NoRoutes = rep.NoRoutes
 		docs = append(docs, doc)
 	}
 	if opts.json {
-		enc := json.NewEncoder(f.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(docs)
+		return writeJSON(f.Out, docs)
 	}
 	w := bufio.NewWriterSize(f.Out, 64<<10)
 	for _, d := range docs {
-		for _, s := range d.ASNs {
-			w.WriteString(s)
+		for _, n := range d.ASNs {
+			w.Write(asn.Append(nil, n))
 			w.WriteByte('\n')
 		}
 		for _, s := range d.Prefixes {
@@ -165,7 +162,11 @@ func writeReport(f *factory, d expandJSON) {
 		fmt.Fprintf(f.ErrOut, "note: %s: loop %s\n", d.Object, strings.Join(l, " > "))
 	}
 	if n := len(d.Report.NoRoutes); n > 0 {
-		fmt.Fprintf(f.ErrOut, "note: %s: %d ASN(s) without route objects: %s\n", d.Object, n, strings.Join(d.Report.NoRoutes, " "))
+		names := make([]string, n)
+		for i, a := range d.Report.NoRoutes {
+			names[i] = asn.Format(a)
+		}
+		fmt.Fprintf(f.ErrOut, "note: %s: %d ASN(s) without route objects: %s\n", d.Object, n, strings.Join(names, " "))
 	}
 	for _, w := range d.Report.Warnings {
 		fmt.Fprintf(f.ErrOut, "warning: %s: %s\n", d.Object, w)

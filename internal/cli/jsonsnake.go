@@ -2,9 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -13,7 +16,7 @@ import (
 // snake_case, AS numbers are JSON numbers (asplain), prefixes and
 // addresses are strings, times are RFC 3339. The library's types carry no
 // JSON tags; the CLI derives each key from the Go field name with
-// snakeCase, so that a field added to the Result appears in the output at
+// snakeCase (marshalJSON), so that a field added to the Result appears in the output at
 // once, and TestJSONDocumented fails until docs/json.md describes it.
 
 // snakeCase turns a Go field name into its JSON key: "LocalAS" ->
@@ -37,81 +40,204 @@ func snakeCase(s string) string {
 	return b.String()
 }
 
-// snakeJSON rewrites the object keys of the JSON document in to
-// snakeCase, leaving values alone, and returns it compact. Keys already
-// in snake_case are unchanged.
-func snakeJSON(in []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(in))
-	dec.UseNumber()
-	var out bytes.Buffer
-	out.Grow(len(in))
-	// Per open container: whether it is an object, and whether the next
-	// token in it is a key; and whether an element was written.
-	type frame struct{ object, key, any bool }
-	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			out.WriteByte(byte(d))
-			stack = stack[:len(stack)-1]
-			if n := len(stack); n > 0 && stack[n-1].object {
-				stack[n-1].key = true
-			}
-			continue
-		}
-		isKey := false
-		if n := len(stack); n > 0 {
-			f := &stack[n-1]
-			if f.object && f.key {
-				isKey = true
-				if f.any {
-					out.WriteByte(',')
-				}
-			} else if f.object {
-				out.WriteByte(':')
-			} else if f.any {
-				out.WriteByte(',')
-			}
-			f.any = true
-		}
-		switch v := tok.(type) {
-		case json.Delim:
-			out.WriteByte(byte(v))
-			stack = append(stack, frame{object: v == '{', key: v == '{'})
-			continue
-		case string:
-			if isKey {
-				v = snakeCase(v)
-			}
-			b, _ := json.Marshal(v)
-			out.Write(b)
-		case json.Number:
-			out.WriteString(v.String())
-		case bool:
-			fmt.Fprint(&out, v)
-		case nil:
-			out.WriteString("null")
-		}
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].key = !isKey
-		}
-	}
-	return out.Bytes(), nil
-}
-
-// marshalJSON marshals v under the contract: snake_case keys.
+// marshalJSON marshals v as encoding/json does, compact, except that a
+// struct field without a json tag name takes snakeCase of its Go name.
+// Map keys are data and stay as they are.
 func marshalJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	if err := encodeValue(&b, reflect.ValueOf(v)); err != nil {
 		return nil, err
 	}
-	return snakeJSON(b)
+	return b.Bytes(), nil
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+func encodeValue(b *bytes.Buffer, v reflect.Value) error {
+	if !v.IsValid() {
+		b.WriteString("null")
+		return nil
+	}
+	t := v.Type()
+	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
+		(t.Kind() != reflect.Pointer && (reflect.PointerTo(t).Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType))) {
+		if t.Kind() == reflect.Pointer && v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		if !v.CanAddr() && t.Kind() != reflect.Pointer && !t.Implements(jsonMarshalerType) && !t.Implements(textMarshalerType) {
+			p := reflect.New(t)
+			p.Elem().Set(v)
+			v = p
+		} else if v.CanAddr() && t.Kind() != reflect.Pointer {
+			v = v.Addr()
+		}
+		out, err := json.Marshal(v.Interface())
+		if err != nil {
+			return err
+		}
+		b.Write(out)
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		return encodeValue(b, v.Elem())
+	case reflect.Struct:
+		b.WriteByte('{')
+		n := 0
+		if err := encodeFields(b, v, &n); err != nil {
+			return err
+		}
+		b.WriteByte('}')
+		return nil
+	case reflect.Slice:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		fallthrough
+	case reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
+			out, err := json.Marshal(v.Interface())
+			if err != nil {
+				return err
+			}
+			b.Write(out)
+			return nil
+		}
+		b.WriteByte('[')
+		for i := range v.Len() {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := encodeValue(b, v.Index(i)); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+		return nil
+	case reflect.Map:
+		if v.IsNil() {
+			b.WriteString("null")
+			return nil
+		}
+		// Keys as encoding/json writes them, sorted; values under the
+		// contract.
+		type kv struct {
+			k string
+			v reflect.Value
+		}
+		var kvs []kv
+		for it := v.MapRange(); it.Next(); {
+			k, err := mapKey(it.Key())
+			if err != nil {
+				return err
+			}
+			kvs = append(kvs, kv{k, it.Value()})
+		}
+		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+		b.WriteByte('{')
+		for i, e := range kvs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			kb, _ := json.Marshal(e.k)
+			b.Write(kb)
+			b.WriteByte(':')
+			if err := encodeValue(b, e.v); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+		return nil
+	}
+	out, err := json.Marshal(v.Interface())
+	if err != nil {
+		return err
+	}
+	b.Write(out)
+	return nil
+}
+
+func mapKey(k reflect.Value) (string, error) {
+	if k.Kind() == reflect.String {
+		return k.String(), nil
+	}
+	if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
+		t, err := tm.MarshalText()
+		return string(t), err
+	}
+	return fmt.Sprint(k.Interface()), nil
+}
+
+// encodeFields writes the fields of struct v, flattening embedded
+// structs as encoding/json does.
+func encodeFields(b *bytes.Buffer, v reflect.Value, n *int) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		fv := v.Field(i)
+		if sf.Anonymous && name == "" {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				if fv.IsNil() {
+					continue
+				}
+				fv, ft = fv.Elem(), ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				if err := encodeFields(b, fv, n); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if strings.Contains(","+opts+",", ",omitempty,") && isEmptyValue(fv) {
+			continue
+		}
+		if name == "" {
+			name = snakeCase(sf.Name)
+		}
+		if *n > 0 {
+			b.WriteByte(',')
+		}
+		*n++
+		kb, _ := json.Marshal(name)
+		b.Write(kb)
+		b.WriteByte(':')
+		if err := encodeValue(b, fv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isEmptyValue is encoding/json's definition, for omitempty.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
 }
 
 // writeJSON writes v indented under the contract, with a final newline.

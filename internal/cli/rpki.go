@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -93,15 +92,15 @@ type rpkiSessionJSON struct {
 
 type rpkiResultJSON struct {
 	Prefix string        `json:"prefix"`
-	ASN    string        `json:"asn"`
+	ASN    uint32        `json:"asn"`
 	State  rpki.State    `json:"state"`
 	VRPs   []rpkiVRPJSON `json:"vrps"`
 }
 
 type rpkiVRPJSON struct {
 	Prefix    string `json:"prefix"`
-	MaxLength uint8  `json:"maxLength"`
-	ASN       string `json:"asn"`
+	MaxLength uint8  `json:"max_length"`
+	ASN       uint32 `json:"asn"`
 	TA        string `json:"ta,omitempty"`
 }
 
@@ -154,7 +153,7 @@ func runRPKICheck(ctx context.Context, f *factory, opts *rpkiCheckOptions) error
 	var text strings.Builder
 	for _, origin := range origins {
 		state, vrps := set.Validate(prefix, origin)
-		r := rpkiResultJSON{Prefix: prefix.String(), ASN: asn.Format(origin), State: state, VRPs: []rpkiVRPJSON{}}
+		r := rpkiResultJSON{Prefix: prefix.String(), ASN: origin, State: state, VRPs: []rpkiVRPJSON{}}
 		fmt.Fprintf(&text, "%s %s %s", prefix, asn.Format(origin), state)
 		for i, v := range vrps {
 			sep := ", "
@@ -162,15 +161,13 @@ func runRPKICheck(ctx context.Context, f *factory, opts *rpkiCheckOptions) error
 				sep = ": "
 			}
 			fmt.Fprintf(&text, "%s%s", sep, v)
-			r.VRPs = append(r.VRPs, rpkiVRPJSON{Prefix: v.Prefix.String(), MaxLength: v.MaxLen, ASN: asn.Format(v.ASN), TA: v.TA})
+			r.VRPs = append(r.VRPs, rpkiVRPJSON{Prefix: v.Prefix.String(), MaxLength: v.MaxLen, ASN: v.ASN, TA: v.TA})
 		}
 		text.WriteByte('\n')
 		doc.Results = append(doc.Results, r)
 	}
 	if opts.json {
-		enc := json.NewEncoder(f.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return writeJSON(f.Out, doc)
 	}
 	_, err = fmt.Fprint(f.Out, text.String())
 	return err
