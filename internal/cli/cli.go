@@ -146,14 +146,17 @@ type jsonError struct {
 
 // commands lists the constructors of the subcommands in the order help
 // shows them. Each subcommand lives in its own file.
+//
+// Each constructor takes a runF seam, as cli/cli's commands do: nil runs
+// the command; a test passes its own to check flag parsing alone.
 var commands = []func(*factory) *cobra.Command{
-	newCmdExpand,
+	func(f *factory) *cobra.Command { return newCmdExpand(f, nil) },
 	newCmdBgpq4,
 	func(f *factory) *cobra.Command { return newCmdCompile(f, nil) },
 	func(f *factory) *cobra.Command { return newCmdExplain(f, nil) },
-	newCmdTemplates,
+	func(f *factory) *cobra.Command { return newCmdTemplates(f, nil) },
 	newCmdRPKI,
-	newCmdServe,
+	func(f *factory) *cobra.Command { return newCmdServe(f, nil) },
 }
 
 // Main runs the command line and returns the exit code.

@@ -542,7 +542,7 @@ type templatesOptions struct {
 	force bool
 }
 
-func newCmdTemplates(f *factory) *cobra.Command {
+func newCmdTemplates(f *factory, runF func(*templatesOptions) error) *cobra.Command {
 	opts := &templatesOptions{}
 	cmd := &cobra.Command{
 		Use:   "templates [--write DIR [--force]]",
@@ -560,6 +560,9 @@ back to the embedded one.`,
   filtergen compile filtergen.yaml -o out --templates mytemplates`,
 		Args: argsRange(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			var names []string
 			err := fs.WalkDir(templates.Builtin(), ".", func(p string, d fs.DirEntry, err error) error {
 				if err == nil && !d.IsDir() {

@@ -22,7 +22,7 @@ type expandOptions struct {
 	objects    []string
 }
 
-func newCmdExpand(f *factory) *cobra.Command {
+func newCmdExpand(f *factory, runF func(*cobra.Command, *expandOptions) error) *cobra.Command {
 	opts := &expandOptions{}
 	cmd := &cobra.Command{
 		Use:   "expand --registry FILE [--registry FILE ...] [--sources S1,S2] [-4|-6] [--json] OBJECT...",
@@ -32,9 +32,20 @@ func newCmdExpand(f *factory) *cobra.Command {
 line, ascending by address then length). The expansion report (missing
 sets, loops, ASNs without routes) goes to stderr. A root object that does
 not exist is an error: exit 1, nothing on stdout.`,
+		Example: `  # The ASNs of an AS-SET from a RIPE dump
+  filtergen expand --registry ripe.db.gz AS-EXAMPLE
+
+  # Its IPv6 prefixes, RIPE objects preferred over RADB's
+  filtergen expand --registry ripe.db.gz --registry radb.db.gz --sources RIPE,RADB -6 AS-EXAMPLE
+
+  # Report and results as JSON
+  filtergen expand --registry ripe.db.gz --json AS-EXAMPLE | jq '.[0].report.missing'`,
 		Args: argsRange(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.objects = args
+			if runF != nil {
+				return runF(cmd, opts)
+			}
 			return runExpand(cmd, f, opts)
 		},
 	}

@@ -18,8 +18,10 @@ func newCmdRPKI(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rpki",
 		Short: "Inspect RPKI data: route origin validation",
-		Args:  argsRange(0, 0),
-		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Example: `  # Is 193.0.0.0/21 from AS3333 valid?
+  filtergen rpki check --vrps vrps.json 193.0.0.0/21 AS3333`,
+		Args: argsRange(0, 0),
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newCmdRPKICheck(f, nil))
 	return cmd
@@ -53,6 +55,11 @@ Data older than --max-age (by the validator's build time, or the file's
 modification time for CSV) is refused; --max-age 0 accepts data of any age.
 Exit 0 when every pair could be decided (whatever the states), 1 on bad
 input, an unreachable cache or stale data.`,
+		Example: `  # Validate one prefix with two origins against an rpki-client file
+  filtergen rpki check --vrps /var/db/rpki-client/json 193.0.0.0/21 AS3333 AS64500
+
+  # Against an RTR cache, as JSON
+  filtergen rpki check --rtr 127.0.0.1:8282 --json 2001:db8::/32 AS64500`,
 		Args: argsRange(2, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.prefix, opts.asns = args[0], args[1:]
