@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
@@ -253,6 +255,11 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 			f.Out.Write(fl.Diff)
 		}
 	}
+	for _, p := range slices.Sorted(maps.Keys(sum.Warnings)) {
+		for _, w := range sum.Warnings[p] {
+			f.Logger.Info("warning", "peer", p, "msg", w)
+		}
+	}
 	if !opts.json && !f.Quiet {
 		fmt.Fprintln(f.ErrOut, summaryLine(sum))
 	}
@@ -338,12 +345,33 @@ func summaryLine(s *outdir.Summary) string {
 		fmt.Fprintf(&b, "; failed: %s", namedFew(s.Failed, nil))
 	}
 	if len(s.Warnings) > 0 {
+		// The first warning in full, so that a missing nested set is
+		// said even to a reader of this line alone; -v logs them all.
 		peers := slices.Sorted(maps.Keys(s.Warnings))
-		fmt.Fprintf(&b, "; warnings (missing nested sets and the like; -v lists them): %s",
-			namedFew(peers, func(p string) string { return fmt.Sprintf("%s (%d)", p, len(s.Warnings[p])) }))
+		fmt.Fprintf(&b, "; %s with warnings (-v lists them): %s; first: %s",
+			plural(len(peers), "peer", "peers"),
+			namedFew(peers, func(p string) string { return fmt.Sprintf("%s (%d)", p, len(s.Warnings[p])) }),
+			printable(s.Warnings[peers[0]][0]))
 	}
 	if s.TempRemoved > 0 {
 		fmt.Fprintf(&b, "; removed %d temporary files of an interrupted run", s.TempRemoved)
+	}
+	return b.String()
+}
+
+// printable escapes control characters (and invalid UTF-8) in text that
+// may come from a registry, so that a name cannot forge a line on a
+// terminal.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError, unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
 	}
 	return b.String()
 }
