@@ -425,9 +425,9 @@ func outputJSON(s *outdir.Summary) outputSummaryJSON {
 	return o
 }
 
-// outDir reads and writes files under the output directory. File names
-// come from validated router and peer names, and every access goes
-// through os.Root so that none can leave the directory.
+// outDir writes the files of 'templates --write' under a directory; every
+// access goes through os.Root so that no name can leave it. Compile's
+// output goes through the outdir package.
 type outDir struct {
 	dir string
 }
@@ -439,15 +439,6 @@ func openOut(dir string, readOnly bool) (*outDir, error) {
 		}
 	}
 	return &outDir{dir: dir}, nil
-}
-
-func (o *outDir) read(name string) ([]byte, error) {
-	root, err := os.OpenRoot(o.dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	return root.ReadFile(name)
 }
 
 func (o *outDir) write(name string, data []byte) error {
