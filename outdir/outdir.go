@@ -327,20 +327,29 @@ func (w *run) peer(ctx context.Context, p *filtergen.PeerResult) error {
 			}
 		}
 	}
-	for i, rd := range rds {
-		if err := ctx.Err(); err != nil {
-			return context.Cause(ctx)
+	err := func() error {
+		for i, rd := range rds {
+			if err := ctx.Err(); err != nil {
+				return context.Cause(ctx)
+			}
+			f, err := rd.Peer(w.head, p)
+			if err != nil {
+				return err
+			}
+			if err := w.add(f, olds[i], false); err != nil {
+				return err
+			}
+			w.mu.Lock()
+			w.counts[f.Name] = p.Counts()
+			w.mu.Unlock()
 		}
-		f, err := rd.Peer(w.head, p)
-		if err != nil {
-			return err
-		}
-		if err := w.add(f, olds[i], false); err != nil {
-			return err
-		}
-		w.mu.Lock()
-		w.counts[f.Name] = p.Counts()
-		w.mu.Unlock()
+		return nil
+	}()
+	if err != nil {
+		// A peer fails whole: the files staged for its other routers
+		// must not be renamed into place by a KeepGoing commit.
+		w.unstage(names)
+		return err
 	}
 	if !w.opts.KeepEntries {
 		// The files are staged: the filter can go. Counts, max-prefix
@@ -350,6 +359,25 @@ func (w *run) peer(ctx context.Context, p *filtergen.PeerResult) error {
 		}
 	}
 	return nil
+}
+
+// unstage forgets and removes the staged files and statuses of names.
+func (w *run) unstage(names []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	keep := w.staged[:0]
+	for _, st := range w.staged {
+		if slices.Contains(names, st.name) {
+			w.dirfs.remove(st.tmp)
+			continue
+		}
+		keep = append(keep, st)
+	}
+	w.staged = keep
+	for _, n := range names {
+		delete(w.files, n)
+		delete(w.counts, n)
+	}
 }
 
 // rdName returns the router's name as the policy spells it.
