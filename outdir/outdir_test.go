@@ -338,3 +338,21 @@ func TestRouterSelection(t *testing.T) {
 		t.Error("unknown router: no error")
 	}
 }
+
+// Two runs never write one directory at once.
+func TestConcurrentRunRefused(t *testing.T) {
+	dir := fixture(t)
+	out := filepath.Join(dir, "out")
+	d, err := openDir(out, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	if _, err := compile(t, dir, out, Options{}); err == nil || !strings.Contains(err.Error(), "another filtergen is writing") {
+		t.Fatalf("got %v, want the directory refused while locked", err)
+	}
+	d.close()
+	if _, err := compile(t, dir, out, Options{}); err != nil {
+		t.Fatalf("after the lock is released: %v", err)
+	}
+}
