@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -51,6 +52,7 @@ func writeResultJSONWith(w io.Writer, res *filtergen.Result, extra func(o *jsonO
 type jsonWriter struct {
 	bw      *bufio.Writer
 	scratch bytes.Buffer
+	leaf    []byte // reused by each leaf value's encoding
 	err     error
 }
 
@@ -72,7 +74,8 @@ func (w *jsonWriter) value(depth int, v any) {
 	if w.err != nil {
 		return
 	}
-	b, err := marshalJSON(v)
+	b, err := appendValue(w.leaf[:0], reflect.ValueOf(v))
+	w.leaf = b
 	if err != nil {
 		w.err = err
 		return
@@ -161,7 +164,8 @@ func leafArray[T any](w *jsonWriter, depth int, s []T) {
 	}
 	closing := len("\n") + depth*len(jsonIndent) + len("]")
 	for i := 0; i < len(s) && w.err == nil; i += jsonChunk {
-		b, err := marshalJSON(s[i:min(i+jsonChunk, len(s))])
+		b, err := appendValue(w.leaf[:0], reflect.ValueOf(s[i:min(i+jsonChunk, len(s))]))
+		w.leaf = b
 		if err != nil {
 			w.err = err
 			return

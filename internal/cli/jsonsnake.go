@@ -8,7 +8,9 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -42,13 +44,12 @@ func snakeCase(s string) string {
 
 // marshalJSON marshals v as encoding/json does, compact, except that a
 // struct field without a json tag name takes snakeCase of its Go name.
-// Map keys are data and stay as they are.
+// Map keys are data and stay as they are. Each struct type's field list
+// is worked out once; numbers, plain strings and text-marshalled values
+// (prefixes, ranges) are appended without a trip through encoding/json,
+// which keeps 'compile --json' of a full table as fast as the encoder's.
 func marshalJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := encodeValue(&b, reflect.ValueOf(v)); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return appendValue(nil, reflect.ValueOf(v))
 }
 
 var (
@@ -56,80 +57,164 @@ var (
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
-func encodeValue(b *bytes.Buffer, v reflect.Value) error {
+// A jsonField is one member of a struct's JSON object.
+type jsonField struct {
+	index     []int
+	key       []byte // `"name":`
+	omitEmpty bool
+}
+
+var structPlans sync.Map // reflect.Type -> []jsonField
+
+func structPlan(t reflect.Type) []jsonField {
+	if p, ok := structPlans.Load(t); ok {
+		return p.([]jsonField)
+	}
+	var fields []jsonField
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			tag := sf.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			idx := append(slices.Clone(prefix), i)
+			if sf.Anonymous && name == "" {
+				switch {
+				case sf.Type.Kind() == reflect.Struct:
+					walk(sf.Type, idx)
+					continue
+				case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct:
+					walk(sf.Type.Elem(), idx) // skipped when the pointer is nil
+					continue
+				}
+			}
+			if !sf.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = snakeCase(sf.Name)
+			}
+			k, _ := json.Marshal(name)
+			fields = append(fields, jsonField{index: idx, key: append(k, ':'), omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+		}
+	}
+	walk(t, nil)
+	structPlans.Store(t, fields)
+	return fields
+}
+
+func appendValue(b []byte, v reflect.Value) ([]byte, error) {
 	if !v.IsValid() {
-		b.WriteString("null")
-		return nil
+		return append(b, "null"...), nil
 	}
 	t := v.Type()
-	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) ||
-		(t.Kind() != reflect.Pointer && (reflect.PointerTo(t).Implements(jsonMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType))) {
+	switch t.Kind() {
+	case reflect.Bool:
+		return strconv.AppendBool(b, v.Bool()), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if !t.Implements(textMarshalerType) && !t.Implements(jsonMarshalerType) {
+			return strconv.AppendUint(b, v.Uint(), 10), nil
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if !t.Implements(textMarshalerType) && !t.Implements(jsonMarshalerType) {
+			return strconv.AppendInt(b, v.Int(), 10), nil
+		}
+	case reflect.String:
+		if !t.Implements(textMarshalerType) && !t.Implements(jsonMarshalerType) {
+			return appendJSONString(b, v.String()), nil
+		}
+	}
+	if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) {
 		if t.Kind() == reflect.Pointer && v.IsNil() {
-			b.WriteString("null")
-			return nil
+			return append(b, "null"...), nil
 		}
-		if !v.CanAddr() && t.Kind() != reflect.Pointer && !t.Implements(jsonMarshalerType) && !t.Implements(textMarshalerType) {
-			p := reflect.New(t)
-			p.Elem().Set(v)
-			v = p
-		} else if v.CanAddr() && t.Kind() != reflect.Pointer {
-			v = v.Addr()
+		// A pointer to an addressable value boxes without allocating.
+		var iv any
+		if v.CanAddr() && t.Kind() != reflect.Pointer {
+			iv = v.Addr().Interface()
+		} else {
+			iv = v.Interface()
 		}
-		out, err := json.Marshal(v.Interface())
+		start := len(b)
+		var err error
+		switch m := iv.(type) {
+		case json.Marshaler:
+			out, err := json.Marshal(m)
+			return append(b, out...), err
+		case interface{ AppendTo([]byte) []byte }: // netip, irr.PrefixRange
+			b = m.AppendTo(append(b, '"'))
+		case encoding.TextAppender:
+			b, err = m.AppendText(append(b, '"'))
+		case encoding.TextMarshaler:
+			var txt []byte
+			txt, err = m.MarshalText()
+			b = append(append(b, '"'), txt...)
+		default: // unreachable: t implements one of the above
+			out, err := json.Marshal(iv)
+			return append(b, out...), err
+		}
 		if err != nil {
-			return err
+			return b[:start], err
 		}
-		b.Write(out)
-		return nil
+		if !plainJSON(b[start+1:]) {
+			txt := string(b[start+1:])
+			return appendJSONString(b[:start], txt), nil
+		}
+		return append(b, '"'), nil
 	}
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			b.WriteString("null")
-			return nil
+			return append(b, "null"...), nil
 		}
-		return encodeValue(b, v.Elem())
+		return appendValue(b, v.Elem())
 	case reflect.Struct:
-		b.WriteByte('{')
+		b = append(b, '{')
 		n := 0
-		if err := encodeFields(b, v, &n); err != nil {
-			return err
-		}
-		b.WriteByte('}')
-		return nil
-	case reflect.Slice:
-		if v.IsNil() {
-			b.WriteString("null")
-			return nil
-		}
-		fallthrough
-	case reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
-			out, err := json.Marshal(v.Interface())
+		for _, f := range structPlan(t) {
+			fv, err := v.FieldByIndexErr(f.index)
 			if err != nil {
-				return err
+				continue // through a nil embedded pointer
 			}
-			b.Write(out)
-			return nil
+			if f.omitEmpty && isEmptyValue(fv) {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = append(b, f.key...)
+			if b, err = appendValue(b, fv); err != nil {
+				return b, err
+			}
 		}
-		b.WriteByte('[')
+		return append(b, '}'), nil
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && v.IsNil() {
+			return append(b, "null"...), nil
+		}
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			out, err := json.Marshal(v.Interface())
+			return append(b, out...), err
+		}
+		b = append(b, '[')
 		for i := range v.Len() {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			if err := encodeValue(b, v.Index(i)); err != nil {
-				return err
+			var err error
+			if b, err = appendValue(b, v.Index(i)); err != nil {
+				return b, err
 			}
 		}
-		b.WriteByte(']')
-		return nil
+		return append(b, ']'), nil
 	case reflect.Map:
 		if v.IsNil() {
-			b.WriteString("null")
-			return nil
+			return append(b, "null"...), nil
 		}
-		// Keys as encoding/json writes them, sorted; values under the
-		// contract.
 		type kv struct {
 			k string
 			v reflect.Value
@@ -138,32 +223,51 @@ func encodeValue(b *bytes.Buffer, v reflect.Value) error {
 		for it := v.MapRange(); it.Next(); {
 			k, err := mapKey(it.Key())
 			if err != nil {
-				return err
+				return b, err
 			}
 			kvs = append(kvs, kv{k, it.Value()})
 		}
 		slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-		b.WriteByte('{')
+		b = append(b, '{')
 		for i, e := range kvs {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			kb, _ := json.Marshal(e.k)
-			b.Write(kb)
-			b.WriteByte(':')
-			if err := encodeValue(b, e.v); err != nil {
-				return err
+			b = appendJSONString(b, e.k)
+			b = append(b, ':')
+			var err error
+			if b, err = appendValue(b, e.v); err != nil {
+				return b, err
 			}
 		}
-		b.WriteByte('}')
-		return nil
+		return append(b, '}'), nil
 	}
 	out, err := json.Marshal(v.Interface())
-	if err != nil {
-		return err
+	return append(b, out...), err
+}
+
+// plainJSON reports whether s needs no escaping in a JSON string.
+func plainJSON[S ~string | ~[]byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
 	}
-	b.Write(out)
-	return nil
+	return true
+}
+
+// appendJSONString appends s quoted as encoding/json quotes it: plain
+// ASCII directly, anything that needs escaping (control characters, <, >,
+// &, invalid UTF-8, U+2028/9) through encoding/json.
+func appendJSONString(b []byte, s string) []byte {
+	if !plainJSON(s) {
+		out, _ := json.Marshal(s)
+		return append(b, out...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func mapKey(k reflect.Value) (string, error) {
@@ -175,56 +279,6 @@ func mapKey(k reflect.Value) (string, error) {
 		return string(t), err
 	}
 	return fmt.Sprint(k.Interface()), nil
-}
-
-// encodeFields writes the fields of struct v, flattening embedded
-// structs as encoding/json does.
-func encodeFields(b *bytes.Buffer, v reflect.Value, n *int) error {
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		fv := v.Field(i)
-		if sf.Anonymous && name == "" {
-			ft := sf.Type
-			if ft.Kind() == reflect.Pointer {
-				if fv.IsNil() {
-					continue
-				}
-				fv, ft = fv.Elem(), ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				if err := encodeFields(b, fv, n); err != nil {
-					return err
-				}
-				continue
-			}
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		if strings.Contains(","+opts+",", ",omitempty,") && isEmptyValue(fv) {
-			continue
-		}
-		if name == "" {
-			name = snakeCase(sf.Name)
-		}
-		if *n > 0 {
-			b.WriteByte(',')
-		}
-		*n++
-		kb, _ := json.Marshal(name)
-		b.Write(kb)
-		b.WriteByte(':')
-		if err := encodeValue(b, fv); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // isEmptyValue is encoding/json's definition, for omitempty.
