@@ -20,5 +20,7 @@
 // family, with the count recorded when its file was last written (the
 // state file ".filtergen-state.json" in the directory). The new count
 // comes from the compiled Result, never from rendered text, so a
-// template of one's own cannot switch the guard off.
+// template of one's own cannot switch the guard off. In a directory written
+// before the state file existed, the old side is read from the files'
+// marker lines, and stale files are found from the next run on.
 package outdir

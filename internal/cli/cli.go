@@ -228,16 +228,7 @@ never with --json.
 
   # The prefixes of an AS-SET from a registry dump
   filtergen expand --registry ripe.db -4 AS-EXAMPLE`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				msg := fmt.Sprintf("unknown command %q", args[0])
-				if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-					msg += fmt.Sprintf("; did you mean %q?", s[0])
-				}
-				return usagef("%s", msg)
-			}
-			return cmd.Help()
-		},
+		RunE: unknownSubcommand,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			f.Quiet = quiet
 			lvl := slog.LevelWarn
@@ -271,9 +262,28 @@ never with --json.
 		root.AddCommand(newCmd(f))
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("{{.Version}}\n")
 	return root
+}
+
+// unknownSubcommand is the RunE of a command that only groups others:
+// help without arguments, and a usage error with a suggestion ("did you
+// mean") for a mistyped subcommand.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if cmd.HasParent() {
+		msg = fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return usagef("%s", msg)
 }
 
 // exactArgs is cobra.ExactArgs with a usage exit code.

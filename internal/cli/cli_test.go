@@ -79,6 +79,10 @@ func TestDidYouMean(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(stderr, `unknown command "compiel"; did you mean "compile"?`) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
+	code, _, stderr = runCLI(t, "rpki", "chek")
+	if code != ExitUsage || !strings.Contains(stderr, `unknown command "chek" for "filtergen rpki"; did you mean "check"?`) {
+		t.Errorf("rpki chek: exit %d, stderr %q", code, stderr)
+	}
 	code, _, stderr = runCLI(t, "zzzzzz")
 	if code != ExitUsage || strings.Contains(stderr, "did you mean") {
 		t.Errorf("no suggestion expected: exit %d, stderr %q", code, stderr)

@@ -20,8 +20,8 @@ func newCmdRPKI(f *factory) *cobra.Command {
 		Short: "Inspect RPKI data: route origin validation",
 		Example: `  # Is 193.0.0.0/21 from AS3333 valid?
   filtergen rpki check --vrps vrps.json 193.0.0.0/21 AS3333`,
-		Args: argsRange(0, 0),
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Args: cobra.ArbitraryArgs,
+		RunE: unknownSubcommand,
 	}
 	cmd.AddCommand(newCmdRPKICheck(f, nil))
 	return cmd
