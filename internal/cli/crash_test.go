@@ -14,6 +14,24 @@ import (
 	"github.com/filtergen/filtergen/outdir"
 )
 
+// TestHelperProcess runs the command line when a test starts this test
+// binary as a child process (helperCommand); otherwise it does nothing.
+func TestHelperProcess(t *testing.T) {
+	args := os.Getenv("FILTERGEN_HELPER_ARGS")
+	if args == "" {
+		return
+	}
+	os.Exit(Main(strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
+}
+
+// helperCommand returns a command that runs 'filtergen args...' in a
+// child process made of this test binary.
+func helperCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	cmd.Env = append(os.Environ(), "FILTERGEN_HELPER_ARGS="+strings.Join(args, "\x1f"))
+	return cmd
+}
+
 // Killing compile at any moment leaves a directory a router can load:
 // every file a router file includes exists (peer files are renamed into
 // place before the router files that include them). The next run removes
@@ -23,7 +41,6 @@ func TestCompileKilled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
-	bin := buildFiltergen(t)
 	dir := t.TempDir()
 	// Enough work per run that kills land at different stages: 24 peers
 	// of 5,000 prefixes, and the registry to load.
@@ -33,7 +50,7 @@ func TestCompileKilled(t *testing.T) {
 	// A first complete run, then the policy changes so that every later
 	// run rewrites every file: a kill can land between renames.
 	run := func(kill time.Duration) (killed bool) {
-		cmd := exec.Command(bin, "compile", policy, "-o", out, "--force", "-q", "--parallel", "2")
+		cmd := helperCommand("compile", policy, "-o", out, "--force", "-q", "--parallel", "2")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
