@@ -14,9 +14,20 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"filtergen": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+// cleanupM removes what the tests shared (the built binary) after they ran.
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	return code
 }
 
 // TestScripts runs the command-line scripts in testdata/script: each is a
