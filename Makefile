@@ -7,7 +7,7 @@
 #   make bench    run the Go benchmarks once
 
 GO       ?= go
-APT_PKGS := bgpq4 bird2 frr openbgpd stayrtr nftables
+APT_PKGS := bgpq4 bird2 frr frr-rpki-rtrlib openbgpd stayrtr nftables
 # The command each package provides, to tell whether it is installed.
 APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft
 
@@ -19,12 +19,13 @@ build:
 	$(GO) build -o bin/filtergen ./cmd/filtergen
 
 # deps installs the tools the tests run against: bgpq4 (the oracle),
-# bird2, frr, openbgpd and nftables (config validators), Debian's stayrtr 0.5.1 (RTR
+# bird2, frr with its RPKI module, openbgpd and nftables (config validators), Debian's stayrtr 0.5.1 (RTR
 # version 2 with ASPA), and stayrtr v0.6.0 from the module's tool
 # dependency. Nothing is installed when everything is already there.
 deps:
 	@missing=""; \
 	for c in $(APT_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	ls /usr/lib/*/frr/modules/bgpd_rpki.so >/dev/null 2>&1 || missing="$$missing bgpd_rpki.so"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing test tools (missing:$$missing)"; \
 		if [ "$$(id -u)" != 0 ]; then echo "make deps: need root for apt-get" >&2; exit 1; fi; \

@@ -70,7 +70,7 @@ func TestCompileIngressACL(t *testing.T) {
 		t.Fatal(err)
 	}
 	pol := mustPolicy(t, `
-version: 1
+version: 2
 local_as: 3000
 irr: {dumps: [x.rpsl]}
 routers: [{name: r1, platform: junos}]

@@ -76,7 +76,8 @@ type CompileOptions struct {
 	// writer drops the filter entries once the peer's files are staged),
 	// so that memory holds one peer's filter at a time, not all of them;
 	// the Result then holds the PeerResult as the callback left it.
-	OnPeer func(ctx context.Context, p *PeerResult) error
+	// res is the Result being built: every field but Peers is set.
+	OnPeer func(ctx context.Context, res *Result, p *PeerResult) error
 	// Now returns the current time, for the RPKI age check; default time.Now.
 	Now func() time.Time
 	// Progress, if set, is called after each peer, from the goroutine
@@ -143,7 +144,8 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if opts.IRR == nil {
 		return nil, errors.New("filtergen: no IRR data (CompileOptions.IRR is nil)")
 	}
-	if err := pol.Validate(); err != nil {
+	rpol, err := pol.Resolve()
+	if err != nil {
 		return nil, err
 	}
 	if (pol.RPKI.VRPs != "" || pol.RPKI.RTR != "") && opts.RPKI == nil {
@@ -158,18 +160,15 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	res := &Result{LocalAS: uint32(pol.LocalAS), Routers: pol.Routers}
+	res := &Result{LocalAS: uint32(pol.LocalAS), Routers: pol.Routers, RTR: rpol.RTR}
 	var staleErr error
 	if opts.RPKI != nil {
 		res.RPKI = &RPKIInfo{Updated: opts.RPKI.Updated().UTC()}
 		if l, ok := opts.RPKI.(interface{ Len() int }); ok {
 			res.RPKI.VRPs = l.Len()
 		}
-		max := time.Duration(pol.RPKI.MaxAge)
-		if max == 0 {
-			max = DefaultRPKIMaxAge
-		}
-		{
+		max := rpol.MaxAge
+		if max >= 0 {
 			u := opts.RPKI.Updated()
 			switch {
 			case u.IsZero():
@@ -180,7 +179,7 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 			}
 		}
 	}
-	peers := pol.AllPeers()
+	peers := rpol.Peers
 	if len(opts.Routers) > 0 {
 		var sel []Router
 		for _, name := range opts.Routers {
@@ -193,10 +192,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 			}
 		}
 		res.Routers = sel
-		var on []Peer
+		var on []*ResolvedPeer
 		for _, p := range peers {
-			s := p.Settings(pol.Defaults, pol.Routers)
-			if slices.ContainsFunc(s.Routers, func(r string) bool {
+			if slices.ContainsFunc(p.Settings.Routers, func(r string) bool {
 				return slices.ContainsFunc(sel, func(x Router) bool { return strings.EqualFold(x.Name, r) })
 			}) {
 				on = append(on, p)
@@ -205,22 +203,24 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 		peers = on
 	}
 	if len(opts.Peers) > 0 {
-		var sel []Peer
+		var sel []*ResolvedPeer
 		for _, name := range opts.Peers {
-			found := false
-			for _, p := range peers {
-				if strings.EqualFold(p.Name, name) {
-					sel = append(sel, p)
-					found = true
-				}
-			}
-			if !found {
+			p := rpol.Peer(name)
+			if p == nil {
 				return nil, fmt.Errorf("filtergen: no peer %s in the policy", strconv.Quote(name))
 			}
+			sel = append(sel, p)
 		}
 		peers = sel
 	}
-	c := &compiler{pol: pol, opts: opts, stale: staleErr, uses: routeUses(pol, peers)}
+	c := &compiler{pol: pol, opts: opts, stale: staleErr, uses: routeUses(peers)}
+	if len(rpol.Originate) > 0 {
+		own, err := c.own(ctx, rpol.Originate)
+		if err != nil {
+			return nil, fmt.Errorf("originate: %w", err)
+		}
+		res.Own = own
+	}
 	results := make([]*PeerResult, len(peers))
 	errs := make([]error, len(peers))
 	// Without KeepGoing the first failure cancels the other peers: their
@@ -237,9 +237,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 				errs[i] = &PeerError{Peer: peers[i].Name, Err: context.Cause(pctx)}
 				return nil
 			}
-			pr, err := c.peer(pctx, &peers[i])
+			pr, err := c.peer(pctx, peers[i])
 			if err == nil && opts.OnPeer != nil {
-				err = opts.OnPeer(pctx, pr)
+				err = opts.OnPeer(pctx, res, pr)
 			}
 			if err != nil {
 				if cause := context.Cause(pctx); pctx.Err() != nil && ctx.Err() == nil && errors.Is(cause, ErrCanceledByFailure) {
@@ -278,7 +278,7 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if canceled > 0 {
 		real = append(real, fmt.Errorf("%d other peer(s) %w", canceled, ErrCanceledByFailure))
 	}
-	err := errors.Join(real...)
+	err = errors.Join(real...)
 	for _, pr := range results {
 		if pr != nil {
 			res.Peers = append(res.Peers, pr)
@@ -342,16 +342,14 @@ func (c *compiler) shared(k cacheKey, fn func(e *cacheEntry)) *cacheEntry {
 // routeUses counts the route lookups the peers will make, per announce
 // item and family: one per AS-SET or ASN item in each of the peer's
 // families (see compiler.peer).
-func routeUses(pol *Policy, peers []Peer) map[useKey]int {
+func routeUses(peers []*ResolvedPeer) map[useKey]int {
 	uses := map[useKey]int{}
-	for i := range peers {
-		s := peers[i].Settings(pol.Defaults, pol.Routers)
-		for _, a := range peers[i].Announce {
-			it, err := ParseAnnounce(a)
-			if err != nil || (it.Kind != KindASN && it.Kind != KindASSet) {
+	for _, p := range peers {
+		for _, it := range p.Items {
+			if it.Kind != KindASN && it.Kind != KindASSet {
 				continue
 			}
-			for _, f := range s.Families {
+			for _, f := range p.Settings.Families {
 				uses[itemUse(it, familyOf(f))]++
 			}
 		}
@@ -432,15 +430,24 @@ func (c *compiler) expandOpts() *irr.ExpandOptions {
 	return &irr.ExpandOptions{Sources: c.pol.IRR.Sources, RouteSources: c.pol.IRR.RouteSources}
 }
 
-func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
-	s := p.Settings(c.pol.Defaults, c.pol.Routers)
-	usesRPKI := c.opts.RPKI != nil && (s.DropRPKIInvalid || s.RPKIAcceptValid || s.RPKITightenMaxLength)
+func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, error) {
+	s := p.Settings
+	usesRPKI := c.opts.RPKI != nil && len(p.Items) > 0 && (s.DropRPKIInvalid || s.RPKIAcceptValid || s.RPKITightenMaxLength)
 	if usesRPKI && c.stale != nil {
 		return nil, c.stale
 	}
+	customer := p.Role == RoleCustomer
 	pr := &PeerResult{
-		Name: p.Name, Description: p.Description, ASN: uint32(p.ASN), Customer: p.Customer,
-		Routers: s.Routers, Neighbors: p.Neighbors, Settings: s,
+		Name: p.Name, Description: p.Description, ASN: p.ASN, Customer: customer, Role: p.Role,
+		Routers: s.Routers, Neighbors: p.Neighbors, Attachments: p.Attachments, Settings: s,
+		Import: p.Import, Export: p.Export, Session: p.Session,
+	}
+	if p.Password != nil {
+		pw, err := readPassword(c.pol.Dir, p.Password)
+		if err != nil {
+			return nil, err
+		}
+		pr.Session.Password = pw
 	}
 	// 1. The cone: ASNs of AS-SETs and ASN items, with the chain to each.
 	type coneASN struct {
@@ -448,14 +455,17 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		via   string
 	}
 	cone := map[uint32]coneASN{}
-	var items []AnnounceItem
-	for _, a := range p.Announce {
-		it, err := ParseAnnounce(a)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, it)
+	items := p.Items
+	for _, it := range items {
 		switch it.Kind {
+		case KindRouteSet, KindPrefix:
+			// Route-set members and literal prefixes have no route
+			// object naming an origin: the peer originates them, so the
+			// origin check still has an AS to check (literal prefixes are
+			// validated with the peer's AS as origin).
+			if _, ok := cone[p.ASN]; !ok {
+				cone[p.ASN] = coneASN{via: it.Name}
+			}
 		case KindASN:
 			if _, ok := cone[it.ASN]; !ok {
 				cone[it.ASN] = coneASN{chain: nil, via: it.Name}
@@ -499,11 +509,12 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 	slices.Sort(originASNs)
 	slices.SortFunc(pr.DroppedASNs, func(a, b DroppedASN) int { return cmp.Compare(a.ASN, b.ASN) })
 	pr.ASNs = originASNs
-	coneSet := map[uint32]bool{uint32(p.ASN): true}
+	coneSet := map[uint32]bool{p.ASN: true}
 	for n := range cone {
 		coneSet[n] = true
 	}
 
+	var aclBase [2][]netip.Prefix // per family: accepted prefixes (and fe80::/10), without session addresses
 	for _, famName := range s.Families {
 		fam := irr.IPv4
 		fi := 0
@@ -511,7 +522,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 			fam, fi = irr.IPv6, 1
 		}
 		fr := &FamilyResult{Family: famName}
-		if p.Customer {
+		if customer {
 			fr.URPF = s.URPF
 		}
 		check := func(pv Provenance) {
@@ -564,7 +575,7 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 				}
 			case KindPrefix:
 				if it.Prefix.Family() == fam {
-					check(Provenance{Range: it.Prefix, Origin: uint32(p.ASN), Source: "policy"})
+					check(Provenance{Range: it.Prefix, Origin: p.ASN, Source: "policy"})
 				}
 			}
 		}
@@ -602,31 +613,32 @@ func (c *compiler) peer(ctx context.Context, p *Peer) (*PeerResult, error) {
 		} else {
 			fr.Entries = ranges
 		}
-		mp := s.MaxPrefix
-		if mp.Limit > 0 {
-			fr.MaxPrefix = mp.Limit
-		} else {
-			fr.MaxPrefix = max(mp.Minimum, int(math.Ceil(float64(fr.Count)*(1+mp.Headroom))))
-		}
-		if p.Customer && s.IngressACL {
+		fr.MaxPrefix = maxPrefix(s.MaxPrefix, fi, fr.Count, !p.Import.PrefixFilter)
+		if customer && s.IngressACL {
 			var ps []netip.Prefix
 			for _, r := range ranges {
 				ps = append(ps, r.Prefix)
 			}
-			for _, a := range p.Neighbors {
-				if (fam == irr.IPv4) == a.Unmap().Is4() {
-					ps = append(ps, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-				}
-			}
 			if fam == irr.IPv6 {
 				ps = append(ps, netip.MustParsePrefix("fe80::/10"))
 			}
-			fr.ACL = CIDRUnion(ps)
+			aclBase[fi] = ps
+			fr.ACL = aclUnion(ps, p.Neighbors, fam == irr.IPv4)
 		}
 		pr.Families = append(pr.Families, fr)
 	}
-	if pr.Accepted() == 0 {
+	if pr.Accepted() == 0 && p.Import.PrefixFilter {
 		return nil, fmt.Errorf("%w (announce %s)", ErrEmptyFilter, strings.Join(p.Announce, ", "))
+	}
+	if customer && (s.IngressACL || s.URPF != "none") {
+		pr.AntiSpoofing = c.antiSpoof(pr, &s, aclBase, p.Neighbors)
+		// Each router permits only the session addresses it has.
+		pr.Attachments = slices.Clone(pr.Attachments)
+		for i := range pr.Attachments {
+			if a := &pr.Attachments[i]; a.Interface != "" {
+				a.AntiSpoofing = c.antiSpoof(pr, &s, aclBase, a.Neighbors)
+			}
+		}
 	}
 	c.opts.Logger.Debug("compiled", "peer", p.Name, "accepted", pr.Accepted(), "asns", len(pr.ASNs))
 	return pr, nil
@@ -656,6 +668,39 @@ func (c *compiler) missing(pr *PeerResult, s *Settings, root string, rep *irr.Re
 		}
 	}
 	return nil
+}
+
+// antiSpoof returns the anti-spoofing of both families of customer pr for
+// the session addresses neighbors (see AntiSpoof).
+func (c *compiler) antiSpoof(pr *PeerResult, s *Settings, aclBase [2][]netip.Prefix, neighbors []netip.Addr) []AntiSpoof {
+	var out []AntiSpoof
+	for fi, fam := range []string{"ipv4", "ipv6"} {
+		as := AntiSpoof{Family: fam, URPF: s.URPF, IngressACL: s.IngressACL}
+		hasSession := slices.ContainsFunc(neighbors, func(a netip.Addr) bool { return a.Unmap().Is4() == (fi == 0) })
+		switch fr := pr.Family(fam); {
+		case fr == nil:
+			as.DenyAll = true
+		case s.IngressACL:
+			as.ACL = aclUnion(aclBase[fi], neighbors, fi == 0)
+			as.DenyAll = len(as.ACL) == 0
+		default:
+			as.DenyAll = fr.Count == 0 && !hasSession
+		}
+		out = append(out, as)
+	}
+	return out
+}
+
+// aclUnion is the CIDR union of base and the host routes of the
+// addresses of the family (IPv4 when v4).
+func aclUnion(base []netip.Prefix, addrs []netip.Addr, v4 bool) []netip.Prefix {
+	ps := slices.Clone(base)
+	for _, a := range addrs {
+		if a = a.Unmap(); a.Is4() == v4 {
+			ps = append(ps, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return CIDRUnion(ps)
 }
 
 // dropReason applies the drop rules to one candidate, records its RPKI
@@ -768,4 +813,67 @@ func (p *PeerResult) Counts() map[string]int {
 		m[f.Family] = f.Count
 	}
 	return m
+}
+
+// maxPrefix returns the max-prefix limit of family fi (0 IPv4, 1 IPv6)
+// for count accepted prefixes; fullTable for a provider without a prefix
+// filter. The limit is never 0, which some platforms read as no limit.
+func maxPrefix(m MaxPrefix, fi, count int, fullTable bool) int {
+	fam := [2]int{m.IPv4, m.IPv6}[fi]
+	switch {
+	case fam > 0:
+		return fam
+	case m.Limit > 0:
+		return m.Limit
+	case fullTable:
+		return [2]int{DefaultFullTableV4, DefaultFullTableV6}[fi]
+	}
+	return max(1, m.Minimum, int(math.Ceil(float64(count)*(1+m.Headroom))))
+}
+
+// own expands our own space (Policy.Originate) into Result.Own, both
+// families, aggregated.
+func (c *compiler) own(ctx context.Context, items []AnnounceItem) ([]OwnFamily, error) {
+	var out []OwnFamily
+	for _, fam := range []irr.Family{irr.IPv4, irr.IPv6} {
+		var ranges []PrefixRange
+		for _, it := range items {
+			switch it.Kind {
+			case KindPrefix:
+				if it.Prefix.Family() == fam {
+					ranges = append(ranges, it.Prefix)
+				}
+			case KindRouteSet:
+				rs, _, err := c.opts.IRR.ExpandPrefixes(ctx, it.Name, fam, c.expandOpts())
+				if err != nil {
+					return nil, fmt.Errorf("expand %s: %w", it.Name, err)
+				}
+				ranges = append(ranges, rs...)
+			case KindASN, KindASSet:
+				asns := []uint32{it.ASN}
+				if it.Kind == KindASSet {
+					var err error
+					asns, _, err = c.opts.IRR.ExpandASNs(ctx, it.Name, c.expandOpts())
+					if err != nil {
+						return nil, fmt.Errorf("expand %s: %w", it.Name, err)
+					}
+				}
+				routes, err := c.opts.IRR.Routes(ctx, asns, fam, c.expandOpts())
+				if err != nil {
+					return nil, fmt.Errorf("route objects of %s: %w", it.Name, err)
+				}
+				for _, r := range routes {
+					ranges = append(ranges, irr.ExactRange(r.Prefix.Masked()))
+				}
+			}
+		}
+		slices.SortFunc(ranges, compareRange)
+		ranges = slices.Compact(ranges)
+		name := "ipv4"
+		if fam == irr.IPv6 {
+			name = "ipv6"
+		}
+		out = append(out, OwnFamily{Family: name, Entries: ranges})
+	}
+	return out, nil
 }

@@ -20,7 +20,7 @@ import (
 var cmpNet = cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})
 
 const basePolicy = `
-version: 1
+version: 2
 local_as: 65000
 irr:
   dumps: [none.rpsl]
@@ -44,7 +44,7 @@ customers:
     asn: 500
     announce: [AS500]
     neighbors: [203.0.113.9, 2001:db8::9]
-    interface: xe-0/0/1
+    interface: eth1
 `
 
 func testData() (*fakeIRR, *fakeASPA) {

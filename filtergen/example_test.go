@@ -64,7 +64,7 @@ source:  RIPE
 	}
 	reg, _ := b.Build()
 	pol := &filtergen.Policy{
-		Version: 1,
+		Version: 2, LocalAS: 64500,
 		IRR:     filtergen.IRRSource{Dumps: []string{"example.rpsl"}},
 		Routers: []filtergen.Router{{Name: "rs1", Platform: "bird2"}},
 		Peers: []filtergen.Peer{{Name: "EXAMPLE", ASN: 3333, Announce: []string{"AS-EXAMPLE"},
@@ -91,7 +91,7 @@ source:  RIPE
 }
 
 func ExampleParsePolicy() {
-	_, err := filtergen.ParsePolicy("policy.yaml", []byte(`version: 1
+	_, err := filtergen.ParsePolicy("policy.yaml", []byte(`version: 2
 irr: {dumps: [db.rpsl]}
 routers: [{name: r1, platform: bird2}]
 peers:
@@ -99,7 +99,47 @@ peers:
     asn: 64500
     announce: [AS-ACME]
     description: "ok\"; protocol bgp evil {"
+local_as: 64500
 `))
 	fmt.Println(err)
 	// Output: policy.yaml:8:18: peer "ACME": peers[0].description: invalid policy: character '"' at offset 2 not allowed (allowed: letters, digits, space and . , : / ( ) @ + = _ -)
+}
+
+func ExamplePolicy_Resolve() {
+	pol, err := filtergen.ParsePolicy("policy.yaml", []byte(`version: 2
+local_as: 64496
+irr: {dumps: [db.rpsl]}
+routers: [{name: edge1, platform: junos}, {name: edge2, platform: bird2}]
+peers:
+  - {name: UPSTREAM, asn: 1299, role: provider, attach: [{router: edge1, neighbors: [198.18.2.1]}]}
+customers:
+  - name: ACME
+    asn: 64500
+    announce: [AS-ACME]
+    export: own-and-customers
+    attach:
+      - {router: edge1, neighbors: [198.18.0.1], interface: xe-0/0/1.100}
+      - {router: edge2, neighbors: [198.18.0.9], interface: eth1}
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rp, err := pol.Resolve()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range rp.Peers {
+		fmt.Printf("%s: role %s, prefix filter %v, local-pref %d, tag %s\n", p.Name, p.Role, p.Import.PrefixFilter, p.Import.LocalPref, p.Import.Tag)
+		for _, a := range p.Attachments {
+			fmt.Println(strings.TrimRight(fmt.Sprintf("  %s: %v %s", a.Router, a.Neighbors, a.Interface), " "))
+		}
+	}
+	// Output:
+	// UPSTREAM: role provider, prefix filter false, local-pref 100, tag 64496:1000:3
+	//   edge1: [198.18.2.1]
+	// ACME: role customer, prefix filter true, local-pref 200, tag 64496:1000:1
+	//   edge1: [198.18.0.1] xe-0/0/1.100
+	//   edge2: [198.18.0.9] eth1
 }

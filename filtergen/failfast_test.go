@@ -28,7 +28,7 @@ func (s *stallIRR) ExpandASNs(ctx context.Context, object string, opts *irr.Expa
 // waiting for every stalled peer, and says how many were canceled.
 func TestCompileFailFast(t *testing.T) {
 	var b strings.Builder
-	b.WriteString("version: 1\nlocal_as: 65000\nirr:\n  dumps: [x.rpsl]\nrouters:\n  - {name: r1, platform: bird2}\npeers:\n")
+	b.WriteString("version: 2\nlocal_as: 65000\nirr:\n  dumps: [x.rpsl]\nrouters:\n  - {name: r1, platform: bird2}\npeers:\n")
 	for i := range 10 {
 		fmt.Fprintf(&b, "  - {name: P%d, asn: %d, announce: [AS-P%d]}\n", i, 100+i, i)
 	}

@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/filtergen/filtergen/internal/platform"
 )
 
 // MaxPolicySize caps a policy file, checked before it is read into memory.
@@ -107,15 +111,24 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 	for i := range pol.Customers {
 		pol.Customers[i].Customer = true
 	}
-	if err := pol.validate(d.position); err != nil {
+	if _, err := pol.resolve(d.position); err != nil {
 		return nil, err
 	}
 	return pol, nil
 }
 
-// Validate checks a policy built in Go as LoadPolicy checks a file.
+// Validate checks a policy built in Go as LoadPolicy checks a file: both
+// run the same checks (Resolve), so a policy built in Go skips none.
 func (pol *Policy) Validate() error {
-	return pol.validate(func(string) (int, int) { return 0, 0 })
+	_, err := pol.Resolve()
+	return err
+}
+
+// Resolve validates the policy and returns its normalized form: defaults
+// merged, announce items parsed, attachments per router. Compile reads
+// only that.
+func (pol *Policy) Resolve() (*ResolvedPolicy, error) {
+	return pol.resolve(func(string) (int, int) { return 0, 0 })
 }
 
 // decoder walks a YAML node tree and a Go value together, so that every
@@ -303,6 +316,8 @@ var (
 	ifaceRE      = tokenRule{first: letters, rest: "/._:-", max: 64}
 	sourceRE     = tokenRule{first: alnum, rest: "_-", max: 32}
 	hostPortRE   = tokenRule{first: alnum + ".:[]-", rest: ".:[]-", max: 255}
+	versionRE    = tokenRule{first: alnum, rest: ".-_", max: 32}
+	envRE        = tokenRule{first: letters + "_", rest: "_", max: 128}
 )
 
 // MaxDescription is the longest description allowed (vendors.md §4.2).
@@ -326,15 +341,27 @@ func CheckText(s string, max int) error {
 	return nil
 }
 
-func (pol *Policy) validate(pos func(path string) (int, int)) error {
+func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, error) {
 	var errs []error
 	add := func(peer, path string, format string, args ...any) {
 		l, c := pos(path)
 		errs = append(errs, &PolicyError{File: pol.File, Line: l, Column: c, Peer: peer, Path: path,
 			Err: fmt.Errorf("%w: "+format, append([]any{ErrPolicy}, args...)...)})
 	}
-	if pol.Version != PolicyVersion {
+	switch pol.Version {
+	case PolicyVersion:
+	case 1:
+		add("", "version", "policy version 1 is no longer read: set version: 2. In version 2 a peer has a role "+
+			"(peer by default; provider, rs-client, route-server), a customer or peer on several routers lists its "+
+			"per-router neighbors and interface under attach: [{router, neighbors, interface}], and max_prefix "+
+			"trips restart after 30m unless its action says otherwise (README, \"Policy version 2\")")
+	default:
 		add("", "version", "want version: %d, got %d", PolicyVersion, pol.Version)
+	}
+	if pol.LocalAS == 0 {
+		add("", "local_as", "missing or zero local_as: set our own AS number")
+	} else if n := uint32(pol.LocalAS); n == 23456 || n == 65535 || n == math.MaxUint32 {
+		add("", "local_as", "%s is reserved (AS_TRANS or last AS) and cannot be our AS", pol.LocalAS)
 	}
 	switch {
 	case pol.IRR.Server != "" && pol.IRR.Servers != nil:
@@ -383,13 +410,17 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 	if pol.RPKI.RTR != "" && !hostPortRE.MatchString(pol.RPKI.RTR) {
 		add("", "rpki.rtr", "want host:port, got %s", strconv.Quote(pol.RPKI.RTR))
 	}
-	if pol.ShrinkGuard < 0 || pol.ShrinkGuard > 1 {
+	if pol.RPKI.MaxAge < 0 && pol.RPKI.MaxAge != AnyAge {
+		add("", "rpki.max_age", "negative max_age: use \"any\" to accept data of any age")
+	}
+	if math.IsNaN(pol.ShrinkGuard) || pol.ShrinkGuard < 0 || pol.ShrinkGuard > 1 {
 		add("", "shrink_guard", "want a fraction between 0 and 1, got %v", pol.ShrinkGuard)
 	}
 	if len(pol.Routers) == 0 {
 		add("", "routers", "no routers")
 	}
 	routers := map[string]bool{}
+	platformOf := map[string]string{}
 	for i, r := range pol.Routers {
 		p := fmt.Sprintf("routers[%d]", i)
 		if !routerNameRE.MatchString(r.Name) {
@@ -398,15 +429,47 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 			add("", p+".name", "duplicate router %s", strconv.Quote(r.Name))
 		}
 		routers[strings.ToLower(r.Name)] = true
-		known := false
-		for _, pl := range Platforms {
-			known = known || pl == r.Platform
+		switch pl, ok := platform.Lookup(r.Platform); {
+		case !ok:
+			add("", p+".platform", "router %s: unknown platform %s (want one of %s)", strconv.Quote(r.Name),
+				strconv.Quote(r.Platform), strings.Join(platform.Names(false), ", "))
+		case !pl.Templates:
+			add("", p+".platform", "router %s: platform %s has no templates yet (platforms that render: %s)",
+				strconv.Quote(r.Name), strconv.Quote(r.Platform), strings.Join(platform.Names(true), ", "))
+		default:
+			if err := pl.CheckVersion(r.Version); err != nil {
+				add("", p+".version", "router %s: %v", strconv.Quote(r.Name), err)
+			}
 		}
-		if !known {
-			add("", p+".platform", "unknown platform %s (want one of %s)", strconv.Quote(r.Platform), strings.Join(Platforms, ", "))
+		platformOf[strings.ToLower(r.Name)] = r.Platform
+		if r.Version != "" && !versionRE.MatchString(r.Version) {
+			add("", p+".version", "bad version %s: want letters, digits and . - _, at most 32", strconv.Quote(r.Version))
+		}
+		if r.RouterID.IsValid() && (!r.RouterID.Is4() || r.RouterID.IsUnspecified()) {
+			add("", p+".router_id", "want a non-zero IPv4 address (the BGP identifier is 32 bits), got %s", r.RouterID)
 		}
 	}
+	res := &ResolvedPolicy{Policy: pol}
+	res.MaxAge = time.Duration(pol.RPKI.MaxAge)
+	switch {
+	case pol.RPKI.MaxAge == AnyAge:
+		res.MaxAge = -1
+	case res.MaxAge == 0:
+		res.MaxAge = DefaultRPKIMaxAge
+	}
+	for i, a := range pol.Originate {
+		it, err := ParseAnnounce(a)
+		if err != nil {
+			add("", fmt.Sprintf("originate[%d]", i), "%v", err)
+			continue
+		}
+		res.Originate = append(res.Originate, it)
+	}
+	res.RTR = pol.resolveCaches(add)
 	pol.validateOptions(&pol.Defaults, "", "defaults", false, routers, add)
+	if pol.Defaults.Interface != "" {
+		add("", "defaults.interface", "an interface belongs to one customer on one router: set it per customer or in attach")
+	}
 	if len(pol.Peers)+len(pol.Customers) == 0 {
 		add("", "peers", "no peers or customers")
 	}
@@ -416,7 +479,8 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 		peers []Peer
 	}{{"peers", pol.Peers}, {"customers", pol.Customers}} {
 		for i := range list.peers {
-			p := &list.peers[i]
+			pc := list.peers[i] // a copy: resolving never writes to the policy
+			p := &pc
 			path := fmt.Sprintf("%s[%d]", list.key, i)
 			peer := p.Name
 			if peer == "" {
@@ -434,31 +498,37 @@ func (pol *Policy) validate(pos func(path string) (int, int)) error {
 			if err := CheckText(p.Description, MaxDescription); err != nil {
 				add(peer, path+".description", "%v", err)
 			}
-			if len(p.Announce) == 0 {
+			if list.key == "customers" {
+				p.Customer = true
+				if p.Role != "" && p.Role != RoleCustomer {
+					add(peer, path+".role", "an entry of customers has role customer: move it to peers for role %s", p.Role)
+				}
+			} else if p.Role == RoleCustomer {
+				add(peer, path+".role", "list customers under customers:, where they get anti-spoofing")
+			}
+			role := p.role()
+			if len(p.Announce) == 0 && role != RoleProvider {
 				add(peer, path+".announce", "nothing to announce: list AS-SETs, route-sets, ASNs or prefixes")
 			}
+			var items []AnnounceItem
 			for j, a := range p.Announce {
-				if _, err := ParseAnnounce(a); err != nil {
+				it, err := ParseAnnounce(a)
+				if err != nil {
 					add(peer, fmt.Sprintf("%s.announce[%d]", path, j), "%v", err)
+					continue
 				}
-			}
-			for j, a := range p.Neighbors {
-				if !a.IsValid() || a.IsUnspecified() || a.IsMulticast() || a.Zone() != "" {
-					add(peer, fmt.Sprintf("%s.neighbors[%d]", path, j), "bad neighbor address %s", strconv.Quote(a.String()))
-				}
+				items = append(items, it)
 			}
 			pol.validateOptions(&p.Options, peer, path, list.key == "customers", routers, add)
-			if list.key == "customers" {
-				// Anti-spoofing that cannot be placed on an interface would
-				// silently not exist: fail closed instead.
-				st := p.Settings(pol.Defaults, pol.Routers)
-				if st.Interface == "" && (st.IngressACL || st.URPF != "none") {
-					add(peer, path+".interface", "a customer with ingress_acl or urpf needs an interface (or set ingress_acl: false and urpf: none)")
-				}
+			if rp, ok := pol.resolvePeer(p, items, peer, path, platformOf, add); ok {
+				res.Peers = append(res.Peers, rp)
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 func (pol *Policy) validateOptions(o *Options, peer, path string, customer bool, routers map[string]bool,
@@ -487,8 +557,50 @@ func (pol *Policy) validateOptions(o *Options, peer, path string, customer bool,
 		}
 	}
 	if m := o.MaxPrefix; m != nil {
-		if m.Limit < 0 || m.Minimum < 0 || m.Headroom < 0 || m.Headroom > 10 {
-			add(peer, sub("max_prefix"), "limit and minimum must be ≥ 0 and headroom between 0 and 10")
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"limit", m.Limit}, {"ipv4", m.IPv4}, {"ipv6", m.IPv6}, {"minimum", m.Minimum}} {
+			if f.v < 0 || f.v > math.MaxUint32 {
+				add(peer, sub("max_prefix."+f.name), "want 0 to %d, got %d", uint32(math.MaxUint32), f.v)
+			}
+		}
+		if math.IsNaN(m.Headroom) || math.IsInf(m.Headroom, 0) || m.Headroom < 0 || m.Headroom > 10 {
+			add(peer, sub("max_prefix.headroom"), "want a fraction between 0 and 10, got %v", m.Headroom)
+		}
+		switch m.Action {
+		case "", MaxPrefixRestart, MaxPrefixTeardown, MaxPrefixWarning:
+		default:
+			add(peer, sub("max_prefix.action"), "want restart, teardown or warning, got %s", strconv.Quote(string(m.Action)))
+		}
+		if ra := time.Duration(m.RestartAfter); ra != 0 && (ra < time.Minute || ra > 2400*time.Minute || ra%time.Minute != 0) {
+			add(peer, sub("max_prefix.restart_after"), "want whole minutes from 1m to 2400m, got %s", ra)
+		}
+	}
+	if im := o.Import; im != nil {
+		if v := im.MaxPathLength; v != nil && (*v < 1 || *v > 255) {
+			add(peer, sub("import.max_path_length"), "want 1 to 255, got %d", *v)
+		}
+		if v := im.LocalPref; v != nil && (*v < 1 || *v > math.MaxUint32) {
+			add(peer, sub("import.local_pref"), "want 1 to %d, got %d", uint32(math.MaxUint32), *v)
+		}
+	}
+	if se := o.Session; se != nil {
+		if v := se.TTLSecurity; v != nil && (*v < 1 || *v > 255) {
+			add(peer, sub("session.ttl_security"), "want 1 to 255 hops, got %d", *v)
+		}
+		if v := se.Multihop; v != nil && (*v < 1 || *v > 255) {
+			add(peer, sub("session.multihop"), "want a TTL of 1 to 255, got %d", *v)
+		}
+		if pw := se.Password; pw != nil {
+			switch {
+			case (pw.File == "") == (pw.Env == ""):
+				add(peer, sub("session.password"), "set file (a path relative to the policy) or env (a variable name), one of them")
+			case pw.File != "" && strings.ContainsRune(pw.File, 0):
+				add(peer, sub("session.password.file"), "bad file name")
+			case pw.Env != "" && !envRE.MatchString(pw.Env):
+				add(peer, sub("session.password.env"), "bad environment variable name %s", strconv.Quote(pw.Env))
+			}
 		}
 	}
 	for i, l := range []*Lengths{o.IPv4, o.IPv6} {
@@ -514,7 +626,7 @@ func (pol *Policy) validateOptions(o *Options, peer, path string, customer bool,
 	default:
 		add(peer, sub("urpf"), "want strict, loose or none, got %s", strconv.Quote(o.URPF))
 	}
-	if o.Interface != "" && !ifaceRE.MatchString(o.Interface) {
+	if customer && o.Interface != "" && !ifaceRE.MatchString(o.Interface) {
 		add(peer, sub("interface"), "bad interface name %s", strconv.Quote(o.Interface))
 	}
 	if peer != "" && !customer && (o.URPF != "" || o.Interface != "" || o.IngressACL != nil) {

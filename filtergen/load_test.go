@@ -10,9 +10,10 @@ import (
 	"github.com/filtergen/filtergen/filtergen"
 )
 
-const minimalPolicy = `version: 1
+const minimalPolicy = `version: 2
 irr:
   dumps: [db.rpsl]
+local_as: 64500
 routers:
   - name: r1
     platform: bird2
@@ -29,13 +30,18 @@ func TestLoadPolicyErrors(t *testing.T) {
 		to   string
 		want []string // each must appear in the error
 	}{
-		{"unknown top-level key", "version: 1\n", "version: 1\nverison: 2\n", []string{"test.yaml:2:1: verison: invalid policy: unknown key"}},
-		{"unknown peer key", "    asn: AS3333\n", "    asn: AS3333\n    as_set: AS-FOO\n", []string{`test.yaml:10:5: peer "P1": peers[0].as_set: invalid policy: unknown key "as_set"`}},
+		{"unknown top-level key", "version: 2\n", "version: 2\nverison: 2\n", []string{"test.yaml:2:1: verison: invalid policy: unknown key"}},
+		{"unknown peer key", "    asn: AS3333\n", "    asn: AS3333\n    as_set: AS-FOO\n", []string{`test.yaml:11:5: peer "P1": peers[0].as_set: invalid policy: unknown key "as_set"`}},
 		{"duplicate key", "    asn: AS3333\n", "    asn: AS3333\n    asn: AS1\n", []string{`peers[0].asn: invalid policy: duplicate key`}},
-		{"bad asn", "asn: AS3333", "asn: ASX", []string{`test.yaml:9:10: peer "P1": peers[0].asn: invalid policy: invalid AS number "ASX"`}},
+		{"bad asn", "asn: AS3333", "asn: ASX", []string{`test.yaml:10:10: peer "P1": peers[0].asn: invalid policy: invalid AS number "ASX"`}},
 		{"wrong type", "asn: AS3333", "asn: {a: 1}", []string{"want a single value, got a mapping"}},
-		{"bad version", "version: 1", "version: 2", []string{"test.yaml:1:10: version: invalid policy: want version: 1, got 2"}},
+		{"bad version", "version: 2", "version: 3", []string{"test.yaml:1:10: version: invalid policy: want version: 2, got 3"}},
+		{"version 1", "version: 2", "version: 1", []string{"test.yaml:1:10: version: invalid policy: policy version 1 is no longer read: set version: 2", "attach"}},
 		{"bad platform", "platform: bird2", "platform: cisco", []string{`unknown platform "cisco"`}},
+		{"platform without templates", "    platform: bird2\n", "    platform: sros-mdcli\n  - {name: r2, platform: iosxe}\n  - {name: r3, platform: frr}\n",
+			[]string{`test.yaml:7:15: routers[0].platform: invalid policy: router "r1": platform "sros-mdcli" has no templates yet`,
+				`routers[1].platform: invalid policy: router "r2": platform "iosxe" has no templates yet`}},
+		{"bad router version", "    platform: bird2\n", "    platform: bird2\n    version: two\n", []string{`routers[0].version: invalid policy: router "r1": BIRD 2: version "two"`}},
 		{"bad family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [ipv5]\n", []string{`unknown family "ipv5"`}},
 		{"unknown router", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    routers: [r9]\n", []string{`unknown router "r9"`}},
 		{"bad announce", "[AS-FOO]", "[FOO]", []string{`"FOO" is not an AS-SET`}},
@@ -57,7 +63,7 @@ func TestLoadPolicyErrors(t *testing.T) {
 		{"duplicate server", "  dumps: [db.rpsl]\n", "  servers: [a.example:43, A.example:43]\n", []string{`irr.servers[1]: invalid policy: duplicate server "A.example:43"`}},
 		{"duplicate peer", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n  - {name: p1, asn: 2, announce: [AS2]}\n", []string{"duplicate peer name"}},
 		{"alias", "    announce: [AS-FOO]\n", "    announce: &x [AS-FOO]\n  - {name: P2, asn: 2, announce: *x}\n", []string{"aliases are not allowed"}},
-		{"syntax", "version: 1", "version: [1", []string{"test.yaml: invalid policy:"}},
+		{"syntax", "version: 2", "version: [2", []string{"test.yaml: invalid policy:"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,7 +110,7 @@ customers:
   - name: C1
     asn: 3
     announce: [AS3]
-    interface: xe-0/0/1
+    interface: eth1
 defaults:
   aggregate: false
   max_prefix: {headroom: 0.1, minimum: 5}
@@ -121,7 +127,7 @@ defaults:
 		t.Errorf("peer settings %+v", p)
 	}
 	c := peers[1].Settings(pol.Defaults, pol.Routers)
-	if !c.IngressACL || c.URPF != "strict" || c.Interface != "xe-0/0/1" || c.MaxPrefix.Headroom != 0.1 {
+	if !c.IngressACL || c.URPF != "strict" || c.Interface != "eth1" || c.MaxPrefix.Headroom != 0.1 {
 		t.Errorf("customer settings %+v", c)
 	}
 }
@@ -132,9 +138,9 @@ defaults:
 func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte(minimalPolicy))
 	f.Add([]byte(basePolicy))
-	f.Add([]byte("version: 1\npeers: [{name: \"x\\n\", description: \"}\"}]\n"))
+	f.Add([]byte("version: 2\npeers: [{name: \"x\\n\", description: \"}\"}]\n"))
 	f.Add([]byte("a: &a [*a]\n"))
-	f.Add([]byte("version: 1\npeers:\n  - name: A\n    max_prefix: {headroom: 1e308}\n"))
+	f.Add([]byte("version: 2\npeers:\n  - name: A\n    max_prefix: {headroom: 1e308}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		pol, err := filtergen.ParsePolicy("fuzz.yaml", data)
 		if err != nil {

@@ -85,7 +85,7 @@ func TestCompileRouterSelection(t *testing.T) {
 	b := irr.NewBuilder(irr.LoadOptions{})
 	b.ReadFrom(context.Background(), strings.NewReader("route: 193.0.0.0/21\norigin: AS3333\nsource: TEST\n"), "x.rpsl")
 	reg, _ := b.Build()
-	pol := &filtergen.Policy{Version: 1, IRR: filtergen.IRRSource{Dumps: []string{"x.rpsl"}},
+	pol := &filtergen.Policy{Version: 2, LocalAS: 65000, IRR: filtergen.IRRSource{Dumps: []string{"x.rpsl"}},
 		Routers: []filtergen.Router{{Name: "r1", Platform: "bird2"}, {Name: "r2", Platform: "junos"}},
 		Peers: []filtergen.Peer{
 			{Name: "A", ASN: 3333, Announce: []string{"AS3333"}},

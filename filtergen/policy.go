@@ -13,15 +13,25 @@ import (
 )
 
 // PolicyVersion is the only policy file version this package reads.
-const PolicyVersion = 1
+// Version 2 added roles, export policy, import hygiene, session settings,
+// per-router attachments, originate and router-side RPKI caches; a
+// peer-level interface on a peer of several routers, accepted by version
+// 1, must move to attach.
+const PolicyVersion = 2
 
 // A Policy says where data comes from, which routers exist and what each
 // peer may announce. It is read from YAML with LoadPolicy or built in Go;
 // either way Validate must accept it before Compile uses it.
 type Policy struct {
 	Version int `yaml:"version"`
-	// LocalAS is our own AS number, used by the router templates.
+	// LocalAS is our own AS number, used by the router templates and as
+	// GLOBAL of our large communities. Required.
 	LocalAS ASN `yaml:"local_as"`
+	// Originate is our own address space: prefixes (with optional range
+	// operator), ASNs, AS-SETs and route-sets, expanded like
+	// Peer.Announce into Result.Own. It is announced to every neighbor
+	// and rejected from outside (ImportPolicy.RejectOwnPrefixes).
+	Originate []string `yaml:"originate"`
 	// IRR says where routing-registry data comes from.
 	IRR IRRSource `yaml:"irr"`
 	// RPKI says where validated ROA payloads come from. Empty means no
@@ -76,8 +86,17 @@ func (a ASN) String() string { return asn.Format(uint32(a)) }
 // Duration is a time.Duration that reads from YAML as "24h" or "90m".
 type Duration time.Duration
 
-// UnmarshalText implements encoding.TextUnmarshaler with time.ParseDuration.
+// AnyAge is the RPKISource.MaxAge that accepts RPKI data of any age,
+// written "any" in a policy file.
+const AnyAge Duration = -1
+
+// UnmarshalText implements encoding.TextUnmarshaler with time.ParseDuration;
+// "any" reads as AnyAge.
 func (d *Duration) UnmarshalText(b []byte) error {
+	if string(b) == "any" {
+		*d = AnyAge
+		return nil
+	}
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
 		return fmt.Errorf("invalid duration %s", strconv.Quote(string(b)))
@@ -89,8 +108,13 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// MarshalText formats d as time.Duration does.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+// MarshalText formats d as time.Duration does, AnyAge as "any".
+func (d Duration) MarshalText() ([]byte, error) {
+	if d == AnyAge {
+		return []byte("any"), nil
+	}
+	return []byte(time.Duration(d).String()), nil
+}
 
 // IRRSource says where IRR data comes from: dump files (RPSL, plain or
 // gzip) or IRRd servers. Exactly one of Dumps, Server and Servers is set.
@@ -139,20 +163,43 @@ type RPKISource struct {
 	// RTR is an RTR cache, "host:port".
 	RTR string `yaml:"rtr"`
 	// MaxAge is the oldest the VRP data may be; 0 means
-	// DefaultRPKIMaxAge (24h). Peers that use RPKI fail on older data.
+	// DefaultRPKIMaxAge (24h), in a file and in Go alike; AnyAge ("any"
+	// in a file) accepts data of any age. Peers that use RPKI fail on
+	// older data.
 	MaxAge Duration `yaml:"max_age"`
+	// Caches are the RTR caches the routers validate against
+	// (router-side ROV); empty renders no router-side validation.
+	Caches []RTRCacheConfig `yaml:"caches"`
+}
+
+// RTRCacheConfig names an RTR cache for the routers.
+type RTRCacheConfig struct {
+	Address netip.Addr `yaml:"address"`
+	// Port is the cache's RTR port; 0 means 323 (RFC 6810 rpki-rtr).
+	Port uint16 `yaml:"port"`
+	// Preference orders caches, lowest first, 0 to 255 (RFC 8210 §10);
+	// 0 means the cache's position in the list.
+	Preference int `yaml:"preference"`
+	// Refresh, Retry and Expire override the cache's RTR timers.
+	Refresh Duration `yaml:"refresh"`
+	Retry   Duration `yaml:"retry"`
+	Expire  Duration `yaml:"expire"`
 }
 
 // A Router is a router filtergen writes configuration for.
 type Router struct {
 	Name     string `yaml:"name"`
 	Platform string `yaml:"platform"`
+	// Version is the software version the router runs ("24.4R1",
+	// "2.0.12"); empty means the oldest release filtergen renders for
+	// (internal/platform's Baseline). Rendering refuses a feature the
+	// version lacks.
+	Version string `yaml:"version"`
+	// RouterID is the BGP router ID, rendered where the platform needs
+	// one in the generated file; unset leaves it to the operator, and
+	// the rendered header says so.
+	RouterID netip.Addr `yaml:"router_id"`
 }
-
-// Platforms lists the platform names a Router may have. Only the first
-// two have templates so far; the others are accepted so that a policy
-// need not change when their templates land.
-var Platforms = []string{"bird2", "junos", "iosxe", "iosxr", "nxos", "eos", "sros-classic", "sros-mdcli"}
 
 // A Peer is a BGP neighbor whose announcements are filtered. Customers are
 // peers that also get anti-spoofing.
@@ -168,10 +215,22 @@ type Peer struct {
 	// Announce lists what the peer may announce: AS-SETs, route-sets,
 	// ASNs ("AS64500") and literal prefixes with optional range operator.
 	Announce []string `yaml:"announce"`
-	// Neighbors are the peer's session addresses; each gets a session in
-	// its address family.
+	// Role is the relationship (RFC 9234, seen from our side): peer (the
+	// default), provider, rs-client or route-server; entries of
+	// Policy.Customers are customers.
+	Role Role `yaml:"role"`
+	// Neighbors are the peer's session addresses on every router it is
+	// on (an IXP LAN); each gets a session in its address family. Use
+	// Attach for addresses that differ per router.
 	Neighbors []netip.Addr `yaml:"neighbors"`
-	Options   `yaml:",inline"`
+	// Attach lists, per router, the neighbor addresses, our local
+	// addresses and the customer interface there. The routers of the
+	// peer are then those of Attach.
+	Attach []AttachConfig `yaml:"attach"`
+	// Export is what a customer receives: full (default), default or
+	// own-and-customers. Other roles' export follows from the role.
+	Export  CustomerExport `yaml:"export"`
+	Options `yaml:",inline"`
 
 	// Customer is set for entries of Policy.Customers.
 	Customer bool `yaml:"-"`
@@ -211,7 +270,8 @@ type Options struct {
 	RPKITightenMaxLength *bool `yaml:"rpki_tighten_max_length"`
 	// URPF is the uRPF mode for customers: "strict", "loose" or "none".
 	URPF string `yaml:"urpf"`
-	// Interface is the customer-facing interface (uRPF and ingress ACL).
+	// Interface is the customer-facing interface (uRPF and ingress ACL)
+	// of a customer on exactly one router; see Peer.Attach otherwise.
 	Interface string `yaml:"interface"`
 	// IngressACL renders a BCP 38 source-address ACL for customers.
 	// Default on for customers.
@@ -220,6 +280,72 @@ type Options struct {
 	// AS-SETs or route-sets does not exist, instead of a warning.
 	// Default off: public registries hold many dangling references.
 	FailOnMissingSet *bool `yaml:"fail_on_missing_set"`
+	// Import tunes the import hygiene; unset fields keep the defaults.
+	Import *ImportOptions `yaml:"import"`
+	// Session holds the transport settings; unset fields keep the
+	// defaults.
+	Session *SessionOptions `yaml:"session"`
+}
+
+// An AttachConfig is where a peer meets one router.
+type AttachConfig struct {
+	Router string `yaml:"router"`
+	// Neighbors are the peer's addresses on this router, besides
+	// Peer.Neighbors.
+	Neighbors []netip.Addr `yaml:"neighbors"`
+	// LocalAddresses are our source addresses, at most one per family.
+	LocalAddresses []netip.Addr `yaml:"local_addresses"`
+	// Interface is the customer interface on this router, named as the
+	// router's platform names it (Junos "xe-0/0/1.100", Linux "eth1").
+	Interface string `yaml:"interface"`
+}
+
+// ImportOptions tune the import hygiene of ImportPolicy. Nil fields keep
+// the default (shown per field).
+type ImportOptions struct {
+	// MaxPathLength: paths with more ASes are rejected, 1 to 255;
+	// default 64.
+	MaxPathLength *int `yaml:"max_path_length"`
+	// RejectASSet rejects paths containing an AS_SET; default on.
+	RejectASSet *bool `yaml:"reject_as_set"`
+	// RejectEmptyPath rejects routes with an empty AS path; default on.
+	RejectEmptyPath *bool `yaml:"reject_empty_path"`
+	// EnforceNextHop requires the next hop to be the neighbor; default
+	// on for rs-client, off otherwise.
+	EnforceNextHop *bool `yaml:"enforce_next_hop"`
+	// RejectOwnPrefixes rejects our own space (originate) and its
+	// more-specifics; default on.
+	RejectOwnPrefixes *bool `yaml:"reject_own_prefixes"`
+	// RejectDefault rejects 0.0.0.0/0 and ::/0; default on.
+	RejectDefault *bool `yaml:"reject_default"`
+	// GracefulShutdown gives routes tagged GRACEFUL_SHUTDOWN (RFC 8326)
+	// local preference 0; default on.
+	GracefulShutdown *bool `yaml:"graceful_shutdown"`
+	// LocalPref is the local preference of accepted routes, 1 to
+	// 4294967295; default per role (DefaultLocalPref).
+	LocalPref *int64 `yaml:"local_pref"`
+}
+
+// SessionOptions are the transport settings of a peer's sessions.
+type SessionOptions struct {
+	// Password is the TCP MD5 password, read at compile time.
+	Password *PasswordSource `yaml:"password"`
+	// TTLSecurity enables GTSM (RFC 5082), accepting packets this many
+	// hops away, 1 to 255. Exclusive with Multihop.
+	TTLSecurity *int `yaml:"ttl_security"`
+	// Multihop is the eBGP multihop TTL, 1 to 255.
+	Multihop *int `yaml:"multihop"`
+	// BFD enables BFD on the sessions.
+	BFD *bool `yaml:"bfd"`
+}
+
+// A PasswordSource names where a session password is read from: a file
+// (relative to Policy.Dir; trailing newline removed) or an environment
+// variable. Exactly one is set. The password itself never appears in a
+// policy, a log, --json, explain or an error.
+type PasswordSource struct {
+	File string `yaml:"file"`
+	Env  string `yaml:"env"`
 }
 
 // Lengths bounds the prefix lengths accepted in one family.
@@ -228,18 +354,42 @@ type Lengths struct {
 	Max *int `yaml:"max_length"`
 }
 
-// MaxPrefix is a max-prefix setting: a fixed Limit, or (Limit 0) the
-// accepted prefix count times 1+Headroom, at least Minimum.
+// MaxPrefix is a max-prefix setting per family: IPv4 or IPv6 when set,
+// else Limit when set, else for a provider without announce the full
+// table (DefaultFullTableV4, DefaultFullTableV6), else the accepted prefix
+// count times 1+Headroom, at least Minimum (and at least 1). A peer's
+// MaxPrefix overrides the defaults field by field: zero fields inherit.
+// In a file, "max_prefix: 200" is Limit 200.
 type MaxPrefix struct {
 	Limit    int     `yaml:"limit"`
+	IPv4     int     `yaml:"ipv4"`
+	IPv6     int     `yaml:"ipv6"`
 	Headroom float64 `yaml:"headroom"`
 	Minimum  int     `yaml:"minimum"`
+	// Action is what happens when a limit trips: restart (default),
+	// teardown or warning.
+	Action MaxPrefixAction `yaml:"action"`
+	// RestartAfter is the wait before a restart, whole minutes from 1m
+	// to 2400m (Junos idle-timeout's range); default 30m.
+	RestartAfter Duration `yaml:"restart_after"`
 }
 
 // Default option values.
 const (
-	DefaultHeadroom    = 0.2
-	DefaultMinimumMax  = 10
+	DefaultHeadroom   = 0.2
+	DefaultMinimumMax = 10
+	// DefaultFullTableV4 and DefaultFullTableV6 are the max-prefix of a
+	// provider sending the full table: about 1.5 and 2 times the DFZ
+	// of late 2026 (~1.05M IPv4, ~250k IPv6 routes).
+	DefaultFullTableV4 = 1_500_000
+	DefaultFullTableV6 = 500_000
+	// DefaultMaxPathLength is ImportOptions.MaxPathLength's default.
+	DefaultMaxPathLength = 64
+	// DefaultRestartAfter is MaxPrefix.RestartAfter's default.
+	DefaultRestartAfter = 30 * time.Minute
+	// MaxPasswordLength is the longest TCP MD5 key Linux takes
+	// (TCP_MD5SIG_MAXKEYLEN).
+	MaxPasswordLength  = 80
 	defaultMinLengthV4 = 8
 	defaultMaxLengthV4 = 24
 	defaultMinLengthV6 = 12
@@ -269,8 +419,9 @@ type Settings struct {
 // defaults.
 func (p *Peer) Settings(d Options, routers []Router) Settings {
 	s := Settings{
-		Families:        []string{"ipv4", "ipv6"},
-		MaxPrefix:       MaxPrefix{Headroom: DefaultHeadroom, Minimum: DefaultMinimumMax},
+		Families: []string{"ipv4", "ipv6"},
+		MaxPrefix: MaxPrefix{Headroom: DefaultHeadroom, Minimum: DefaultMinimumMax, Action: MaxPrefixRestart,
+			RestartAfter: Duration(DefaultRestartAfter)},
 		MinLength:       [2]int{defaultMinLengthV4, defaultMinLengthV6},
 		MaxLength:       [2]int{defaultMaxLengthV4, defaultMaxLengthV6},
 		DropRPKIInvalid: true,
@@ -283,6 +434,9 @@ func (p *Peer) Settings(d Options, routers []Router) Settings {
 	for _, r := range routers {
 		s.Routers = append(s.Routers, r.Name)
 	}
+	if p.role() == RoleRouteServer {
+		s.EnforceFirstAS = false
+	}
 	if p.Customer {
 		s.IngressACL = true
 		s.URPF = "strict"
@@ -294,8 +448,8 @@ func (p *Peer) Settings(d Options, routers []Router) Settings {
 		if o.Routers != nil {
 			s.Routers = o.Routers
 		}
-		if o.MaxPrefix != nil {
-			s.MaxPrefix = *o.MaxPrefix
+		if m := o.MaxPrefix; m != nil {
+			mergeMaxPrefix(&s.MaxPrefix, m)
 		}
 		for i, l := range []*Lengths{o.IPv4, o.IPv6} {
 			if l != nil && l.Min != nil {
@@ -331,7 +485,50 @@ func (p *Peer) Settings(d Options, routers []Router) Settings {
 	if !p.Customer {
 		s.URPF, s.Interface, s.IngressACL = "none", "", false
 	}
+	if len(p.Attach) > 0 {
+		s.Routers = nil
+		for _, a := range p.Attach {
+			s.Routers = append(s.Routers, a.Router)
+		}
+	}
 	return s
+}
+
+// mergeMaxPrefix overrides the fields of dst that m sets.
+func mergeMaxPrefix(dst, m *MaxPrefix) {
+	if m.Limit != 0 {
+		dst.Limit = m.Limit
+	}
+	if m.IPv4 != 0 {
+		dst.IPv4 = m.IPv4
+	}
+	if m.IPv6 != 0 {
+		dst.IPv6 = m.IPv6
+	}
+	if m.Headroom != 0 {
+		dst.Headroom = m.Headroom
+	}
+	if m.Minimum != 0 {
+		dst.Minimum = m.Minimum
+	}
+	if m.Action != "" {
+		dst.Action = m.Action
+	}
+	if m.RestartAfter != 0 {
+		dst.RestartAfter = m.RestartAfter
+	}
+}
+
+// role returns the peer's role: RoleCustomer for customers, Role or
+// RolePeer otherwise.
+func (p *Peer) role() Role {
+	switch {
+	case p.Customer:
+		return RoleCustomer
+	case p.Role == "":
+		return RolePeer
+	}
+	return p.Role
 }
 
 // AllPeers returns the peers then the customers, with Customer set on the

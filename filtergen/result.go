@@ -19,6 +19,13 @@ type Result struct {
 	Routers []Router
 	// RPKI describes the RPKI data used, nil when the policy has none.
 	RPKI *RPKIInfo `json:",omitempty"`
+	// RTR lists the RTR caches the routers validate against (router-side
+	// ROV), lowest preference first; empty when the policy names none.
+	RTR []RTRCache `json:",omitempty"`
+	// Own is our own address space per family (Policy.Originate), IPv4
+	// then IPv6, both always when Originate is set: what every export
+	// sends and every import from outside rejects.
+	Own []OwnFamily `json:",omitempty"`
 	// Peers holds the peers then the customers, in policy order.
 	Peers []*PeerResult
 }
@@ -35,9 +42,23 @@ type PeerResult struct {
 	Description string
 	ASN         uint32
 	Customer    bool
-	Routers     []string
-	Neighbors   []netip.Addr
+	// Role is the relationship; Customer is Role == RoleCustomer.
+	Role    Role
+	Routers []string
+	// Neighbors are the session addresses of every attachment, for
+	// callers that do not care which router they are on.
+	//
+	// Deprecated: use Attachments, which say which router each is on.
+	Neighbors []netip.Addr
+	// Attachments say where the neighbor meets each of its routers.
+	Attachments []Attachment
 	Settings    Settings
+	// Import is the hygiene routes pass on the router besides the prefix
+	// and origin filter; Export what the neighbor receives.
+	Import ImportPolicy
+	Export ExportPolicy
+	// Session holds the transport and max-prefix settings.
+	Session SessionSettings
 	// ASNs are the origin ASNs the peer may announce (its customer cone),
 	// sorted, bogon ASNs removed when the policy drops them.
 	ASNs []uint32
@@ -45,9 +66,22 @@ type PeerResult struct {
 	DroppedASNs []DroppedASN `json:",omitempty"`
 	// Families holds one entry per family of Settings.Families.
 	Families []*FamilyResult
+	// AntiSpoofing is, for a customer with ingress ACL or uRPF, one
+	// entry per family, IPv4 then IPv6, both always (see AntiSpoof).
+	AntiSpoofing []AntiSpoof `json:",omitempty"`
 	// Warnings lists problems that did not fail the compile, such as
 	// nested sets that do not exist.
 	Warnings []string `json:",omitempty"`
+}
+
+// Attachment returns the attachment on the named router, or nil.
+func (p *PeerResult) Attachment(router string) *Attachment {
+	for i := range p.Attachments {
+		if strings.EqualFold(p.Attachments[i].Router, router) {
+			return &p.Attachments[i]
+		}
+	}
+	return nil
 }
 
 // Family returns the result of family f ("ipv4" or "ipv6"), or nil.
@@ -86,8 +120,10 @@ type FamilyResult struct {
 	Dropped  []Dropped `json:",omitempty"`
 	// ACL is, for customers with an ingress ACL, the source prefixes to
 	// permit: the CIDR union of the accepted prefixes and the customer's
-	// neighbor addresses (and fe80::/10 for IPv6). Everything else is
-	// denied.
+	// neighbor addresses on all its routers (and fe80::/10 for IPv6).
+	// Everything else is denied. Routers render the ACL of their own
+	// Attachment.AntiSpoofing, which holds only that router's session
+	// addresses.
 	ACL []netip.Prefix `json:",omitempty"`
 	// URPF is the uRPF mode for customers: strict, loose or none.
 	URPF string `json:",omitempty"`

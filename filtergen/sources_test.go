@@ -94,14 +94,14 @@ func TestCompileRouteSources(t *testing.T) {
 		},
 		{
 			name: "route-set from the first set source", sources: "[SETA, SETB]", routeSources: "[RTA]",
-			announce: "[RS-CUST]",
+			announce: "[RS-CUST]", wantASNs: []uint32{1000}, // the peer originates route-set members
 			want: map[string][]acc{
 				"ipv4": {{"31.0.0.0/16", "SETA", ""}, {"31.1.0.0/16^17", "SETA", ""}},
 			},
 		},
 		{
 			name: "route-set from SETB when listed first", sources: "[SETB, SETA]", routeSources: "[RTA]",
-			announce: "[RS-CUST]",
+			announce: "[RS-CUST]", wantASNs: []uint32{1000}, // the peer originates route-set members
 			want: map[string][]acc{
 				"ipv4": {{"39.0.0.0/16", "SETB", ""}},
 			},
@@ -126,7 +126,7 @@ func TestCompileRouteSources(t *testing.T) {
 	for _, b := range backends {
 		for _, tt := range tests {
 			t.Run(b.name+"/"+tt.name, func(t *testing.T) {
-				pol := mustPolicy(t, fmt.Sprintf(`version: 1
+				pol := mustPolicy(t, fmt.Sprintf(`version: 2
 local_as: 3000
 irr: {dumps: [x.rpsl], sources: %s, route_sources: %s}
 routers: [{name: r1, platform: bird2}]

@@ -164,6 +164,7 @@ func Compile(ctx context.Context, pol *filtergen.Policy, co filtergen.CompileOpt
 		renderers: map[string]*templates.Renderer{},
 		files:     map[string]*FileStatus{},
 		counts:    map[string]map[string]int{},
+		lines:     map[string]int{},
 	}
 	for _, r := range routers {
 		w.sum.Routers = append(w.sum.Routers, r.Name)
@@ -177,22 +178,14 @@ func Compile(ctx context.Context, pol *filtergen.Policy, co filtergen.CompileOpt
 		return nil, nil, err
 	}
 	defer w.close()
-	// What the peer templates see of the Result before it is complete.
-	w.head = &filtergen.Result{LocalAS: uint32(pol.LocalAS), Routers: routers}
-	if co.RPKI != nil {
-		w.head.RPKI = &filtergen.RPKIInfo{Updated: co.RPKI.Updated().UTC()}
-		if l, ok := co.RPKI.(interface{ Len() int }); ok {
-			w.head.RPKI.VRPs = l.Len()
-		}
-	}
 	callerHook := co.OnPeer
-	co.OnPeer = func(ctx context.Context, p *filtergen.PeerResult) error {
+	co.OnPeer = func(ctx context.Context, res *filtergen.Result, p *filtergen.PeerResult) error {
 		if callerHook != nil {
-			if err := callerHook(ctx, p); err != nil {
+			if err := callerHook(ctx, res, p); err != nil {
 				return err
 			}
 		}
-		return w.peer(ctx, p)
+		return w.peer(ctx, res, p)
 	}
 	co.KeepGoing = opts.KeepGoing
 	res, cerr := filtergen.Compile(ctx, pol, co)
@@ -238,7 +231,6 @@ type run struct {
 	opts      Options
 	log       *slog.Logger
 	pol       *filtergen.Policy
-	head      *filtergen.Result
 	renderers map[string]*templates.Renderer // lower-case router name
 	dirfs     *dirFS
 	old       *state // nil when the directory has no state file
@@ -248,6 +240,7 @@ type run struct {
 	files  map[string]*FileStatus
 	staged []staged
 	counts map[string]map[string]int // peer file -> accepted per family
+	lines  map[string]int            // router (lower case) -> lines of its files
 }
 
 type staged struct {
@@ -300,13 +293,13 @@ func (w *run) oldCounts(name string, old []byte) (map[string]int, bool) {
 }
 
 // peer renders, guards and stages the files of one compiled peer.
-func (w *run) peer(ctx context.Context, p *filtergen.PeerResult) error {
+func (w *run) peer(ctx context.Context, res *filtergen.Result, p *filtergen.PeerResult) error {
 	var rds []*templates.Renderer
 	var names []string
 	for _, r := range p.Routers {
 		if rd, ok := w.renderers[strings.ToLower(r)]; ok {
 			rds = append(rds, rd)
-			names = append(names, templates.PeerFile(rdName(w, r), p.Name))
+			names = append(names, templates.PeerFile(rdName(res, r), p.Name))
 		}
 	}
 	// The guard first, for every file of the peer, so that a failure
@@ -332,7 +325,7 @@ func (w *run) peer(ctx context.Context, p *filtergen.PeerResult) error {
 			if err := ctx.Err(); err != nil {
 				return context.Cause(ctx)
 			}
-			f, err := rd.Peer(w.head, p)
+			f, err := rd.Peer(res, p)
 			if err != nil {
 				return err
 			}
@@ -381,8 +374,8 @@ func (w *run) unstage(names []string) {
 }
 
 // rdName returns the router's name as the policy spells it.
-func rdName(w *run, r string) string {
-	for _, x := range w.head.Routers {
+func rdName(res *filtergen.Result, r string) string {
+	for _, x := range res.Routers {
 		if strings.EqualFold(x.Name, r) {
 			return x.Name
 		}
@@ -418,6 +411,7 @@ func (w *run) add(f templates.File, old []byte, router bool) error {
 	}
 	w.mu.Lock()
 	w.files[f.Name] = fst
+	w.lines[strings.ToLower(routerOf(f.Name))] += bytes.Count(f.Data, []byte{'\n'})
 	w.mu.Unlock()
 	return nil
 }
@@ -430,6 +424,10 @@ func (w *run) finish(ctx context.Context, res *filtergen.Result, routers []filte
 		failed[strings.ToUpper(p)] = true
 	}
 	keptRouter := map[string]bool{}
+	rp, err := w.pol.Resolve() // Compile resolved it: cannot fail here
+	if err != nil {
+		return err
+	}
 	for _, r := range routers {
 		if err := ctx.Err(); err != nil {
 			return context.Cause(ctx)
@@ -437,12 +435,11 @@ func (w *run) finish(ctx context.Context, res *filtergen.Result, routers []filte
 		// A router with a failed peer keeps its file: it includes the
 		// failed peer's previous file, which stays too.
 		hasFailed := false
-		for _, p := range w.pol.AllPeers() {
+		for _, p := range rp.Peers {
 			if !failed[strings.ToUpper(p.Name)] {
 				continue
 			}
-			s := p.Settings(w.pol.Defaults, w.pol.Routers)
-			if slices.ContainsFunc(s.Routers, func(x string) bool { return strings.EqualFold(x, r.Name) }) {
+			if slices.ContainsFunc(p.Settings.Routers, func(x string) bool { return strings.EqualFold(x, r.Name) }) {
 				hasFailed = true
 				name := templates.PeerFile(r.Name, p.Name)
 				if _, err := w.dirfs.read(name); err == nil {
@@ -465,6 +462,11 @@ func (w *run) finish(ctx context.Context, res *filtergen.Result, routers []filte
 				continue
 			}
 			if err := w.add(f, old, true); err != nil {
+				return err
+			}
+		}
+		if !keptRouter[strings.ToLower(r.Name)] {
+			if err := w.renderers[strings.ToLower(r.Name)].CheckLines(w.lines[strings.ToLower(r.Name)]); err != nil {
 				return err
 			}
 		}

@@ -1,3 +1,56 @@
 // Package templates renders a compiled filtergen result as router
 // configuration for each supported platform.
+//
+// # What the operator adds
+//
+// A router's main file ("ROUTER.conf") starts with a header comment. Each
+// thing filtergen leaves to the operator has one line there of the form
+//
+//	<comment> filtergen-operator: KEY free text
+//
+// where <comment> is the platform's comment start ("#" for BIRD and
+// nftables, "/*" for Junos, "!" for Cisco-style platforms), KEY is one
+// of the keys below, and the free text (which the parser ignores) tells
+// a human what to do. A missing line means nothing of that kind is left
+// to do. Tools (the interop lab) parse these lines; every platform uses
+// the same keys (OperatorMarker):
+//
+//	router-id  the policy sets no router_id: configure the BGP router ID
+//	bfd        some sessions use BFD and the platform needs it enabled
+//	           separately (BIRD: "protocol bfd {}")
+//	kernel     the routes the router forwards must be exported to the
+//	           forwarding plane by the operator (BIRD: "protocol kernel")
+//	gtsm       some sessions use TTL security and the platform only sends
+//	           TTL 255; the receive check is a filter of the operator's
+//	           (Junos: lo0 input filter)
+//	rpki-module  the RTR session needs a daemon module loaded (FRR: bgpd
+//	           started with "-M rpki", package frr-rpki-rtrlib)
+//	workdir    the file includes others by relative path: run the daemon
+//	           in the file's directory (OpenBGPD)
+//
+// Header comments contain only names that the policy validated (router and
+// peer names, platform versions); free text such as descriptions goes
+// through the platform's quoting and never into a comment.
+//
+// # Replacing what was generated before
+//
+// BIRD objects are named FG_... or after a peer, in files that a reload
+// re-reads. Junos objects live in the configuration group FILTERGEN,
+// which ROUTER.conf replaces ("replace:") and the peer files extend: a
+// "load replace" of ROUTER.conf then of every file of ROUTER.d/, in one
+// commit, leaves nothing of a peer removed from the policy. FRR's
+// frr.conf is ROUTER.conf followed by every ROUTER.d/*.conf; applied with
+// frr-reload.py it removes what a removed peer had. OpenBGPD's
+// ROUTER.conf includes every ROUTER.d/*.conf and "bgpctl reload" replaces
+// the whole configuration.
+//
+// # Platforms
+//
+// internal/platform's table says which platforms render, how they quote
+// text, their limits and the versions their features need. Templates
+// reach it through functions bound to the router's platform: ident
+// (object names), text (descriptions), comment, supports and require
+// (features by the router's declared version). Render refuses unsafe
+// names, lists over the platform's limit and an unreadable version before
+// any template runs.
 package templates

@@ -14,9 +14,12 @@ func ExampleRender() {
 	res := &filtergen.Result{
 		LocalAS: 59900,
 		Peers: []*filtergen.PeerResult{{
-			Name: "RIPE_NCC", ASN: 3333, Routers: []string{"rs1"}, ASNs: []uint32{3333},
-			Neighbors: []netip.Addr{netip.MustParseAddr("193.239.116.10")},
-			Settings:  filtergen.Settings{EnforceFirstAS: true},
+			Name: "RIPE_NCC", ASN: 3333, Role: filtergen.RolePeer, Routers: []string{"rs1"}, ASNs: []uint32{3333},
+			Attachments: []filtergen.Attachment{{Router: "rs1", Neighbors: []netip.Addr{netip.MustParseAddr("193.239.116.10")}}},
+			Settings:    filtergen.Settings{EnforceFirstAS: true},
+			Import:      filtergen.ImportPolicy{PrefixFilter: true, OriginCheck: true, EnforceFirstAS: true, MaxPathLength: 64},
+			Export:      filtergen.ExportPolicy{Own: true, Customers: true},
+			Session:     filtergen.SessionSettings{MaxPrefixAction: filtergen.MaxPrefixRestart},
 			Families: []*filtergen.FamilyResult{{
 				Family: "ipv4", Count: 1, MaxPrefix: 10,
 				Entries: []filtergen.PrefixRange{{Prefix: pfx, Min: 21, Max: 22}},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/netip"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -21,16 +22,17 @@ import (
 	"github.com/filtergen/filtergen/internal/platform"
 )
 
-//go:embed bird2/*.tmpl junos/*.tmpl
+//go:embed */*.tmpl
 var builtin embed.FS
 
 // Builtin returns the embedded templates, "PLATFORM/router.tmpl" and
-// "PLATFORM/peer.tmpl" for each supported platform, for a user to copy and
-// override.
+// "PLATFORM/peer.tmpl" for each platform that renders, and
+// "host/nft.tmpl", the nftables anti-spoofing shared by the platforms
+// whose daemon cannot filter packets, for a user to copy and override.
 func Builtin() fs.FS { return builtin }
 
-// Platforms lists the platforms that have templates.
-func Platforms() []string { return []string{"bird2", "junos"} }
+// Platforms lists the platforms that have templates (platform.Table).
+func Platforms() []string { return platform.Names(true) }
 
 // A File is one rendered configuration file, its Name relative to the
 // output directory.
@@ -60,7 +62,11 @@ var sprigAllowed = []string{
 	"ternary", "toString", "int",
 }
 
-func funcMap() template.FuncMap {
+// funcMap returns the functions of pl's templates for router r: the
+// allowed sprig helpers, ownFuncs, and the functions bound to the
+// platform, so that a template cannot escape text or check a name for the
+// wrong platform.
+func funcMap(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 	sp := sprig.TxtFuncMap()
 	fm := template.FuncMap{}
 	for _, name := range sprigAllowed {
@@ -73,19 +79,80 @@ func funcMap() template.FuncMap {
 	for k, v := range ownFuncs {
 		fm[k] = v
 	}
+	for k, v := range platformFuncs(pl, r) {
+		fm[k] = v
+	}
 	return fm
 }
 
-var ownFuncs = template.FuncMap{
-	// ident joins parts with "_" into an object name and refuses it unless
-	// it passes platform.ValidName.
-	"ident": func(parts ...string) (string, error) {
-		s := strings.ToUpper(strings.Join(parts, "_"))
-		if err := platform.ValidName(s); err != nil {
-			return "", err
+// platformFuncs are the template functions that depend on the platform
+// and the router's declared version.
+func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
+	return template.FuncMap{
+		// ident joins parts with "_" into an object name and refuses it
+		// unless it passes the portable rule and the platform's limit.
+		"ident": func(parts ...string) (string, error) {
+			s := strings.ToUpper(strings.Join(parts, "_"))
+			if err := pl.ValidName(s); err != nil {
+				return "", err
+			}
+			return s, nil
+		},
+		// text writes free text (descriptions) in the platform's form:
+		// sanitised, cut to its limit, quoted where it quotes strings.
+		"text": pl.Text,
+		// comment sanitises text for a comment line: nothing in it can
+		// end the comment or start a command.
+		"comment": func(s string) string { return platform.SanitizeText(s, 200) },
+		// supports reports whether the router's declared version (or the
+		// platform's baseline) has a feature; require fails the render
+		// with an error saying which version is needed.
+		"supports": func(feature string) bool { return pl.Supports(r.Version, feature) },
+		"require": func(feature string) (string, error) {
+			if err := pl.Require(r.Version, feature); err != nil {
+				return "", fmt.Errorf("router %s: %w", r.Name, err)
+			}
+			return "", nil
+		},
+		// sessions returns the neighbor's session addresses on this
+		// router in family fam ("ipv4", "ipv6").
+		"sessions": func(p *filtergen.PeerResult, fam string) []netip.Addr { return neighbors(p, r.Name, fam) },
+		// localAddress returns our source address towards the neighbor
+		// in family fam on this router, or the zero Addr.
+		"localAddress": func(p *filtergen.PeerResult, fam string) netip.Addr {
+			if a := p.Attachment(r.Name); a != nil {
+				if l := inFamily(a.LocalAddresses, fam); len(l) > 0 {
+					return l[0]
+				}
+			}
+			return netip.Addr{}
+		},
+		// iface returns the customer's interface on this router.
+		"iface": func(p *filtergen.PeerResult) string {
+			if a := p.Attachment(r.Name); a != nil && a.Interface != "" {
+				return a.Interface
+			}
+			return p.Settings.Interface
+		},
+		// password reveals the session password for the configuration,
+		// in the platform's form; Render has checked its characters.
+		"password": func(p *filtergen.PeerResult) string {
+			return p.Session.Password.Reveal()
+		},
+	}
+}
+
+func inFamily(as []netip.Addr, fam string) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range as {
+		if a.Unmap().Is4() == (fam == "ipv4") {
+			out = append(out, a.Unmap())
 		}
-		return s, nil
-	},
+	}
+	return out
+}
+
+var ownFuncs = template.FuncMap{
 	"quote":  func(s string) string { return platform.Quote(s, platform.MaxText) },
 	"asn":    func(n uint32) string { return "AS" + strconv.FormatUint(uint64(n), 10) },
 	"suffix": func(fam string) string { return map[string]string{"ipv4": "V4", "ipv6": "V6"}[fam] },
@@ -97,7 +164,14 @@ var ownFuncs = template.FuncMap{
 	},
 	"accepted":  acceptedLine,
 	"neighbors": neighbors,
-	"bogons":    bogons,
+	// attachment returns the peer's attachment on the router (never nil).
+	"attachment": func(p *filtergen.PeerResult, router string) *filtergen.Attachment {
+		if a := p.Attachment(router); a != nil {
+			return a
+		}
+		return &filtergen.Attachment{Router: router}
+	},
+	"bogons": bogons,
 	// hasACL reports whether a peer gets ingress ACLs: every family of a
 	// customer with ingress_acl on, an empty ACL included (deny all), so
 	// that no configured family is left unfiltered.
@@ -177,6 +251,238 @@ var ownFuncs = template.FuncMap{
 		return "(.)* (" + strings.Join(parts, "|") + ") (.)*"
 	},
 	"junosPaths": junosPaths,
+	// frrPrefixList renders an FRR (Cisco-syntax) prefix-list named
+	// name in family fam, one "seq N permit ENTRY" line per entry; an
+	// empty list becomes "seq 5 deny any", since FRR permits everything
+	// through an empty list (vendors.md §1.3).
+	"frrPrefixList": func(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+		return ciscoPrefixList(name, fam, rs)
+	},
+	// frrOrLonger renders a prefix-list matching each prefix and all its
+	// more-specifics, "deny any" when there is none.
+	"frrOrLonger": func(name, fam string, ps []netip.Prefix) (string, error) {
+		return ciscoPrefixList(name, fam, orLonger(ps))
+	},
+	// frrOrigins renders a bgp as-path access-list permitting paths
+	// whose RFC 6811 origin (the last AS, not an AS_SET) is one of asns,
+	// eight ASNs a line as bgpq4 writes them.
+	"frrOrigins": func(name string, asns []uint32) string {
+		var b []byte
+		seq := 0
+		for chunk := range slices.Chunk(asns, 8) {
+			seq += 5
+			b = append(b, "bgp as-path access-list "...)
+			b = append(b, name...)
+			b = append(b, " seq "...)
+			b = strconv.AppendInt(b, int64(seq), 10)
+			b = append(b, " permit _("...)
+			for i, a := range chunk {
+				if i > 0 {
+					b = append(b, '|')
+				}
+				b = strconv.AppendUint(b, uint64(a), 10)
+			}
+			b = append(b, ")$\n"...)
+		}
+		return strings.TrimSuffix(string(b), "\n")
+	},
+	// ciscoBogonASNs is a Cisco-flavour regex matching a path that
+	// holds a bogon AS anywhere: "_(0|23456|6449[6-9]|...)_".
+	"ciscoBogonASNs": func() string {
+		b := []byte("_(")
+		for i, r := range filtergen.BogonASNs {
+			if i > 0 {
+				b = append(b, '|')
+			}
+			b = platform.AppendDecimalRange(b, r.First, r.Last)
+		}
+		return string(append(b, ")_"...))
+	},
+	// own returns our own space in family fam ("ipv4", "ipv6").
+	"own": func(res *filtergen.Result, fam string) []filtergen.PrefixRange {
+		for _, o := range res.Own {
+			if o.Family == fam {
+				return o.Entries
+			}
+		}
+		return nil
+	},
+	// orLonger widens entries to all their more-specifics.
+	"orLonger": func(rs []filtergen.PrefixRange) []filtergen.PrefixRange {
+		out := make([]filtergen.PrefixRange, len(rs))
+		for i, r := range rs {
+			out[i] = filtergen.PrefixRange{Prefix: r.Prefix, Min: uint8(r.Prefix.Bits()), Max: uint8(r.Prefix.Addr().BitLen())}
+		}
+		return out
+	},
+	// prefixes returns the prefixes of entries, without their ranges.
+	"prefixes": func(rs []filtergen.PrefixRange) []netip.Prefix {
+		var out []netip.Prefix
+		for i, r := range rs {
+			if i == 0 || r.Prefix != rs[i-1].Prefix {
+				out = append(out, r.Prefix)
+			}
+		}
+		return out
+	},
+	"ownEntries": func(res *filtergen.Result, fam string) []filtergen.PrefixRange {
+		for _, o := range res.Own {
+			if o.Family == fam {
+				return o.Entries
+			}
+		}
+		return nil
+	},
+	"ownPrefixes": func(res *filtergen.Result, fam string) []netip.Prefix {
+		var out []netip.Prefix
+		for _, o := range res.Own {
+			if o.Family == fam {
+				for _, e := range o.Entries {
+					out = append(out, e.Prefix)
+				}
+			}
+		}
+		return out
+	},
+	// hostPrefixes returns each address as a host prefix (/32, /128).
+	"hostPrefixes": func(as []netip.Addr) []netip.Prefix {
+		out := make([]netip.Prefix, len(as))
+		for i, a := range as {
+			out[i] = netip.PrefixFrom(a, a.BitLen())
+		}
+		return out
+	},
+	"exactEntries": func(ps []netip.Prefix) []filtergen.PrefixRange {
+		out := make([]filtergen.PrefixRange, len(ps))
+		for i, p := range ps {
+			out[i] = filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Bits())}
+		}
+		return out
+	},
+	// badLengths returns the ranges of prefixes shorter than min or
+	// longer than max in family fam (min, max of 0 mean no bound).
+	"badLengths": func(fam string, min, max int) []filtergen.PrefixRange {
+		zero, bits := netip.MustParsePrefix("0.0.0.0/0"), 32
+		if fam == "ipv6" {
+			zero, bits = netip.MustParsePrefix("::/0"), 128
+		}
+		var out []filtergen.PrefixRange
+		if min > 0 {
+			out = append(out, filtergen.PrefixRange{Prefix: zero, Min: 0, Max: uint8(min - 1)})
+		}
+		if max > 0 && max < bits {
+			out = append(out, filtergen.PrefixRange{Prefix: zero, Min: uint8(max + 1), Max: uint8(bits)})
+		}
+		return out
+	},
+	// obgpdPrefixSet renders an OpenBGPD prefix-set block, one entry a
+	// line; an empty set is "prefix-set NAME { }", which never matches
+	// (vendors.md §1.3).
+	"obgpdPrefixSet": func(name string, rs []filtergen.PrefixRange) (string, error) {
+		if len(rs) == 0 {
+			return "prefix-set " + name + " { }", nil
+		}
+		body, err := lines(rs, "\t", "", "", platform.AppendOpenBGPD)
+		if err != nil {
+			return "", fmt.Errorf("%w in %s", err, name)
+		}
+		return "prefix-set " + name + " {\n" + body + "\n}", nil
+	},
+	// obgpdOrLonger renders a prefix-set of each prefix and its
+	// more-specifics.
+	"obgpdOrLonger": func(name string, ps []netip.Prefix) string {
+		if len(ps) == 0 {
+			return "prefix-set " + name + " { }"
+		}
+		b := []byte("prefix-set " + name + " {\n")
+		for _, p := range ps {
+			b = append(b, '\t')
+			b = platform.AppendPrefix(b, p)
+			b = append(b, " or-longer\n"...)
+		}
+		return string(append(b, '}'))
+	},
+	// obgpdASSet renders an as-set block, ten ASNs a line.
+	"obgpdASSet": func(name string, asns []uint32) string {
+		b := []byte("as-set " + name + " {")
+		for i, a := range asns {
+			if i%10 == 0 {
+				b = append(b, "\n\t"...)
+			} else {
+				b = append(b, ' ')
+			}
+			b = strconv.AppendUint(b, uint64(a), 10)
+		}
+		return string(append(b, "\n}"...))
+	},
+	"bogonASNs": func() []filtergen.ASNRange { return filtergen.BogonASNs },
+	// exportCodes lists the relationship codes (filtergen.Role.Code)
+	// whose tagged routes an export sends, in code order.
+	"exportCodes": func(ex filtergen.ExportPolicy) []uint32 {
+		var out []uint32
+		for _, r := range []struct {
+			on   bool
+			role filtergen.Role
+		}{{ex.Customers, filtergen.RoleCustomer}, {ex.Peers, filtergen.RolePeer}, {ex.Providers, filtergen.RoleProvider},
+			{ex.RouteServers, filtergen.RoleRouteServer}, {ex.RSClients, filtergen.RoleRSClient}} {
+			if r.on {
+				out = append(out, r.role.Code())
+			}
+		}
+		slices.Sort(out)
+		return out
+	},
+	// fail stops rendering with an error: for settings a platform
+	// cannot express.
+	"fail": func(msg string) (string, error) { return "", errors.New(msg) },
+	// learnedFrom is DATA1 of the relationship large community.
+	"learnedFrom": func() uint32 { return filtergen.CommunityLearnedFrom },
+	"roles":       func() []filtergen.Role { return filtergen.Roles },
+	"famIndex":    func(fam string) int { return map[string]int{"ipv4": 0, "ipv6": 1}[fam] },
+	"is4":         func(fam string) bool { return fam == "ipv4" },
+	"lc": func(c filtergen.LargeCommunity, sep string) string {
+		return strconv.FormatUint(uint64(c.Global), 10) + sep + strconv.FormatUint(uint64(c.Data1), 10) + sep +
+			strconv.FormatUint(uint64(c.Data2), 10)
+	},
+	// roleCode is the DATA2 of the relationship community of a role.
+	"roleCode": func(r string) uint32 { return filtergen.Role(r).Code() },
+	// birdRole is the BIRD "local role" keyword for a session with a
+	// neighbor of role r.
+	"birdRole": func(r filtergen.Role) string { return strings.ReplaceAll(r.RFC9234(), "-", "_") },
+	// secret reveals a session password for the configuration; the
+	// characters were checked when it was read.
+	"secret": func(s filtergen.Secret) string { return s.Reveal() },
+	"is16":   func(n uint32) bool { return n <= 65535 },
+	// versionAtLeast reports whether a router's declared software version
+	// (Router.Version, "2.0.12" or "24.4R1") is at least min; an
+	// undeclared version means the platform's current release.
+	"versionAtLeast": VersionAtLeast,
+	"junosIFD":       func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
+	"junosUnit": func(name string) (int, error) {
+		_, u, err := platform.JunosInterface(name)
+		return u, err
+	},
+	// localAddr returns the attachment's local address in the family,
+	// or an invalid address.
+	"localAddr": func(a *filtergen.Attachment, fam string) netip.Addr {
+		for _, l := range a.LocalAddresses {
+			if l.Is4() == (fam == "ipv4") {
+				return l
+			}
+		}
+		return netip.Addr{}
+	},
+	// antiSpoof returns the peer's anti-spoofing in family fam on the
+	// router, or nil.
+	"antiSpoof": func(p *filtergen.PeerResult, router, fam string) *filtergen.AntiSpoof {
+		for _, as := range antiSpoofing(p, router) {
+			if as.Family == fam {
+				return &as
+			}
+		}
+		return nil
+	},
+	"antiSpoofing": antiSpoofing,
 	// nftElements renders the elements of an nftables interval set, one
 	// per line.
 	"nftElements": func(ps []netip.Prefix, indent string) string {
@@ -219,6 +525,44 @@ func lines(rs []filtergen.PrefixRange, indent, sep, term string, f func([]byte, 
 	return sb.String(), nil
 }
 
+// ciscoPrefixList renders a prefix-list in the Cisco syntax FRR takes:
+// "ip prefix-list NAME seq N permit ENTRY", "ipv6" for IPv6, sequence
+// numbers in steps of 5; an empty list denies everything.
+func ciscoPrefixList(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+	head := "ip prefix-list " + name + " seq "
+	if fam == "ipv6" {
+		head = "ipv6 prefix-list " + name + " seq "
+	}
+	if len(rs) == 0 {
+		return head + "5 deny any", nil
+	}
+	var sb strings.Builder
+	sb.Grow(len(rs) * (len(head) + 40))
+	var line []byte
+	for i, r := range rs {
+		e := platform.EntryFrom(r.Prefix, r.Min, r.Max)
+		if !e.IsValid() || r.Prefix.Addr().Is4() != (fam == "ipv4") {
+			return "", fmt.Errorf("templates: invalid %s filter entry %s in %s", fam, r, name)
+		}
+		line = append(line[:0], head...)
+		line = strconv.AppendInt(line, int64(i+1)*5, 10)
+		line = append(line, " permit "...)
+		line = platform.AppendIOS(line, e)
+		line = append(line, '\n')
+		sb.Write(line)
+	}
+	return strings.TrimSuffix(sb.String(), "\n"), nil
+}
+
+// orLonger returns an entry matching each prefix and its more-specifics.
+func orLonger(ps []netip.Prefix) []filtergen.PrefixRange {
+	out := make([]filtergen.PrefixRange, len(ps))
+	for i, p := range ps {
+		out[i] = filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Addr().BitLen())}
+	}
+	return out
+}
+
 // junosPaths renders the as-path-group members: "^P(P)*$" when the peer
 // originates its own routes, then "^P(.)*(O1|…)$" (or, without first-AS
 // enforcement, "^(.)*(O1|…)$") in groups of 8 origins, as bgpq4 does.
@@ -256,9 +600,23 @@ func junosPaths(p *filtergen.PeerResult, indent string) string {
 	return string(b)
 }
 
-func neighbors(p *filtergen.PeerResult, fam string) []netip.Addr {
+// antiSpoofing returns the peer's anti-spoofing on the router: its
+// attachment's, or the peer's for a Result without per-router entries.
+func antiSpoofing(p *filtergen.PeerResult, router string) []filtergen.AntiSpoof {
+	if a := p.Attachment(router); a != nil && a.AntiSpoofing != nil {
+		return a.AntiSpoofing
+	}
+	return p.AntiSpoofing
+}
+
+// neighbors returns the peer's addresses of family fam on the router.
+func neighbors(p *filtergen.PeerResult, router, fam string) []netip.Addr {
 	var out []netip.Addr
-	for _, a := range p.Neighbors {
+	a := p.Attachment(router)
+	if a == nil {
+		return nil
+	}
+	for _, a := range a.Neighbors {
 		if a.Unmap().Is4() == (fam == "ipv4") {
 			out = append(out, a.Unmap())
 		}
@@ -319,15 +677,60 @@ func ParseAccepted(data []byte) (int, bool) {
 }
 
 type routerData struct {
-	Result *filtergen.Result
-	Router filtergen.Router
-	Peers  []*filtergen.PeerResult
+	Result   *filtergen.Result
+	Router   filtergen.Router
+	Platform *platform.Platform
+	Peers    []*filtergen.PeerResult
+	// Operator lists what is left to the operator, one OperatorMarker
+	// line each (see the package documentation).
+	Operator []string
+	// RSClients, DefaultExport and BFD say whether any peer on the
+	// router is a route-server client, gets a default route only, or
+	// uses BFD.
+	RSClients, DefaultExport, BFD bool
+	// GTSM says whether any session asks for TTL security.
+	GTSM bool
+	// ROV says whether any import on the router validates origins
+	// against the RTR caches.
+	ROV bool
+}
+
+// OperatorMarker starts each header line of a router's main file that
+// names something filtergen leaves to the operator; see the package
+// documentation for the keys.
+const OperatorMarker = "filtergen-operator:"
+
+// newRouterData computes what the router templates need besides the
+// result.
+func newRouterData(res *filtergen.Result, router filtergen.Router, pl *platform.Platform, peers []*filtergen.PeerResult) routerData {
+	d := routerData{Result: res, Router: router, Platform: pl, Peers: peers}
+	for _, p := range peers {
+		d.RSClients = d.RSClients || p.Role == filtergen.RoleRSClient
+		d.DefaultExport = d.DefaultExport || p.Export.DefaultOnly
+		d.BFD = d.BFD || p.Session.BFD
+		d.ROV = d.ROV || p.Import.RejectRPKIInvalid
+		d.GTSM = d.GTSM || p.Session.TTLSecurity > 0
+	}
+	if !router.RouterID.IsValid() {
+		d.Operator = append(d.Operator, "router-id")
+	}
+	if d.BFD {
+		d.Operator = append(d.Operator, "bfd")
+	}
+	if router.Platform == "bird2" {
+		d.Operator = append(d.Operator, "kernel")
+	}
+	if router.Platform == "junos" && d.GTSM {
+		d.Operator = append(d.Operator, "gtsm")
+	}
+	return d
 }
 
 type peerData struct {
-	Result *filtergen.Result
-	Router filtergen.Router
-	Peer   *filtergen.PeerResult
+	Result   *filtergen.Result
+	Router   filtergen.Router
+	Platform *platform.Platform
+	Peer     *filtergen.PeerResult
 	// RPKI is set when RPKI data was used, so that router-side checks
 	// are rendered.
 	RPKI bool
@@ -336,6 +739,68 @@ type peerData struct {
 // ErrNoTemplates reports a platform without templates.
 var ErrNoTemplates = errors.New("templates: no templates for platform")
 
+// ErrLimit reports a list or a configuration larger than the platform
+// takes (vendors.md §5).
+var ErrLimit = errors.New("templates: over the platform's limit")
+
+// ErrUnsafe reports a name that cannot be written into a configuration
+// or a file name as it is.
+var ErrUnsafe = errors.New("templates: unsafe name")
+
+// Names written into configurations and file names bare: router and peer
+// names (the policy allows less), and interface names, which go in
+// quotes or stand alone as a token.
+var (
+	safeName  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,31}$`)
+	safeIface = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,63}$`)
+	// A TCP MD5 key is at most 80 bytes (Linux TCP_MD5SIG_MAXKEYLEN);
+	// the characters are those every platform takes bare or quoted.
+	safePassword = regexp.MustCompile(`^[A-Za-z0-9_.+=@%^*~:,/-]{1,80}$`)
+)
+
+// check refuses, before anything renders, what no template can write
+// safely or what the platform cannot take: names outside the safe rules,
+// a version the platform table cannot read, and prefix lists longer than
+// the platform's limit. Descriptions are escaped by the text and quote
+// functions instead.
+func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform, peers []*filtergen.PeerResult) error {
+	if !safeName.MatchString(router.Name) {
+		return fmt.Errorf("%w: router name %s", ErrUnsafe, strconv.Quote(router.Name))
+	}
+	if err := pl.CheckVersion(router.Version); err != nil {
+		return fmt.Errorf("templates: router %s: %w", router.Name, err)
+	}
+	for _, p := range peers {
+		if !safeName.MatchString(p.Name) {
+			return fmt.Errorf("%w: router %s: peer name %s", ErrUnsafe, router.Name, strconv.Quote(p.Name))
+		}
+		ifaces := []string{p.Settings.Interface}
+		for _, a := range p.Attachments {
+			ifaces = append(ifaces, a.Interface)
+		}
+		for _, i := range ifaces {
+			if i != "" && !safeIface.MatchString(i) {
+				return fmt.Errorf("%w: router %s: peer %s: interface name %s", ErrUnsafe, router.Name, p.Name, strconv.Quote(i))
+			}
+		}
+		if pw := p.Session.Password.Reveal(); pw != "" && !safePassword.MatchString(pw) {
+			// The password itself is never printed.
+			return fmt.Errorf("%w: router %s: peer %s: the session password has %d characters; want 1 to 80 of letters, digits and - _ . + = @ %% ^ * ~ : , /",
+				ErrUnsafe, router.Name, p.Name, len(pw))
+		}
+		if pl.MaxListEntries == 0 {
+			continue
+		}
+		for _, f := range p.Families {
+			if len(f.Entries) > pl.MaxListEntries {
+				return fmt.Errorf("%w: router %s: peer %s: the %s prefix list has %d entries; %s takes at most %d per list",
+					ErrLimit, router.Name, p.Name, f.Family, len(f.Entries), pl.Title, pl.MaxListEntries)
+			}
+		}
+	}
+	return nil
+}
+
 // Render renders res for one router: "ROUTER.conf" and one
 // "ROUTER.d/PEER.conf" per peer on the router. A platform whose routing
 // daemon cannot filter packets (bird2) has an "nft.tmpl": for a router
@@ -343,12 +808,9 @@ var ErrNoTemplates = errors.New("templates: no templates for platform")
 // the host's nftables. The output depends only on res, so rendering twice
 // gives identical bytes.
 func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]File, error) {
-	if !slices.Contains(Platforms(), router.Platform) {
+	pl, ok := platform.Lookup(router.Platform)
+	if !ok || !pl.Templates {
 		return nil, fmt.Errorf("%w %s (router %s)", ErrNoTemplates, strconv.Quote(router.Platform), strconv.Quote(router.Name))
-	}
-	tmpl, err := load(router.Platform, opts.Overrides)
-	if err != nil {
-		return nil, err
 	}
 	var peers []*filtergen.PeerResult
 	for _, p := range res.Peers {
@@ -356,9 +818,17 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 			peers = append(peers, p)
 		}
 	}
+	if err := check(res, router, pl, peers); err != nil {
+		return nil, err
+	}
+	tmpl, err := load(pl, router, opts.Overrides)
+	if err != nil {
+		return nil, err
+	}
 	var files []File
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+	rd := newRouterData(res, router, pl, peers)
+	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", rd); err != nil {
 		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
 	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
@@ -375,7 +845,7 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 			for i := range next {
 				p := peers[i]
 				buf.Reset()
-				d := peerData{Result: res, Router: router, Peer: p, RPKI: res.RPKI != nil}
+				d := peerData{Result: res, Router: router, Platform: pl, Peer: p, RPKI: res.RPKI != nil}
 				if err := tmpl.ExecuteTemplate(&buf, "peer.tmpl", d); err != nil {
 					errs[i] = fmt.Errorf("templates: router %s: peer %s: %w", router.Name, p.Name, err)
 					continue
@@ -398,43 +868,79 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 			return nil, err
 		}
 	}
-	if tmpl.Lookup("nft.tmpl") != nil && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
+	if pl.HostFilters && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
 		var buf bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", routerData{Result: res, Router: router, Peers: peers}); err != nil {
+		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", rd); err != nil {
 			return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
 		}
 		files = append(files, File{Name: router.Name + ".nft", Data: buf.Bytes()})
+	}
+	if pl.MaxConfigLines > 0 {
+		n := 0
+		for _, f := range files {
+			n += bytes.Count(f.Data, []byte{'\n'})
+		}
+		if n > pl.MaxConfigLines {
+			return nil, fmt.Errorf("%w: router %s: the configuration has %d lines; %s takes at most %d",
+				ErrLimit, router.Name, n, pl.Title, pl.MaxConfigLines)
+		}
 	}
 	return files, nil
 }
 
 // load parses a platform's templates, each from overrides when it has the
-// file and from the built-in set otherwise. nft.tmpl is optional: only
-// platforms that need host packet filters have it.
-func load(platform string, overrides fs.FS) (*template.Template, error) {
-	root := template.New(platform).Option("missingkey=error").Funcs(funcMap())
-	for _, name := range []string{"router.tmpl", "peer.tmpl", "nft.tmpl"} {
-		path := platform + "/" + name
+// file and from the built-in set otherwise. A platform with host filters
+// also gets nft.tmpl: "PLATFORM/nft.tmpl" or "host/nft.tmpl" from the
+// overrides, else the built-in "host/nft.tmpl".
+func load(pl *platform.Platform, r filtergen.Router, overrides fs.FS) (*template.Template, error) {
+	root := template.New(pl.Name).Option("missingkey=error").Funcs(funcMap(pl, r))
+	type file struct{ name, builtin string }
+	files := []file{{"router.tmpl", pl.Name + "/router.tmpl"}, {"peer.tmpl", pl.Name + "/peer.tmpl"}}
+	if pl.HostFilters {
+		files = append(files, file{"nft.tmpl", "host/nft.tmpl"})
+	}
+	for _, f := range files {
 		var data []byte
+		var path string
 		var err error
-		if overrides != nil {
-			data, err = fs.ReadFile(overrides, path)
+		for _, candidate := range []string{pl.Name + "/" + f.name, f.builtin} {
+			if overrides == nil || data != nil {
+				break
+			}
+			data, err = fs.ReadFile(overrides, candidate)
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("templates: %s: %w", candidate, err)
+			}
+			path = candidate
+		}
+		if data == nil {
+			path = f.builtin
+			if data, err = fs.ReadFile(builtin, path); err != nil {
 				return nil, fmt.Errorf("templates: %s: %w", path, err)
 			}
 		}
-		if data == nil {
-			data, err = fs.ReadFile(builtin, path)
-			if errors.Is(err, fs.ErrNotExist) && name == "nft.tmpl" {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		if _, err := root.New(name).Parse(string(data)); err != nil {
-			return nil, fmt.Errorf("templates: %w", err)
+		if _, err := root.New(f.name).Parse(string(data)); err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", path, err)
 		}
 	}
 	return root, nil
+}
+
+// VersionAtLeast reports whether version have is at least min, comparing
+// their runs of digits from the left as platform.ParseVersion reads them
+// ("2.0.12" < "2.16"; "24.4R1" is 24.4.1). An empty have is true; a
+// version that does not parse is false.
+func VersionAtLeast(have, min string) bool {
+	if have == "" {
+		return true
+	}
+	h, err := platform.ParseVersion(have)
+	if err != nil {
+		return false
+	}
+	m, err := platform.ParseVersion(min)
+	if err != nil {
+		return false
+	}
+	return h.Compare(m) >= 0
 }

@@ -567,10 +567,12 @@ func newCmdTemplates(f *factory, runF func(*templatesOptions) error) *cobra.Comm
 		Use:   "templates [--write DIR [--force]]",
 		Short: "List the embedded templates, or write them out to override them",
 		Long: `Templates lists the embedded router templates. With --write DIR it copies
-them into DIR (PLATFORM/router.tmpl, PLATFORM/peer.tmpl), refusing to
-overwrite existing files unless --force; edit them and pass
-'compile --templates DIR' to use them. A template missing from DIR falls
-back to the embedded one.`,
+them into DIR (PLATFORM/router.tmpl, PLATFORM/peer.tmpl, and host/nft.tmpl,
+the nftables anti-spoofing shared by BIRD, FRR and OpenBGPD hosts), refusing
+to overwrite existing files unless --force; edit them and pass
+'compile --templates DIR' to use them. Overrides go file by file: a
+template missing from DIR falls back to the embedded one, and
+PLATFORM/nft.tmpl in DIR overrides host/nft.tmpl for one platform.`,
 		Example: `  # List the embedded templates
   filtergen templates
 

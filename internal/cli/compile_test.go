@@ -42,7 +42,7 @@ source:  TEST
 const testVRPs = `{"metadata": {"buildtime": "2026-11-23T12:00:00Z"},
  "roas": [{"asn": "AS1000", "prefix": "11.0.0.0/15", "maxLength": 16, "ta": "test"}]}`
 
-const testPolicy = `version: 1
+const testPolicy = `version: 2
 local_as: 3000
 irr:
   dumps: [db.rpsl]

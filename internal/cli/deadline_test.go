@@ -26,7 +26,7 @@ func stallingIRRd(t *testing.T) *irrtest.Server {
 // stallPolicy has n peers, each with its own AS-SET, all served by addr.
 func stallPolicy(addr string, n int, extra string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "version: 1\nlocal_as: 3000\nirr:\n  server: %s\n%s\nrouters:\n  - {name: r1, platform: bird2}\npeers:\n", addr, extra)
+	fmt.Fprintf(&b, "version: 2\nlocal_as: 3000\nirr:\n  server: %s\n%s\nrouters:\n  - {name: r1, platform: bird2}\npeers:\n", addr, extra)
 	for i := range n {
 		fmt.Fprintf(&b, "  - {name: P%d, asn: %d, announce: [AS-P%d]}\n", i, 1000+i, i)
 	}

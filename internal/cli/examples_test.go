@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/templates"
 )
 
 var update = flag.Bool("update", false, "update golden files")
@@ -121,7 +122,25 @@ func TestExamplesBIRDParses(t *testing.T) {
 				}
 				n++
 				conf := filepath.Join(out, "bird-"+r.Name+".conf")
-				main := "log stderr all;\nrouter id 192.0.2.1;\nprotocol device {}\ninclude \"" + r.Name + ".conf\";\n"
+				// Add only what the file's header leaves to the operator.
+				rc, err := os.ReadFile(filepath.Join(out, r.Name+".conf"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				main := "log stderr all;\nprotocol device {}\n"
+				for _, l := range strings.Split(string(rc), "\n") {
+					key, ok := strings.CutPrefix(l, "# "+templates.OperatorMarker+" ")
+					if !ok {
+						continue
+					}
+					switch strings.Fields(key)[0] {
+					case "router-id":
+						main += "router id 192.0.2.1;\n"
+					case "bfd":
+						main += "protocol bfd {}\n"
+					}
+				}
+				main += "include \"" + r.Name + ".conf\";\n"
 				if err := os.WriteFile(conf, []byte(main), 0o644); err != nil {
 					t.Fatal(err)
 				}

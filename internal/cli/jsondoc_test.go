@@ -53,6 +53,7 @@ source:  TEST
     announce: [AS-C]
     neighbors: [192.0.2.3]
     interface: eth1
+    routers: [r1]
 `)
 	return dir
 }
@@ -100,7 +101,7 @@ var jsonModes = []jsonMode{
 	{name: "expand -4", args: []string{"expand", "--registry", "DIR/db.rpsl", "-4", "AS-C", "AS-LOOP", "--json"}, section: "filtergen expand --json",
 		jq:   `.[0].prefixes, .[0].report.no_routes, .[1].report.loops[0]`,
 		want: `["10.0.0.0/8","13.0.0.0/16"]` + "\n[64512]\n" + `["AS-LOOP","AS-LOOP2","AS-LOOP"]`},
-	{name: "rpki check", args: []string{"rpki", "check", "--vrps", "DIR/vrps.json", "--max-age", "0", "11.0.0.0/16", "AS1000", "AS2000", "--json"},
+	{name: "rpki check", args: []string{"rpki", "check", "--vrps", "DIR/vrps.json", "--max-age", "any", "11.0.0.0/16", "AS1000", "AS2000", "--json"},
 		section: "filtergen rpki check --json", jq: `[.results[] | [.asn, .state]], .results[0].vrps[0].max_length`,
 		want: `[[1000,"valid"],[2000,"invalid"]]` + "\n16"},
 }

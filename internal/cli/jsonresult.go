@@ -200,6 +200,12 @@ func (w *jsonWriter) result(depth int, r *filtergen.Result, extra func(o *jsonOb
 	if r.RPKI != nil {
 		o.field("RPKI", r.RPKI)
 	}
+	if len(r.RTR) > 0 {
+		o.field("RTR", r.RTR)
+	}
+	if len(r.Own) > 0 {
+		o.field("Own", r.Own)
+	}
 	o.key("Peers")
 	array(w, depth+1, r.Peers, w.peer)
 	if extra != nil {
@@ -218,9 +224,14 @@ func (w *jsonWriter) peer(depth int, p *filtergen.PeerResult) {
 	o.field("Description", p.Description)
 	o.field("ASN", p.ASN)
 	o.field("Customer", p.Customer)
+	o.field("Role", p.Role)
 	o.field("Routers", p.Routers)
 	o.field("Neighbors", p.Neighbors)
+	o.field("Attachments", p.Attachments)
 	o.field("Settings", p.Settings)
+	o.field("Import", p.Import)
+	o.field("Export", p.Export)
+	o.field("Session", p.Session)
 	o.key("ASNs")
 	leafArray(w, depth+1, p.ASNs)
 	if len(p.DroppedASNs) > 0 {
@@ -229,6 +240,9 @@ func (w *jsonWriter) peer(depth int, p *filtergen.PeerResult) {
 	}
 	o.key("Families")
 	array(w, depth+1, p.Families, w.family)
+	if len(p.AntiSpoofing) > 0 {
+		o.field("AntiSpoofing", p.AntiSpoofing)
+	}
 	if len(p.Warnings) > 0 {
 		o.field("Warnings", p.Warnings)
 	}

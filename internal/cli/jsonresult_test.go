@@ -106,7 +106,7 @@ func bigRPSL(n int) string {
 	return b.String()
 }
 
-const bigPolicy = `version: 1
+const bigPolicy = `version: 2
 local_as: 3000
 irr:
   dumps: [db.rpsl]
@@ -136,8 +136,9 @@ customers:
   - name: CUST
     asn: 1000
     announce: [AS-BIG]
-    neighbors: [198.18.0.1, 2001:db8:ffff::1]
-    interface: xe-0/0/1
+    attach:
+      - {router: r1, neighbors: [198.18.0.1, 2001:db8:ffff::1], interface: eth1}
+      - {router: r2, neighbors: [198.18.0.5, 2001:db8:ffff::5], interface: xe-0/0/1.100}
     urpf: strict
 `
 

@@ -23,9 +23,11 @@ import (
 
 // snakeCase turns a Go field name into its JSON key: "LocalAS" ->
 // "local_as", "DroppedASNs" -> "dropped_asns", "RPKIAcceptValid" ->
-// "rpki_accept_valid", "MaxLen" -> "max_len". A lower-case "s" after an
+// "rpki_accept_valid", "MaxLen" -> "max_len", "IPv4" -> "ipv4". A lower-case "s" after an
 // initialism is its plural ("ASNs", "VRPs"), not a new word.
 func snakeCase(s string) string {
+	// "IPv4" is one word, not "I" and "Pv4".
+	s = strings.ReplaceAll(s, "IPv", "Ipv")
 	r := []rune(s)
 	var b strings.Builder
 	for i, c := range r {

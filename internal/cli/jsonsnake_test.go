@@ -17,7 +17,7 @@ func TestSnakeCase(t *testing.T) {
 		"URPF": "urpf", "IngressACL": "ingress_acl", "ACL": "acl", "MaxPrefix": "max_prefix",
 		"Updated": "updated", "already_snake": "already_snake", "error": "error",
 		"DropRPKIInvalid": "drop_rpki_invalid", "RPKITightenMaxLength": "rpki_tighten_max_length",
-		"MinLength": "min_length", "FailOnMissingSet": "fail_on_missing_set",
+		"MinLength": "min_length", "FailOnMissingSet": "fail_on_missing_set", "IPv4": "ipv4", "MaxIPv6": "max_ipv6",
 	}
 	for in, want := range tests {
 		if got := snakeCase(in); got != want {

@@ -57,7 +57,7 @@ func memPolicy(t *testing.T, dir string, routes, peers int) string {
 	}
 	write(t, dir, "db.rpsl", b.String())
 	b.Reset()
-	b.WriteString("version: 1\nlocal_as: 3000\nirr:\n  dumps: [db.rpsl]\ndefaults:\n  families: [ipv4]\nrouters:\n  - {name: r1, platform: bird2}\npeers:\n")
+	b.WriteString("version: 2\nlocal_as: 3000\nirr:\n  dumps: [db.rpsl]\ndefaults:\n  families: [ipv4]\nrouters:\n  - {name: r1, platform: bird2}\npeers:\n")
 	for i := range peers {
 		fmt.Fprintf(&b, "  - {name: P%d, asn: 1000, announce: [AS-BIG]}\n", i)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +53,9 @@ followed by the VRPs that decided it: those that match for valid, every
 covering VRP for invalid. AS0 VRPs make covered prefixes invalid.
 
 Data older than --max-age (by the validator's build time, or the file's
-modification time for CSV) is refused; --max-age 0 accepts data of any age.
+modification time for CSV) is refused. --max-age 0 means the default (24h),
+as max_age: 0 does in a policy and MaxAge 0 in the library; --max-age any
+accepts data of any age.
 Exit 0 when every pair could be decided (whatever the states), 1 on bad
 input, an unreachable cache or stale data.`,
 		Example: `  # Validate one prefix with two origins against an rpki-client file
@@ -66,9 +69,6 @@ input, an unreachable cache or stale data.`,
 			if (opts.vrps == "") == (opts.rtr == "") {
 				return usagef("rpki check: give exactly one of --vrps and --rtr")
 			}
-			if opts.maxAge < 0 {
-				return usagef("rpki check: --max-age must not be negative")
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -78,7 +78,8 @@ input, an unreachable cache or stale data.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.vrps, "vrps", "", "VRP file (format detected from its content)")
 	fl.StringVar(&opts.rtr, "rtr", "", "RTR cache to fetch the VRPs from, as HOST:PORT")
-	fl.DurationVar(&opts.maxAge, "max-age", rpki.DefaultMaxAge, "refuse VRP files older than this (0: any age)")
+	opts.maxAge = rpki.DefaultMaxAge
+	fl.Var((*maxAgeFlag)(&opts.maxAge), "max-age", `refuse VRP files older than this (0: the default; "any": no limit)`)
 	fl.DurationVar(&opts.timeout, "timeout", time.Minute, "give up on the RTR cache after this long")
 	fl.BoolVar(&opts.json, "json", false, "print one JSON document")
 	return cmd
@@ -130,11 +131,7 @@ func runRPKICheck(ctx context.Context, f *factory, opts *rpkiCheckOptions) error
 	doc := rpkiCheckJSON{Results: []rpkiResultJSON{}}
 	var set *rpki.Set
 	if opts.vrps != "" {
-		maxAge := opts.maxAge
-		if maxAge == 0 {
-			maxAge = rpki.NoMaxAge
-		}
-		set, err = rpki.LoadFile(opts.vrps, rpki.LoadOptions{MaxAge: maxAge})
+		set, err = rpki.LoadFile(opts.vrps, rpki.LoadOptions{MaxAge: opts.maxAge})
 		if err != nil {
 			return err
 		}
@@ -179,3 +176,32 @@ func runRPKICheck(ctx context.Context, f *factory, opts *rpkiCheckOptions) error
 	_, err = fmt.Fprint(f.Out, text.String())
 	return err
 }
+
+// maxAgeFlag is --max-age: a duration, 0 for the default (rpki.DefaultMaxAge,
+// as in a policy and the library) or "any" (rpki.NoMaxAge).
+type maxAgeFlag time.Duration
+
+func (f *maxAgeFlag) String() string {
+	if time.Duration(*f) == rpki.NoMaxAge {
+		return "any"
+	}
+	return time.Duration(*f).String()
+}
+
+func (f *maxAgeFlag) Set(s string) error {
+	if s == "any" {
+		*f = maxAgeFlag(rpki.NoMaxAge)
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration such as 24h, 0 for the default or \"any\", got %s", strconv.Quote(s))
+	}
+	if d == 0 {
+		d = rpki.DefaultMaxAge
+	}
+	*f = maxAgeFlag(d)
+	return nil
+}
+
+func (f *maxAgeFlag) Type() string { return "duration" }

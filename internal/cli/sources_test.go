@@ -37,7 +37,7 @@ func TestCompileRouteSources(t *testing.T) {
 	} {
 		t.Run(src.name, func(t *testing.T) {
 			dir := t.TempDir()
-			write(t, dir, "policy.yaml", `version: 1
+			write(t, dir, "policy.yaml", `version: 2
 local_as: 3000
 irr:
   `+src.irr+`

@@ -1,0 +1,113 @@
+package templates_test
+
+import (
+	"errors"
+	"io/fs"
+	"net/netip"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/internal/platform"
+	"github.com/filtergen/filtergen/templates"
+)
+
+// TestTemplatesMatchTable keeps platform.Table and the embedded templates
+// in step: a platform marked as rendering has both templates, and every
+// embedded directory (but the shared host/) belongs to such a platform.
+func TestTemplatesMatchTable(t *testing.T) {
+	for _, name := range templates.Platforms() {
+		for _, f := range []string{"router.tmpl", "peer.tmpl"} {
+			if _, err := fs.Stat(templates.Builtin(), name+"/"+f); err != nil {
+				t.Errorf("platform %s renders but has no %s: %v", name, f, err)
+			}
+		}
+	}
+	dirs, err := fs.ReadDir(templates.Builtin(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if pl, ok := platform.Lookup(d.Name()); d.Name() != "host" && (!ok || !pl.Templates) {
+			t.Errorf("templates/%s: not a rendering platform in platform.Table", d.Name())
+		}
+	}
+	if _, err := fs.Stat(templates.Builtin(), "host/nft.tmpl"); err != nil {
+		t.Errorf("no shared nftables template: %v", err)
+	}
+}
+
+func TestRenderRefuses(t *testing.T) {
+	base := func() *filtergen.Result { return benchResult(3) }
+	tests := []struct {
+		name   string
+		router filtergen.Router
+		edit   func(*filtergen.Result)
+		want   error
+		msg    string
+	}{
+		{"platform without templates", filtergen.Router{Name: "r1", Platform: "iosxe"}, nil, templates.ErrNoTemplates, `"iosxe" (router "r1")`},
+		{"unknown platform", filtergen.Router{Name: "r1", Platform: "cisco"}, nil, templates.ErrNoTemplates, `"cisco"`},
+		{"router name with a slash", filtergen.Router{Name: "../r1", Platform: "bird2"}, nil, templates.ErrUnsafe, `router name "../r1"`},
+		{"peer name with a newline", filtergen.Router{Name: "r1", Platform: "junos"},
+			func(r *filtergen.Result) { r.Peers[0].Name = "X\nrouter bgp 1" }, templates.ErrUnsafe, `peer name "X\nrouter bgp 1"`},
+		{"interface with a quote", filtergen.Router{Name: "r1", Platform: "bird2"},
+			func(r *filtergen.Result) {
+				r.Peers[0].Attachments = []filtergen.Attachment{{Router: "r1", Interface: `eth0" accept`}}
+			}, templates.ErrUnsafe, `interface name "eth0\" accept"`},
+		{"junos list over 85,325", filtergen.Router{Name: "r1", Platform: "junos"},
+			func(r *filtergen.Result) { *r = *benchResult(85326) }, templates.ErrLimit,
+			"peer TRANSIT: the ipv4 prefix list has 85326 entries; Junos takes at most 85325 per list"},
+		{"bad version", filtergen.Router{Name: "r1", Platform: "bird2", Version: "eight"}, nil, nil, `BIRD 2: version "eight"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := base()
+			if tt.edit != nil {
+				tt.edit(res)
+			}
+			files, err := templates.Render(res, tt.router, templates.Options{})
+			if err == nil {
+				t.Fatalf("rendered %d files", len(files))
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("error %v is not %v", err, tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q does not say %q", err, tt.msg)
+			}
+		})
+	}
+	// At the limit, Junos renders.
+	if _, err := templates.Render(benchResult(85325), filtergen.Router{Name: "r1", Platform: "junos"}, templates.Options{}); err != nil {
+		t.Errorf("85,325 entries: %v", err)
+	}
+}
+
+// TestOverrideFileByFile replaces one template and keeps the others.
+func TestOverrideFileByFile(t *testing.T) {
+	res := benchResult(2)
+	res.Peers[0].Customer = true
+	res.Peers[0].Settings.Interface = "eth1"
+	res.Peers[0].Settings.IngressACL = true
+	res.Peers[0].Families[0].ACL = []netip.Prefix{netip.MustParsePrefix("1.0.0.0/23")}
+	over := fstest.MapFS{
+		"bird2/router.tmpl": {Data: []byte("# overridden router {{ .Router.Name }}\n")},
+		"host/nft.tmpl":     {Data: []byte("# overridden nft for {{ .Platform.Title }}\n")},
+	}
+	files, err := templates.Render(res, filtergen.Router{Name: "r1", Platform: "bird2"}, templates.Options{Overrides: over})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Name] = string(f.Data)
+	}
+	if got["r1.conf"] != "# overridden router r1\n" || got["r1.nft"] != "# overridden nft for BIRD 2\n" {
+		t.Errorf("overrides not used: %q, %q", got["r1.conf"], got["r1.nft"])
+	}
+	if !strings.Contains(got["r1.d/TRANSIT.conf"], "filter RP_TRANSIT_IN_V4") {
+		t.Errorf("the built-in peer template was not used:\n%s", got["r1.d/TRANSIT.conf"])
+	}
+}
