@@ -5,13 +5,15 @@
 #   make build    build bin/filtergen
 #   make lint     gofmt and go vet
 #   make bench    run the Go benchmarks once
+#   make interop  run only the interop lab (internal/lab), verbose: real BIRD 2
+#                 in network namespaces against the rendered configs
 
 GO       ?= go
-APT_PKGS := bgpq4 bird2 frr frr-rpki-rtrlib openbgpd stayrtr nftables
+APT_PKGS := bgpq4 bird2 frr frr-rpki-rtrlib openbgpd stayrtr nftables chromium iproute2 procps
 # The command each package provides, to tell whether it is installed.
-APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft
+APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft chromium ip sysctl
 
-.PHONY: all build test deps lint bench fuzz clean
+.PHONY: all build test deps lint bench fuzz clean interop
 
 all: build
 
@@ -19,9 +21,11 @@ build:
 	$(GO) build -o bin/filtergen ./cmd/filtergen
 
 # deps installs the tools the tests run against: bgpq4 (the oracle),
-# bird2, frr with its RPKI module, openbgpd and nftables (config validators), Debian's stayrtr 0.5.1 (RTR
-# version 2 with ASPA), and stayrtr v0.6.0 from the module's tool
-# dependency. Nothing is installed when everything is already there.
+# bird2, frr with its RPKI module, openbgpd and nftables (config validators
+# and the interop lab's routers), iproute2 and procps (the lab's
+# namespaces), Debian's stayrtr 0.5.1 (RTR version 2 with ASPA), chromium
+# (opens the HTML report headless), and stayrtr v0.6.0 from the module's
+# tool dependency. Nothing is installed when everything is already there.
 deps:
 	@missing=""; \
 	for c in $(APT_CMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
@@ -36,6 +40,11 @@ deps:
 test: deps
 	$(GO) vet ./...
 	FILTERGEN_STAYRTR=$(CURDIR)/bin/stayrtr $(GO) test -race -timeout 25m ./...
+
+# interop runs the lab alone with verbose output, to debug a mismatch:
+# every check's table is printed. As root (network namespaces).
+interop: deps
+	FILTERGEN_STAYRTR=$(CURDIR)/bin/stayrtr $(GO) test -race -count=1 -timeout 10m -v ./internal/lab/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi

@@ -91,6 +91,13 @@ type CompileOptions struct {
 	// about 100 bytes per prefix. Everything else in the Result, Dropped
 	// included, is the same.
 	NoAcceptedProvenance bool
+	// PeerDone, if set, is called with each peer's result as soon as it
+	// is compiled, before Compile returns, from the goroutine that
+	// compiled it (calls may be concurrent). It may change the result,
+	// for example read the provenance of accepted prefixes once and drop
+	// it, so that a large compile never holds every peer's at once
+	// (report.Collector does).
+	PeerDone func(*PeerResult)
 }
 
 // ErrEmptyFilter reports a peer for which nothing at all was accepted.
@@ -143,6 +150,9 @@ func FailedPeers(err error) []string {
 func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, error) {
 	if opts.IRR == nil {
 		return nil, errors.New("filtergen: no IRR data (CompileOptions.IRR is nil)")
+	}
+	if pol.needsPopulate() && (!pol.populated || pol.broken) {
+		return nil, errors.New("filtergen: the policy has peeringdb or members_from: Populate must succeed before Compile")
 	}
 	rpol, err := pol.Resolve()
 	if err != nil {
@@ -250,6 +260,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 					cancel(ErrCanceledByFailure)
 				}
 			} else {
+				if opts.PeerDone != nil {
+					opts.PeerDone(pr)
+				}
 				results[i] = pr
 			}
 			if opts.Progress != nil {
@@ -325,6 +338,7 @@ type cacheEntry struct {
 	ranges []PrefixRange
 	routes []irr.Route
 	report *irr.Report
+	tree   *SetTree // kind 1, AS-SETs: the report as a tree
 	err    error
 	key    cacheKey // kind 3: the key it is cached under
 	refs   int      // kind 3: route lookups not yet done; guarded by compiler.mu
@@ -442,6 +456,7 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 		Routers: s.Routers, Neighbors: p.Neighbors, Attachments: p.Attachments, Settings: s,
 		Import: p.Import, Export: p.Export, Session: p.Session,
 	}
+	pr.Warnings = append(pr.Warnings, c.pol.peerWarnings[p.Name]...)
 	if p.Password != nil {
 		pw, err := readPassword(c.pol.Dir, p.Password)
 		if err != nil {
@@ -451,10 +466,12 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 	}
 	// 1. The cone: ASNs of AS-SETs and ASN items, with the chain to each.
 	type coneASN struct {
-		chain []string
-		via   string
+		chain  []string
+		via    string
+		routed bool // a route object of one of the peer's families was seen
 	}
-	cone := map[uint32]coneASN{}
+	cone := map[uint32]*coneASN{}
+	pr.Expansion = &Expansion{}
 	items := p.Items
 	for _, it := range items {
 		switch it.Kind {
@@ -464,19 +481,24 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 			// origin check still has an AS to check (literal prefixes are
 			// validated with the peer's AS as origin).
 			if _, ok := cone[p.ASN]; !ok {
-				cone[p.ASN] = coneASN{via: it.Name}
+				// Not looked up for route objects: not "without routes".
+				cone[p.ASN] = &coneASN{via: it.Name, routed: true}
 			}
 		case KindASN:
 			if _, ok := cone[it.ASN]; !ok {
-				cone[it.ASN] = coneASN{chain: nil, via: it.Name}
+				cone[it.ASN] = &coneASN{chain: nil, via: it.Name}
 			}
 		case KindASSet:
 			e := c.shared(cacheKey{1, it.Name, 0}, func(e *cacheEntry) {
 				e.asns, e.report, e.err = c.opts.IRR.ExpandASNs(ctx, it.Name, c.expandOpts())
+				if e.err == nil {
+					e.tree = newSetTree(it.Name, e.report)
+				}
 			})
 			if e.err != nil {
 				return nil, fmt.Errorf("expand %s: %w", it.Name, e.err)
 			}
+			pr.Expansion.Sets = append(pr.Expansion.Sets, e.tree)
 			if err := c.missing(pr, &s, it.Name, e.report); err != nil {
 				return nil, err
 			}
@@ -493,7 +515,7 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 							chains[set] = chain
 						}
 					}
-					cone[n] = coneASN{chain: chain, via: it.Name}
+					cone[n] = &coneASN{chain: chain, via: it.Name}
 				}
 			}
 		}
@@ -512,6 +534,9 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 	coneSet := map[uint32]bool{p.ASN: true}
 	for n := range cone {
 		coneSet[n] = true
+	}
+	if aspa, ok := c.opts.RPKI.(ASPA); ok {
+		pr.Expansion.ASPA = checkASPA(aspa, originASNs, pr.ASN, coneSet, func(n uint32) []string { return cone[n].chain })
 	}
 
 	var aclBase [2][]netip.Prefix // per family: accepted prefixes (and fe80::/10), without session addresses
@@ -550,10 +575,16 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 				}
 				fr.Accepted = slices.Grow(fr.Accepted, len(e.routes))
 				asnChain := []string{it.Name}
+				if it.Kind == KindASN && len(e.routes) > 0 {
+					cone[it.ASN].routed = true
+				}
 				for _, r := range e.routes {
 					chain := asnChain
 					if it.Kind != KindASN {
-						chain = cone[r.Origin].chain
+						if ca := cone[r.Origin]; ca != nil {
+							chain = ca.chain
+							ca.routed = true
+						}
 					}
 					check(Provenance{Range: irr.ExactRange(r.Prefix.Masked()), Origin: r.Origin, Source: r.Source, Chain: chain})
 				}
@@ -629,6 +660,11 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 	}
 	if pr.Accepted() == 0 && p.Import.PrefixFilter {
 		return nil, fmt.Errorf("%w (announce %s)", ErrEmptyFilter, strings.Join(p.Announce, ", "))
+	}
+	for _, n := range originASNs {
+		if ca := cone[n]; !ca.routed {
+			pr.Expansion.NoRoutes = append(pr.Expansion.NoRoutes, ConeASN{ASN: n, Chain: ca.chain})
+		}
 	}
 	if customer && (s.IngressACL || s.URPF != "none") {
 		pr.AntiSpoofing = c.antiSpoof(pr, &s, aclBase, p.Neighbors)

@@ -111,10 +111,18 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 	for i := range pol.Customers {
 		pol.Customers[i].Customer = true
 	}
+	pol.pos = d.position
 	if _, err := pol.resolve(d.position); err != nil {
 		return nil, err
 	}
 	return pol, nil
+}
+
+func (pol *Policy) positionOf() func(string) (int, int) {
+	if pol.pos != nil {
+		return pol.pos
+	}
+	return func(string) (int, int) { return 0, 0 }
 }
 
 // Validate checks a policy built in Go as LoadPolicy checks a file: both
@@ -470,7 +478,11 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 	if pol.Defaults.Interface != "" {
 		add("", "defaults.interface", "an interface belongs to one customer on one router: set it per customer or in attach")
 	}
-	if len(pol.Peers)+len(pol.Customers) == 0 {
+	// Before Populate, peers may leave out what PeeringDB and the member
+	// list fill in; Populate checks again without this leniency.
+	pending := pol.needsPopulate() && !pol.populated
+	pol.validateOnboarding(add)
+	if len(pol.Peers)+len(pol.Customers) == 0 && !(pending && pol.MembersFrom != nil) {
 		add("", "peers", "no peers or customers")
 	}
 	names := map[string]bool{}
@@ -507,7 +519,7 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 				add(peer, path+".role", "list customers under customers:, where they get anti-spoofing")
 			}
 			role := p.role()
-			if len(p.Announce) == 0 && role != RoleProvider {
+			if len(p.Announce) == 0 && role != RoleProvider && !pending {
 				add(peer, path+".announce", "nothing to announce: list AS-SETs, route-sets, ASNs or prefixes")
 			}
 			var items []AnnounceItem

@@ -52,6 +52,22 @@ type Policy struct {
 	// DefaultCompileTimeout (30 min). Applied by the caller that runs
 	// the compile (outdir.Compile, the CLI).
 	Timeout Duration `yaml:"timeout"`
+	// PeeringDB, if set, fills in what peers leave out (announce,
+	// max_prefix, description) from PeeringDB; see Populate.
+	PeeringDB *PeeringDBSource `yaml:"peeringdb"`
+	// MembersFrom, if set, adds an exchange's route-server members as
+	// peers of role rs-client; see Populate.
+	MembersFrom *MembersFrom `yaml:"members_from"`
+	// IXFExport describes our exchange for an IX-F member export of the
+	// policy (ExportIXF).
+	IXFExport *IXFExport `yaml:"ixf_export"`
+
+	// Set by Populate: whether it ran, whether it failed, and its
+	// warnings per peer ("" for the policy).
+	populated, broken bool
+	peerWarnings      map[string][]string
+	// pos gives the YAML position of a field path, when loaded from YAML.
+	pos func(path string) (int, int)
 
 	// Dir is the directory relative paths in the policy resolve against:
 	// LoadPolicy sets it to the policy file's directory.

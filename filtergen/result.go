@@ -72,6 +72,9 @@ type PeerResult struct {
 	// Warnings lists problems that did not fail the compile, such as
 	// nested sets that do not exist.
 	Warnings []string `json:",omitempty"`
+	// Expansion records the AS-SET trees, the cone's ASNs without route
+	// objects and the ASPA check, for the report.
+	Expansion *Expansion `json:",omitempty"`
 }
 
 // Attachment returns the attachment on the named router, or nil.

@@ -27,6 +27,22 @@
 //	           started with "-M rpki", package frr-rpki-rtrlib)
 //	workdir    the file includes others by relative path: run the daemon
 //	           in the file's directory (OpenBGPD)
+//	removed-peers  loading the files only adds or replaces: neighbors of
+//	           peers removed from the policy are removed by the operator
+//	           (Cisco)
+//	soft-clear a changed inbound policy may apply to new updates only
+//	           until the session is soft-cleared (IOS-XE, NX-OS)
+//	cleanup    earlier versions of generated objects stay behind,
+//	           unreferenced, and may be removed (IOS-XE, NX-OS)
+//	as-path-names  the as-path access-lists are named, which the release
+//	           must support (IOS-XE)
+//	update-source  a session has a local address but no interface: the
+//	           platform binds sessions to interfaces (Cisco)
+//	urpf       interface uRPF needs a global switch first (NX-OS 9000)
+//	rpki-nxos  router-side RPKI syntax is not confirmed on every release
+//	           (NX-OS)
+//	rpl-limits the platform caps its policy lines (IOS-XR "show rpl
+//	           maximum"); larger configurations are refused
 //
 // Header comments contain only names that the policy validated (router and
 // peer names, platform versions); free text such as descriptions goes
@@ -42,7 +58,15 @@
 // frr.conf is ROUTER.conf followed by every ROUTER.d/*.conf; applied with
 // frr-reload.py it removes what a removed peer had. OpenBGPD's
 // ROUTER.conf includes every ROUTER.d/*.conf and "bgpctl reload" replaces
-// the whole configuration.
+// the whole configuration. IOS-XR: ROUTER.conf and every ROUTER.d/*.conf
+// are loaded into one commit; prefix-sets, as-path-sets and route-policies
+// are redefined whole, ACLs are deleted and redefined in the same commit.
+// IOS-XE and NX-OS have no commit that covers a file, so every generated
+// list, route-map and ACL whose content can change carries a six-digit
+// digest of its content in its name: a changed object is built under a
+// new name before the neighbor or interface statement points at it
+// (make-before-break, vendors.md §1.4), and an unchanged one is re-entered
+// as it is. Earlier versions are left unreferenced ("cleanup").
 //
 // # Platforms
 //

@@ -2,6 +2,7 @@ package templates_test
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/filtergen/filtergen/filtergen"
 )
@@ -90,6 +91,10 @@ func fixture(platform string) *filtergen.Result {
 	noOrigins.ASNs = nil
 	dflt := peer("STUB", 64560, filtergen.RoleCustomer, 6, fam("ipv4", v4[:1], 5))
 	dflt.Export = filtergen.ExportPolicy{DefaultOnly: true}
+	peers := []*filtergen.PeerResult{cust, peerP, prov, rs, member, noOrigins, dflt}
+	if !canRouteServe(platform) {
+		peers = slices.DeleteFunc(peers, func(p *filtergen.PeerResult) bool { return p == member })
+	}
 	return &filtergen.Result{
 		LocalAS: local,
 		Routers: []filtergen.Router{{Name: "r1", Platform: platform, RouterID: addr("198.18.0.0")}},
@@ -98,6 +103,10 @@ func fixture(platform string) *filtergen.Result {
 			{Family: "ipv4", Entries: []filtergen.PrefixRange{pr("198.18.128.0/20", 20, 24)}},
 			{Family: "ipv6", Entries: []filtergen.PrefixRange{pr("2001:db8:8000::/33", 33, 48)}},
 		},
-		Peers: []*filtergen.PeerResult{cust, peerP, prov, rs, member, noOrigins, dflt},
+		Peers: peers,
 	}
 }
+
+// canRouteServe reports whether a platform renders rs-client peers;
+// IOS-XR and NX-OS refuse them (TestCiscoRefuses).
+func canRouteServe(platform string) bool { return platform != "iosxr" && platform != "nxos" }

@@ -47,7 +47,7 @@ func TestRenderRefuses(t *testing.T) {
 		want   error
 		msg    string
 	}{
-		{"platform without templates", filtergen.Router{Name: "r1", Platform: "iosxe"}, nil, templates.ErrNoTemplates, `"iosxe" (router "r1")`},
+		{"platform without templates", filtergen.Router{Name: "r1", Platform: "eos"}, nil, templates.ErrNoTemplates, `"eos" (router "r1")`},
 		{"unknown platform", filtergen.Router{Name: "r1", Platform: "cisco"}, nil, templates.ErrNoTemplates, `"cisco"`},
 		{"router name with a slash", filtergen.Router{Name: "../r1", Platform: "bird2"}, nil, templates.ErrUnsafe, `router name "../r1"`},
 		{"peer name with a newline", filtergen.Router{Name: "r1", Platform: "junos"},
@@ -59,6 +59,9 @@ func TestRenderRefuses(t *testing.T) {
 		{"junos list over 85,325", filtergen.Router{Name: "r1", Platform: "junos"},
 			func(r *filtergen.Result) { *r = *benchResult(85326) }, templates.ErrLimit,
 			"peer TRANSIT: the ipv4 prefix list has 85326 entries; Junos takes at most 85325 per list"},
+		{"iosxr over 131,072 policy lines", filtergen.Router{Name: "r1", Platform: "iosxr"},
+			func(r *filtergen.Result) { *r = *benchResult(131073) }, templates.ErrLimit,
+			"router r1: the prefix lists have 131073 entries (the largest, peer TRANSIT ipv4, 131073); Cisco IOS-XR takes at most 131072 policy lines"},
 		{"bad version", filtergen.Router{Name: "r1", Platform: "bird2", Version: "eight"}, nil, nil, `BIRD 2: version "eight"`},
 	}
 	for _, tt := range tests {
@@ -82,6 +85,10 @@ func TestRenderRefuses(t *testing.T) {
 	// At the limit, Junos renders.
 	if _, err := templates.Render(benchResult(85325), filtergen.Router{Name: "r1", Platform: "junos"}, templates.Options{}); err != nil {
 		t.Errorf("85,325 entries: %v", err)
+	}
+	// Under its line limit, IOS-XR renders.
+	if _, err := templates.Render(benchResult(130000), filtergen.Router{Name: "r1", Platform: "iosxr"}, templates.Options{}); err != nil {
+		t.Errorf("IOS-XR, 130,000 entries: %v", err)
 	}
 }
 

@@ -59,7 +59,7 @@ var sprigAllowed = []string{
 	"upper", "lower", "trim", "trimPrefix", "trimSuffix", "hasPrefix", "hasSuffix",
 	"contains", "replace", "repeat", "indent", "nindent", "join", "default", "empty",
 	"add", "sub", "mul", "div", "mod", "max", "min", "list", "first", "last", "has",
-	"ternary", "toString", "int",
+	"ternary", "toString", "int", "append",
 }
 
 // funcMap returns the functions of pl's templates for router r: the
@@ -77,6 +77,9 @@ func funcMap(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 		fm[name] = f
 	}
 	for k, v := range ownFuncs {
+		fm[k] = v
+	}
+	for k, v := range ciscoFuncs {
 		fm[k] = v
 	}
 	for k, v := range platformFuncs(pl, r) {
@@ -98,6 +101,8 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 			}
 			return s, nil
 		},
+		// vname returns a versioned object name (see vname).
+		"vname": func(base string, content ...any) (string, error) { return vname(pl, base, content...) },
 		// text writes free text (descriptions) in the platform's form:
 		// sanitised, cut to its limit, quoted where it quotes strings.
 		"text": pl.Text,
@@ -690,6 +695,10 @@ type routerData struct {
 	RSClients, DefaultExport, BFD bool
 	// GTSM says whether any session asks for TTL security.
 	GTSM bool
+	// NoFirstAS says whether some neighbor's first AS is not checked
+	// (a route server's): platforms whose check is global turn it off
+	// and check the first AS per neighbor in the import policy.
+	NoFirstAS bool
 	// ROV says whether any import on the router validates origins
 	// against the RTR caches.
 	ROV bool
@@ -710,6 +719,7 @@ func newRouterData(res *filtergen.Result, router filtergen.Router, pl *platform.
 		d.BFD = d.BFD || p.Session.BFD
 		d.ROV = d.ROV || p.Import.RejectRPKIInvalid
 		d.GTSM = d.GTSM || p.Session.TTLSecurity > 0
+		d.NoFirstAS = d.NoFirstAS || !p.Import.EnforceFirstAS
 	}
 	if !router.RouterID.IsValid() {
 		d.Operator = append(d.Operator, "router-id")
@@ -770,6 +780,9 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 	if err := pl.CheckVersion(router.Version); err != nil {
 		return fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
+	if err := checkLines(router, pl, peers); err != nil {
+		return err
+	}
 	for _, p := range peers {
 		if !safeName.MatchString(p.Name) {
 			return fmt.Errorf("%w: router %s: peer name %s", ErrUnsafe, router.Name, strconv.Quote(p.Name))
@@ -797,6 +810,32 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 					ErrLimit, router.Name, p.Name, f.Family, len(f.Entries), pl.Title, pl.MaxListEntries)
 			}
 		}
+	}
+	return nil
+}
+
+// checkLines refuses, before anything renders, a router whose prefix
+// entries alone are more lines than the platform's configuration limit
+// (IOS-XR counts every prefix-set element against "rpl maximum lines"),
+// naming the largest list. A total line limit cannot be met by splitting
+// lists. Render counts the rendered lines again afterwards.
+func checkLines(router filtergen.Router, pl *platform.Platform, peers []*filtergen.PeerResult) error {
+	if pl.MaxConfigLines == 0 {
+		return nil
+	}
+	total, most := 0, 0
+	var where string
+	for _, p := range peers {
+		for _, f := range p.Families {
+			total += len(f.Entries)
+			if len(f.Entries) > most {
+				most, where = len(f.Entries), "peer "+p.Name+" "+f.Family
+			}
+		}
+	}
+	if total > pl.MaxConfigLines {
+		return fmt.Errorf("%w: router %s: the prefix lists have %d entries (the largest, %s, %d); %s takes at most %d policy lines",
+			ErrLimit, router.Name, total, where, most, pl.Title, pl.MaxConfigLines)
 	}
 	return nil
 }

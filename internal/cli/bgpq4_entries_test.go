@@ -42,6 +42,30 @@ func TestRenderedListsMatchBgpq4(t *testing.T) {
 			}
 			return m[1]
 		}},
+		// IOS-XE and NX-OS take bgpq4's default (IOS) format.
+		"iosxe": {nil, func(l string) string {
+			m := ciscoEntry.FindStringSubmatch(l)
+			if m == nil {
+				return ""
+			}
+			return m[1]
+		}},
+		"nxos": {nil, func(l string) string {
+			m := ciscoEntry.FindStringSubmatch(l)
+			if m == nil {
+				return ""
+			}
+			return m[1]
+		}},
+		// IOS-XR prefix-set elements, "P[ ge A][ le B]" with a comma
+		// after all but the last.
+		"iosxr": {[]string{"-X"}, func(l string) string {
+			l = strings.TrimSuffix(strings.TrimSpace(l), ",")
+			if !xrEntry.MatchString(l) {
+				return ""
+			}
+			return l
+		}},
 		"openbgpd": {[]string{"-B", "-E"}, func(l string) string {
 			if !strings.HasPrefix(l, "\t") || strings.HasSuffix(l, "or-longer") {
 				return ""
@@ -153,6 +177,7 @@ func TestRenderedListsMatchBgpq4(t *testing.T) {
 var (
 	ciscoEntry = regexp.MustCompile(`^ipv?6? ?prefix-list \S+ (?:seq \d+ )?permit (.+)$`)
 	birdEntry  = regexp.MustCompile(`^[0-9a-f:.]+/\d+(\{\d+,\d+\})?$`)
+	xrEntry    = regexp.MustCompile(`^[0-9a-f:.]+/\d+( ge \d+)?( le \d+)?$`)
 )
 
 func setName(peer, fam string) string {
@@ -166,6 +191,12 @@ func listOf(data, platform, name string) string {
 	in := false
 	for _, l := range strings.Split(data, "\n") {
 		switch platform {
+		case "iosxe", "nxos":
+			// IOS-XE and NX-OS names carry a version suffix.
+			if regexp.MustCompile(` prefix-list ` + name + `_[0-9A-F]{6} `).MatchString(l) {
+				b.WriteString(l + "\n")
+			}
+			continue
 		case "frr":
 			if strings.Contains(l, " prefix-list "+name+" ") {
 				b.WriteString(l + "\n")
@@ -175,6 +206,14 @@ func listOf(data, platform, name string) string {
 			if strings.HasPrefix(l, "prefix-set "+name+" ") {
 				in = true
 				continue
+			}
+		case "iosxr":
+			if l == "prefix-set "+name {
+				in = true
+				continue
+			}
+			if in && l == "end-set" {
+				in = false
 			}
 		case "bird2":
 			if strings.HasPrefix(l, "define "+name+" ") {

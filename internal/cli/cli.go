@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -101,6 +102,9 @@ type factory struct {
 	IsTerminal bool
 	// Quiet is set by --quiet.
 	Quiet bool
+	// Now returns the current time; nil means time.Now. Tests set it
+	// so that reports have stable times.
+	Now func() time.Time
 }
 
 // showProgress reports whether a command may draw a progress line on
@@ -154,6 +158,9 @@ var commands = []func(*factory) *cobra.Command{
 	newCmdBgpq4,
 	func(f *factory) *cobra.Command { return newCmdCompile(f, nil) },
 	func(f *factory) *cobra.Command { return newCmdExplain(f, nil) },
+	newCmdReport,
+	newCmdOnboard,
+	newCmdIXFExport,
 	func(f *factory) *cobra.Command { return newCmdTemplates(f, nil) },
 	newCmdRPKI,
 	func(f *factory) *cobra.Command { return newCmdServe(f, nil) },

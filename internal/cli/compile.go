@@ -115,7 +115,7 @@ failover and retries (irr.timeout, default 5m), --timeout the whole compile
 // openPolicy loads the policy file and opens the data sources it names,
 // under ctx (which carries the compile's deadline).
 func openPolicy(ctx context.Context, f *factory, policy string, oo filtergen.OpenOptions) (*filtergen.Policy, *filtergen.Sources, error) {
-	pol, err := filtergen.LoadPolicy(policy)
+	pol, err := loadPolicy(ctx, f, policy)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,6 +128,31 @@ func openPolicy(ctx context.Context, f *factory, policy string, oo filtergen.Ope
 		return nil, nil, err
 	}
 	return pol, src, nil
+}
+
+// loadPolicy reads the policy and resolves its onboarding sources
+// (PeeringDB, IX-F member lists).
+func loadPolicy(ctx context.Context, f *factory, policy string) (*filtergen.Policy, error) {
+	pol, err := filtergen.LoadPolicy(policy)
+	if err != nil {
+		return nil, err
+	}
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
+		return nil, err
+	}
+	for _, w := range pol.Warnings() {
+		f.Logger.Warn(w)
+	}
+	return pol, nil
+}
+
+// loadData opens the IRR and RPKI data pol names.
+func loadData(ctx context.Context, f *factory, pol *filtergen.Policy) (filtergen.CompileOptions, error) {
+	src, err := filtergen.Open(ctx, pol, filtergen.OpenOptions{Logger: f.Logger})
+	if err != nil {
+		return filtergen.CompileOptions{}, err
+	}
+	return src.CompileOptions(), nil
 }
 
 // loadInputs is openPolicy for callers that want CompileOptions.
@@ -182,6 +207,13 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
 		fmt.Errorf("%w after %s (policy timeout, --timeout)", outdir.ErrTimeout, timeout))
 	defer cancel()
+	// Onboarding sources (PeeringDB, IX-F) are read under the deadline.
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
+		return timeoutCause(ctx, err)
+	}
+	for _, w := range pol.Warnings() {
+		f.Logger.Warn(w)
+	}
 	src, err := filtergen.Open(ctx, pol, filtergen.OpenOptions{
 		IRRQueryTimeout: opts.irrQueryTimeout, IRRTimeout: opts.irrTimeout, Logger: f.Logger})
 	if err != nil {
@@ -257,7 +289,7 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	}
 	for _, p := range slices.Sorted(maps.Keys(sum.Warnings)) {
 		for _, w := range sum.Warnings[p] {
-			f.Logger.Info("warning", "peer", p, "msg", w)
+			f.Logger.Warn(w, "peer", p)
 		}
 	}
 	if !opts.json && !f.Quiet {
@@ -348,7 +380,7 @@ func summaryLine(s *outdir.Summary) string {
 		// The first warning in full, so that a missing nested set is
 		// said even to a reader of this line alone; -v logs them all.
 		peers := slices.Sorted(maps.Keys(s.Warnings))
-		fmt.Fprintf(&b, "; %s with warnings (-v lists them): %s; first: %s",
+		fmt.Fprintf(&b, "; %s with warnings: %s; first: %s",
 			plural(len(peers), "peer", "peers"),
 			namedFew(peers, func(p string) string { return fmt.Sprintf("%s (%d)", p, len(s.Warnings[p])) }),
 			printable(s.Warnings[peers[0]][0]))

@@ -246,6 +246,9 @@ func (w *jsonWriter) peer(depth int, p *filtergen.PeerResult) {
 	if len(p.Warnings) > 0 {
 		o.field("Warnings", p.Warnings)
 	}
+	if p.Expansion != nil {
+		o.field("Expansion", p.Expansion)
+	}
 	o.end()
 }
 

@@ -17,8 +17,11 @@ const module = "github.com/filtergen/filtergen"
 var forbidden = map[string][]string{
 	"irr":       {"filtergen", "templates", "outdir", "internal/cli", "rpki"},
 	"rpki":      {"filtergen", "templates", "outdir", "internal/cli", "irr"},
+	"peeringdb": {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
+	"ixf":       {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
 	"filtergen": {"templates", "outdir", "internal/cli"},
 	"templates": {"irr", "rpki", "outdir", "internal/cli"},
+	"report":    {"irr", "rpki", "templates", "internal/cli"},
 	// outdir is the write path: it sees the Result (filtergen) and the
 	// rendered files (templates), never the sources behind them.
 	"outdir":            {"irr", "rpki", "internal/cli"},
@@ -33,10 +36,12 @@ var forbidden = map[string][]string{
 // opaque maps a package to the project packages it may import as a
 // whole, whose own imports do not count against it: templates sees
 // filtergen.Result, and filtergen importing irr and rpki is allowed, but
-// templates' own code must still never import irr or rpki.
+// templates' own code must still never import irr or rpki. The report
+// package is held to the same rule: it sees only the Result.
 var opaque = map[string][]string{
 	"templates": {"filtergen"},
 	"outdir":    {"filtergen", "templates"},
+	"report":    {"filtergen"},
 }
 
 func TestImportRules(t *testing.T) {

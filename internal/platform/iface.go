@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -33,6 +34,11 @@ func CheckInterface(platform, name string) error {
 			return fmt.Errorf("Linux interface %s: not a name", strconv.Quote(name))
 		}
 		return nil
+	case "iosxe", "iosxr", "nxos":
+		if !ciscoIface.MatchString(name) {
+			return fmt.Errorf("Cisco interface %s: want a type and its numbers, such as TenGigabitEthernet0/0/1.100, TenGigE0/0/0/1, Bundle-Ether1 or Ethernet1/1", strconv.Quote(name))
+		}
+		return nil
 	}
 	if name == "" || len(name) > 64 {
 		return fmt.Errorf("interface %s: want 1 to 64 characters", strconv.Quote(name))
@@ -45,6 +51,11 @@ func CheckInterface(platform, name string) error {
 	}
 	return nil
 }
+
+// ciscoIface is a Cisco interface name: a type of letters (and inner
+// hyphens: Bundle-Ether, Port-channel), then slot/port numbers separated
+// by "/" (NX-OS breakouts by ":"), then an optional ".SUBINTERFACE".
+var ciscoIface = regexp.MustCompile(`^[A-Za-z][A-Za-z]*(-[A-Za-z]+)*[0-9]+([/:][0-9]+)*(\.[0-9]+)?$`)
 
 // MaxJunosUnit is the highest logical unit number Junos takes.
 const MaxJunosUnit = 1073741823

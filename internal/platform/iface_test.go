@@ -31,6 +31,17 @@ func TestCheckInterface(t *testing.T) {
 		{"bird2", "abcdefghijklmno", true, "", 0},
 		{"bird2", "eth 1", false, "", 0},
 		{"iosxe", "GigabitEthernet0/0/1.100", true, "", 0},
+		{"iosxe", "Port-channel10", true, "", 0},
+		{"iosxr", "TenGigE0/0/0/1", true, "", 0},
+		{"iosxr", "Bundle-Ether1.200", true, "", 0},
+		{"nxos", "Ethernet1/1", true, "", 0},
+		{"nxos", "Ethernet1/49:2", true, "", 0},
+		{"iosxe", "eth1", true, "", 0},
+		{"iosxe", "TenGigabitEthernet0/0/1 ip", false, "", 0},
+		{"iosxr", "xe-0/0/1", false, "", 0},
+		{"nxos", "Ethernet1/1.", false, "", 0},
+		{"iosxe", "-Gi0/1", false, "", 0},
+		{"iosxr", "TenGigE", false, "", 0},
 	}
 	for _, tt := range tests {
 		err := CheckInterface(tt.platform, tt.name)

@@ -1,0 +1,171 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+)
+
+// WriteJSON writes the report as indented JSON (docs/report.md).
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// ReadJSON reads a report written by WriteJSON. It refuses another
+// schema version and unknown fields, so that a report is never compared
+// with one it misreads.
+func ReadJSON(rd io.Reader) (*Report, error) {
+	var head struct {
+		SchemaVersion int `json:"schema_version"`
+	}
+	b, err := io.ReadAll(io.LimitReader(rd, maxReportBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxReportBytes {
+		return nil, fmt.Errorf("report: larger than %d bytes", maxReportBytes)
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if head.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%w: schema version %d, this filtergen reads %d", ErrSchemaVersion, head.SchemaVersion, SchemaVersion)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	r := &Report{}
+	if err := dec.Decode(r); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return r, nil
+}
+
+// maxReportBytes bounds a report read back: a 1,000-member IXP's is
+// about 10 MB.
+const maxReportBytes = 256 << 20
+
+// FilePrefix and FileSuffix frame the names of the JSON reports kept in
+// a report directory: report-20261203T162500Z.json.
+const (
+	FilePrefix = "report-"
+	FileSuffix = ".json"
+	fileTime   = "20060102T150405Z"
+)
+
+// FileName returns the name of the JSON report of r in a report
+// directory.
+func (r *Report) FileName() string {
+	return FilePrefix + r.GeneratedAt.UTC().Format(fileTime) + FileSuffix
+}
+
+// ErrSchemaVersion reports a JSON report of another schema version,
+// which is not read: comparisons start over from the next report.
+var ErrSchemaVersion = errors.New("report: another schema version")
+
+// LoadLatest reads the latest JSON report of a report directory (by the
+// time in its name), or returns nil when there is none. Files whose name
+// is not a report's are ignored; a report that cannot be read is an error
+// naming it, wrapping ErrSchemaVersion when it is of another version.
+func LoadLatest(fsys fs.FS) (*Report, error) {
+	ents, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	latest := ""
+	for _, e := range ents {
+		n := e.Name()
+		ts, ok := strings.CutPrefix(n, FilePrefix)
+		ts, ok2 := strings.CutSuffix(ts, FileSuffix)
+		if !ok || !ok2 || e.IsDir() {
+			continue
+		}
+		if _, err := time.Parse(fileTime, ts); err != nil {
+			continue
+		}
+		latest = max(latest, n) // the time format sorts as text
+	}
+	if latest == "" {
+		return nil, nil
+	}
+	f, err := fsys.Open(latest)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := ReadJSON(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path.Clean(latest), err)
+	}
+	return r, nil
+}
+
+// compare lists what changed from prev to cur.
+func compare(prev, cur *Report) *Changes {
+	c := &Changes{Previous: prev.GeneratedAt, Space: []SpaceChange{}, NewInvalids: []NeighborInvalid{},
+		Added: []string{}, Removed: []string{}}
+	old := map[string]*Neighbor{}
+	for i := range prev.Neighbors {
+		old[prev.Neighbors[i].Name] = &prev.Neighbors[i]
+	}
+	seen := map[string]bool{}
+	for i := range cur.Neighbors {
+		n := &cur.Neighbors[i]
+		seen[n.Name] = true
+		o := old[n.Name]
+		if o == nil {
+			c.Added = append(c.Added, n.Name)
+			continue
+		}
+		oldInv := map[[2]string]bool{}
+		for _, f := range o.Families {
+			for _, inv := range f.Invalids {
+				oldInv[[2]string{inv.Prefix, fmt.Sprint(inv.Origin)}] = true
+			}
+		}
+		for _, f := range n.Families {
+			var before Family
+			for _, of := range o.Families {
+				if of.Family == f.Family {
+					before = of
+				}
+			}
+			if before.AcceptedSpace != f.AcceptedSpace {
+				c.Space = append(c.Space, SpaceChange{Neighbor: n.Name, Family: f.Family,
+					Before: before.AcceptedSpace, After: f.AcceptedSpace,
+					AcceptedBefore: before.Accepted, AcceptedAfter: f.Accepted})
+			}
+			for _, inv := range f.Invalids {
+				if !oldInv[[2]string{inv.Prefix, fmt.Sprint(inv.Origin)}] {
+					c.NewInvalids = append(c.NewInvalids, NeighborInvalid{Neighbor: n.Name, Invalid: inv})
+				}
+			}
+		}
+	}
+	for _, o := range prev.Neighbors {
+		if !seen[o.Name] {
+			c.Removed = append(c.Removed, o.Name)
+		}
+	}
+	return c
+}
+
+func point(r *Report) HistoryPoint {
+	p := HistoryPoint{GeneratedAt: r.GeneratedAt, Accepted: r.Summary.Accepted, Invalid: r.Summary.Invalid,
+		Neighbors: map[string]int{}}
+	for _, n := range r.Neighbors {
+		t := 0
+		for _, f := range n.Families {
+			t += f.Accepted
+		}
+		p.Neighbors[n.Name] = t
+	}
+	return p
+}
