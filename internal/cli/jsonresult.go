@@ -208,6 +208,9 @@ func (w *jsonWriter) result(depth int, r *filtergen.Result, extra func(o *jsonOb
 	}
 	o.key("Peers")
 	array(w, depth+1, r.Peers, w.peer)
+	if len(r.ASPA) > 0 {
+		o.field("ASPA", r.ASPA)
+	}
 	if extra != nil {
 		extra(o)
 	}
