@@ -196,8 +196,10 @@ func run(ctx context.Context, f *factory, args []string) int {
 			fmt.Fprintf(f.ErrOut, "%s\n", b)
 		default:
 			// A library message may already start with its package's
-			// name; never print "filtergen: filtergen: …".
-			fmt.Fprintf(f.ErrOut, "filtergen: %s\n", strings.TrimPrefix(err.Error(), "filtergen: "))
+			// name (never "filtergen: filtergen: …"); error text may carry
+			// an IRR server's F message or names from a registry: escaped,
+			// but for its own line breaks.
+			fmt.Fprintf(f.ErrOut, "filtergen: %s\n", termSafeLines(strings.TrimPrefix(err.Error(), "filtergen: ")))
 			if code == ExitUsage {
 				fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")
 			}
