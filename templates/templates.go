@@ -681,6 +681,12 @@ func ParseAccepted(data []byte) (int, bool) {
 		if !ok || (k != "ipv4" && k != "ipv6") {
 			continue
 		}
+		// A count is a decimal of at most 10 digits (a 32-bit max-prefix
+		// space): a sign, or a number that could overflow the sum, is not
+		// a count and is skipped, so a forged marker cannot lower it.
+		if v == "" || len(v) > 10 || strings.TrimLeft(v, "0123456789") != "" {
+			continue
+		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			continue

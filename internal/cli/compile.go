@@ -577,7 +577,7 @@ func runExplain(ctx context.Context, f *factory, opts *explainOptions) error {
 			return err
 		}
 	} else {
-		fmt.Fprint(f.Out, e.String())
+		fmt.Fprint(f.Out, termSafeLines(e.String())) // set names and sources come from the registry
 		if reason != "" {
 			fmt.Fprintf(f.Out, "  refused: %s\n", reason)
 		}
