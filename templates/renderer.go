@@ -3,9 +3,11 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -36,7 +38,33 @@ func NewRenderer(router filtergen.Router, opts Options) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if pl.Name == "sros-classic" {
+		tmpl.Funcs(template.FuncMap{"srosFilterID": streamingSROSFilterIDs(router.Name)})
+	}
 	return &Renderer{tmpl: tmpl, router: router, pl: pl}, nil
+}
+
+// streamingSROSFilterIDs numbers classic-CLI filters for a Renderer,
+// which sees one peer at a time and so cannot move a filter off an ID
+// that a later peer also prefers, as Render does. Each filter gets its
+// preferred ID, and a second filter preferring an ID already given fails
+// its peer, naming both: two filters sharing an ID would merge their
+// entries on the router.
+func streamingSROSFilterIDs(router string) func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
+	var mu sync.Mutex
+	owner := map[int]string{}
+	return func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
+		id := srosFilterBase + srosFilterHash(peer, fam, ps, denyAll)
+		key := peer + " " + fam
+		mu.Lock()
+		defer mu.Unlock()
+		if o, ok := owner[id]; ok && o != key {
+			return 0, fmt.Errorf("%w: router %s: the SR OS classic filter of %s would share ID %d with the filter of %s; render the router with templates.Render, which numbers them apart",
+				ErrLimit, router, key, id, o)
+		}
+		owner[id] = key
+		return id, nil
+	}
 }
 
 // PeerFile returns the name of peer's file for the router,
