@@ -160,6 +160,7 @@ var commands = []func(*factory) *cobra.Command{
 	newCmdTemplates,
 	newCmdRPKI,
 	newCmdServe,
+	newCmdPolicy,
 }
 
 // Main runs the command line and returns the exit code.
