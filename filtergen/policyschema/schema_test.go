@@ -387,3 +387,22 @@ func TestMistakes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDocsExample checks that the policy shown at the top of
+// docs/policy.md passes the schema and loads.
+func TestDocsExample(t *testing.T) {
+	doc, err := os.ReadFile(docsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatalf("%s: no YAML example", docsFile)
+	}
+	if err := compile(t, "").Validate(instance(t, m[1])); err != nil {
+		t.Errorf("schema rejects the example of %s:\n%v", docsFile, err)
+	}
+	if _, err := filtergen.ParsePolicy("policy.md", m[1]); err != nil {
+		t.Errorf("filtergen rejects the example of %s: %v", docsFile, err)
+	}
+}
