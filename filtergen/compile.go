@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/filtergen/filtergen/internal/platform"
 	"github.com/filtergen/filtergen/irr"
 )
 
@@ -40,6 +41,14 @@ type ASPA interface {
 	// Providers returns the provider ASNs customer declared, and whether
 	// it has an ASPA record at all.
 	Providers(customer uint32) ([]uint32, bool)
+}
+
+// ASPARecords is optionally implemented by an RPKI value that can list
+// all its ASPA records, for routers that are given them in their
+// configuration (OpenBGPD's aspa-set).
+type ASPARecords interface {
+	// ASPARecords returns every record, ordered by customer.
+	ASPARecords() []ASPARecord
 }
 
 // A VRP is a validated ROA payload.
@@ -165,6 +174,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 					u.UTC().Format(time.RFC3339), opts.Now().Sub(u).Truncate(time.Second), max)
 			}
 		}
+	}
+	if err := res.addASPA(pol, opts.RPKI, staleErr); err != nil {
+		return nil, err
 	}
 	peers := rpol.Peers
 	if len(opts.Peers) > 0 {
@@ -789,4 +801,35 @@ func (c *compiler) own(ctx context.Context, items []AnnounceItem) ([]OwnFamily, 
 		out = append(out, OwnFamily{Family: name, Entries: ranges})
 	}
 	return out, nil
+}
+
+// addASPA fills res.ASPA when a router is given the ASPA records in its
+// configuration (platform.FeatureASPASet), from the RPKI data, which must
+// hold some and be fresh: an empty or stale aspa-set would verify nothing
+// while the policy asks for verification.
+func (res *Result) addASPA(pol *Policy, data RPKI, stale error) error {
+	var need []string
+	for _, r := range pol.Routers {
+		if pl, ok := platform.Lookup(r.Platform); ok && r.ASPA && pl.ASPAFeature() == platform.FeatureASPASet {
+			need = append(need, r.Name)
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	who := "router " + strings.Join(need, ", ")
+	recs, ok := data.(ASPARecords)
+	switch {
+	case data == nil:
+		return fmt.Errorf("filtergen: %s: aspa needs RPKI data with ASPA records (rpki.vrps or rpki.rtr)", who)
+	case !ok:
+		return fmt.Errorf("filtergen: %s: aspa: the RPKI data cannot list its ASPA records", who)
+	case stale != nil:
+		return fmt.Errorf("filtergen: %s: aspa: %w", who, stale)
+	}
+	res.ASPA = recs.ASPARecords()
+	if len(res.ASPA) == 0 {
+		return fmt.Errorf("filtergen: %s: aspa: the RPKI data has no ASPA records (rpki-client JSON has them in \"aspas\"; Routinator CSV and RTR version 1 have none)", who)
+	}
+	return nil
 }

@@ -447,6 +447,23 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 		default:
 			if err := pl.CheckVersion(r.Version); err != nil {
 				add("", p+".version", "router %s: %v", strconv.Quote(r.Name), err)
+				break
+			}
+			if !r.ASPA {
+				break
+			}
+			switch f := pl.ASPAFeature(); {
+			case f == "":
+				add("", p+".aspa", "router %s: filtergen renders no router-side ASPA verification for %s (it does for BIRD 2.16 and OpenBGPD 8.0 or later)",
+					strconv.Quote(r.Name), pl.Title)
+			case pl.Require(r.Version, f) != nil:
+				add("", p+".aspa", "router %s: %v", strconv.Quote(r.Name), pl.Require(r.Version, f))
+			case f == platform.FeatureASPACheck && len(pol.RPKI.Caches) == 0:
+				add("", p+".aspa", "router %s: %s reads ASPA records over RTR (version 2): list the caches under rpki.caches",
+					strconv.Quote(r.Name), pl.Daemon)
+			case f == platform.FeatureASPASet && pol.RPKI.VRPs == "" && pol.RPKI.RTR == "":
+				add("", p+".aspa", "router %s: the %s aspa-set is written from the RPKI data filtergen loads: set rpki.vrps (rpki-client JSON with aspas) or rpki.rtr",
+					strconv.Quote(r.Name), pl.Daemon)
 			}
 		}
 		platformOf[strings.ToLower(r.Name)] = r.Platform

@@ -42,6 +42,16 @@ func TestLoadPolicyErrors(t *testing.T) {
 			[]string{`test.yaml:7:15: routers[0].platform: invalid policy: router "r1": platform "sros-mdcli" has no templates yet`,
 				`routers[1].platform: invalid policy: router "r2": platform "eos" has no templates yet`}},
 		{"bad router version", "    platform: bird2\n", "    platform: bird2\n    version: two\n", []string{`routers[0].version: invalid policy: router "r1": BIRD 2: version "two"`}},
+		{"aspa on BIRD baseline", "    platform: bird2\n", "    platform: bird2\n    aspa: true\n",
+			[]string{`routers[0].aspa: invalid policy: router "r1": aspa_check needs BIRD 2 2.16 or later; the router declares no version, so 2.0.12 is assumed`}},
+		{"aspa on BIRD without caches", "    platform: bird2\n", "    platform: bird2\n    version: \"2.16.1\"\n    aspa: true\n",
+			[]string{`routers[0].aspa: invalid policy: router "r1": BIRD reads ASPA records over RTR (version 2): list the caches under rpki.caches`}},
+		{"aspa on OpenBGPD 7.7", "    platform: bird2\n", "    platform: openbgpd\n    version: \"7.7\"\n    aspa: true\n",
+			[]string{`routers[0].aspa: invalid policy: router "r1": aspa-set needs OpenBGPD 8.0 or later; the router runs 7.7`}},
+		{"aspa on OpenBGPD without RPKI data", "    platform: bird2\n", "    platform: openbgpd\n    version: \"8.1\"\n    aspa: true\n",
+			[]string{`routers[0].aspa: invalid policy: router "r1": the OpenBGPD aspa-set is written from the RPKI data filtergen loads: set rpki.vrps`}},
+		{"aspa on FRR", "    platform: bird2\n", "    platform: frr\n    aspa: true\n",
+			[]string{`routers[0].aspa: invalid policy: router "r1": filtergen renders no router-side ASPA verification for FRR`}},
 		{"bad family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [ipv5]\n", []string{`unknown family "ipv5"`}},
 		{"unknown router", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    routers: [r9]\n", []string{`unknown router "r9"`}},
 		{"bad announce", "[AS-FOO]", "[FOO]", []string{`"FOO" is not an AS-SET`}},
@@ -179,6 +189,27 @@ func TestIRRServerList(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, pol.IRR.ServerList()); diff != "" {
 				t.Errorf("ServerList (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLoadPolicyASPA: router-side ASPA loads where the platform, the
+// declared version and the RPKI sources allow it.
+func TestLoadPolicyASPA(t *testing.T) {
+	for _, tt := range []struct{ name, router, rpki string }{
+		{"bird 2.16 with caches", "{name: r1, platform: bird2, version: \"2.16\", aspa: true}", "rpki: {caches: [{address: 192.0.2.9}]}\n"},
+		{"openbgpd 8.0 with vrps", "{name: r1, platform: openbgpd, version: \"8.0\", aspa: true}", "rpki: {vrps: vrps.json}\n"},
+		{"openbgpd 8.2 over rtr", "{name: r1, platform: openbgpd, version: \"8.2\", aspa: true}", "rpki: {rtr: \"rtr.example:323\"}\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := strings.Replace(minimalPolicy, "  - name: r1\n    platform: bird2\n", "  - "+tt.router+"\n", 1) + tt.rpki
+			pol, err := filtergen.ParsePolicy("test.yaml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !pol.Routers[0].ASPA {
+				t.Errorf("aspa not read: %+v", pol.Routers[0])
 			}
 		})
 	}

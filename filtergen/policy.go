@@ -205,6 +205,16 @@ type Router struct {
 	// one in the generated file; unset leaves it to the operator, and
 	// the rendered header says so.
 	RouterID netip.Addr `yaml:"router_id"`
+	// ASPA turns on router-side AS path verification (ASPA,
+	// draft-ietf-sidrops-aspa-verification) on this router: every import
+	// rejects ASPA-invalid routes, checked upstream for routes from
+	// customers, peers, route servers and route-server clients and
+	// downstream for routes from providers. BIRD (2.16 or later) reads
+	// the ASPA records over RTR from rpki.caches; OpenBGPD (8.0 or
+	// later) gets them in an aspa-set written from the RPKI data
+	// filtergen loaded (rpki.vrps or rpki.rtr). Other platforms refuse
+	// it, as does a router whose declared version lacks it.
+	ASPA bool `yaml:"aspa"`
 }
 
 // A Peer is a BGP neighbor whose announcements are filtered. Customers are

@@ -28,6 +28,17 @@ type Result struct {
 	Own []OwnFamily `json:",omitempty"`
 	// Peers holds the peers then the customers, in policy order.
 	Peers []*PeerResult
+	// ASPA holds the validated ASPA payloads of the RPKI data, ordered
+	// by customer, when a router writes them into its configuration
+	// (Router.ASPA on OpenBGPD: the aspa-set); nil otherwise.
+	ASPA []ASPARecord `json:",omitempty"`
+}
+
+// An ASPARecord is a validated ASPA payload: the ASes Customer attests
+// as its providers, ascending; {0} for a transit-free AS.
+type ASPARecord struct {
+	Customer  uint32
+	Providers []uint32
 }
 
 // RPKIInfo records the RPKI snapshot a Result was compiled with.

@@ -60,3 +60,17 @@ func (a *setAdapter) Updated() time.Time { return a.s.Produced() }
 func (a *setAdapter) Len() int { return a.s.Len() }
 
 func (a *setAdapter) Providers(customer uint32) ([]uint32, bool) { return a.s.Providers(customer) }
+
+// ASPARecords lists the Set's ASPA records, ordered by customer. A
+// record for AS 0 or AS_TRANS (23456), which no AS path holds, is left
+// out.
+func (a *setAdapter) ASPARecords() []ASPARecord {
+	var out []ASPARecord
+	for r := range a.s.ASPAs() {
+		if r.Customer == 0 || r.Customer == 23456 {
+			continue
+		}
+		out = append(out, ASPARecord{Customer: r.Customer, Providers: r.Providers})
+	}
+	return out
+}

@@ -64,6 +64,12 @@ func (r Role) RFC9234() string {
 	return ""
 }
 
+// ASPAUpstream reports whether routes from a neighbor of role r get the
+// upstream ASPA check (draft-ietf-sidrops-aspa-verification §6: routes
+// from customers, lateral peers, route servers and route-server clients)
+// rather than the downstream check (routes from providers).
+func (r Role) ASPAUpstream() bool { return r != RoleProvider }
+
 // Code returns the number that stands for r in the relationship large
 // community LOCAL_AS:CommunityLearnedFrom:Code.
 func (r Role) Code() uint32 {

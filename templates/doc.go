@@ -73,8 +73,12 @@
 // internal/platform's table says which platforms render, how they quote
 // text, their limits and the versions their features need. Templates
 // reach it through functions bound to the router's platform: ident
-// (object names), text (descriptions), comment, supports and require
-// (features by the router's declared version). Render refuses unsafe
-// names, lists over the platform's limit and an unreadable version before
-// any template runs.
+// (object names), text (descriptions), comment, supports, require and
+// versionAtLeast (features and versions by the router's declared version,
+// the platform's baseline when it declares none), and aspaSet. Render
+// refuses unsafe names, lists over the platform's limit, an unreadable
+// version and router-side ASPA (Router.ASPA) the platform or version
+// lacks before any template runs; junosRanges checks the limit again on
+// the list it renders, which Junos's longest-match rewrite can lengthen.
+// A refused router gets no file at all.
 package templates

@@ -59,6 +59,11 @@ func TestRenderRefuses(t *testing.T) {
 		{"junos list over 85,325", filtergen.Router{Name: "r1", Platform: "junos"},
 			func(r *filtergen.Result) { *r = *benchResult(85326) }, templates.ErrLimit,
 			"peer TRANSIT: the ipv4 prefix list has 85326 entries; Junos takes at most 85325 per list"},
+		// 42,665 entries that the longest-match rewrite turns into 85,328:
+		// the limit applies to what is rendered.
+		{"junos list over 85,325 after the longest-match rewrite", filtergen.Router{Name: "r1", Platform: "junos"},
+			func(r *filtergen.Result) { r.Peers[0].Families[0].Entries = growingList(42663) }, templates.ErrLimit,
+			"peer TRANSIT: template: peer.tmpl:22:3: executing \"peer.tmpl\" at <junosRanges .Entries \"                \">: error calling junosRanges: templates: over the platform's limit: a prefix list renders 85328 entries (42665 before the rewrite for longest match); Junos takes at most 85325 per list"},
 		{"iosxr over 131,072 policy lines", filtergen.Router{Name: "r1", Platform: "iosxr"},
 			func(r *filtergen.Result) { *r = *benchResult(131073) }, templates.ErrLimit,
 			"router r1: the prefix lists have 131073 entries (the largest, peer TRANSIT ipv4, 131073); Cisco IOS-XR takes at most 131072 policy lines"},
@@ -116,5 +121,32 @@ func TestOverrideFileByFile(t *testing.T) {
 	}
 	if !strings.Contains(got["r1.d/TRANSIT.conf"], "filter RP_TRANSIT_IN_V4") {
 		t.Errorf("the built-in peer template was not used:\n%s", got["r1.d/TRANSIT.conf"])
+	}
+}
+
+// growingList returns n+2 entries that filtergen.LongestMatchSafe turns
+// into 2n+2: 10.0.0.0/8 exactly and with its /24s, and n /24s inside it
+// that allow /26s, each of which must also carry its own /24 for Junos.
+func growingList(n int) []filtergen.PrefixRange {
+	p8 := netip.MustParsePrefix("10.0.0.0/8")
+	rs := []filtergen.PrefixRange{{Prefix: p8, Min: 8, Max: 8}, {Prefix: p8, Min: 24, Max: 24}}
+	for i := range n {
+		a := netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0})
+		rs = append(rs, filtergen.PrefixRange{Prefix: netip.PrefixFrom(a, 24), Min: 26, Max: 26})
+	}
+	return rs
+}
+
+// TestGrowingList checks the premise of the limit test above.
+func TestGrowingList(t *testing.T) {
+	rs := growingList(3)
+	if got := len(filtergen.LongestMatchSafe(rs)); got != 8 {
+		t.Fatalf("LongestMatchSafe of %d entries: %d entries, want 8", len(rs), got)
+	}
+	// Just under the limit after the rewrite, Junos renders.
+	res := benchResult(1)
+	res.Peers[0].Families[0].Entries = growingList(42661) // 85,324 rendered
+	if _, err := templates.Render(res, filtergen.Router{Name: "r1", Platform: "junos"}, templates.Options{}); err != nil {
+		t.Errorf("85,324 rendered entries: %v", err)
 	}
 }

@@ -119,6 +119,26 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 			}
 			return "", nil
 		},
+		// versionAtLeast reports whether a router's declared software
+		// version (Router.Version, "2.0.12" or "24.4R1"; empty for the
+		// platform's baseline) is at least min.
+		"versionAtLeast": pl.AtLeast,
+		// junosRanges renders a route-filter-list body. Junos tests a
+		// route only against the entries with the longest covering
+		// prefix, so the list is first rewritten with
+		// filtergen.LongestMatchSafe, which can lengthen it: the
+		// platform's per-list limit applies to the rewritten list.
+		"junosRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
+			out := filtergen.LongestMatchSafe(rs)
+			if pl.MaxListEntries > 0 && len(out) > pl.MaxListEntries {
+				return "", fmt.Errorf("%w: a prefix list renders %d entries (%d before the rewrite for longest match); %s takes at most %d per list",
+					ErrLimit, len(out), len(rs), pl.Title, pl.MaxListEntries)
+			}
+			return lines(out, indent, "", ";", platform.AppendJunos)
+		},
+		// aspaSet renders the OpenBGPD aspa-set of the result's ASPA
+		// records, one customer a line.
+		"aspaSet": aspaSet,
 		// sessions returns the neighbor's session addresses on this
 		// router in family fam ("ipv4", "ipv6").
 		"sessions": func(p *filtergen.PeerResult, fam string) []netip.Addr { return neighbors(p, r.Name, fam) },
@@ -218,12 +238,6 @@ var ownFuncs = template.FuncMap{
 			}
 		}
 		return strings.Join(parts, ", ")
-	},
-	// junosRanges renders a route-filter-list body. Junos tests a route
-	// only against the entries with the longest covering prefix, so the
-	// list is first rewritten with filtergen.LongestMatchSafe.
-	"junosRanges": func(rs []filtergen.PrefixRange, indent string) (string, error) {
-		return lines(filtergen.LongestMatchSafe(rs), indent, "", ";", platform.AppendJunos)
 	},
 	"junosBogons": func(fam string, indent string) (string, error) {
 		var rs []filtergen.PrefixRange
@@ -456,13 +470,9 @@ var ownFuncs = template.FuncMap{
 	"birdRole": func(r filtergen.Role) string { return strings.ReplaceAll(r.RFC9234(), "-", "_") },
 	// secret reveals a session password for the configuration; the
 	// characters were checked when it was read.
-	"secret": func(s filtergen.Secret) string { return s.Reveal() },
-	"is16":   func(n uint32) bool { return n <= 65535 },
-	// versionAtLeast reports whether a router's declared software version
-	// (Router.Version, "2.0.12" or "24.4R1") is at least min; an
-	// undeclared version means the platform's current release.
-	"versionAtLeast": VersionAtLeast,
-	"junosIFD":       func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
+	"secret":   func(s filtergen.Secret) string { return s.Reveal() },
+	"is16":     func(n uint32) bool { return n <= 65535 },
+	"junosIFD": func(name string) (string, error) { ifd, _, err := platform.JunosInterface(name); return ifd, err },
 	"junosUnit": func(name string) (int, error) {
 		_, u, err := platform.JunosInterface(name)
 		return u, err
@@ -780,6 +790,21 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 	if err := pl.CheckVersion(router.Version); err != nil {
 		return fmt.Errorf("templates: router %s: %w", router.Name, err)
 	}
+	if router.ASPA {
+		f := pl.ASPAFeature()
+		if f == "" {
+			return fmt.Errorf("templates: router %s: aspa: %s has no router-side ASPA verification in filtergen", router.Name, pl.Title)
+		}
+		if err := pl.Require(router.Version, f); err != nil {
+			return fmt.Errorf("templates: router %s: aspa: %w", router.Name, err)
+		}
+		if f == platform.FeatureASPASet && len(res.ASPA) == 0 {
+			return fmt.Errorf("templates: router %s: aspa: the result has no ASPA records for the %s aspa-set", router.Name, pl.Daemon)
+		}
+		if f == platform.FeatureASPACheck && len(res.RTR) == 0 {
+			return fmt.Errorf("templates: router %s: aspa: %s reads ASPA records over RTR, and the result has no RTR cache", router.Name, pl.Daemon)
+		}
+	}
 	if err := checkLines(router, pl, peers); err != nil {
 		return err
 	}
@@ -804,6 +829,8 @@ func check(res *filtergen.Result, router filtergen.Router, pl *platform.Platform
 		if pl.MaxListEntries == 0 {
 			continue
 		}
+		// A list that grows when rendered (Junos's longest-match
+		// rewrite) is checked again by the function that renders it.
 		for _, f := range p.Families {
 			if len(f.Entries) > pl.MaxListEntries {
 				return fmt.Errorf("%w: router %s: peer %s: the %s prefix list has %d entries; %s takes at most %d per list",
@@ -965,21 +992,43 @@ func load(pl *platform.Platform, r filtergen.Router, overrides fs.FS) (*template
 	return root, nil
 }
 
-// VersionAtLeast reports whether version have is at least min, comparing
-// their runs of digits from the left as platform.ParseVersion reads them
-// ("2.0.12" < "2.16"; "24.4R1" is 24.4.1). An empty have is true; a
-// version that does not parse is false.
-func VersionAtLeast(have, min string) bool {
-	if have == "" {
-		return true
-	}
-	h, err := platform.ParseVersion(have)
-	if err != nil {
+// VersionAtLeast reports whether a router of platform plat that declares
+// version have runs min or newer, comparing their runs of digits from the
+// left as platform.ParseVersion reads them ("2.0.12" < "2.16"; "24.4R1"
+// is 24.4.1). An empty have means the platform's baseline
+// (platform.Platform.Baseline), as for a router entry without version:;
+// it is false when the platform has none, as for an unknown platform or
+// a version that does not parse, so that a template keeps to the syntax
+// older releases take.
+func VersionAtLeast(plat, have, min string) bool {
+	pl, ok := platform.Lookup(plat)
+	if !ok {
 		return false
 	}
-	m, err := platform.ParseVersion(min)
-	if err != nil {
-		return false
+	return pl.AtLeast(have, min)
+}
+
+// aspaSet renders an OpenBGPD aspa-set block: "customer-as C provider-as
+// { P1, P2 }" per record, as rpki-client writes it, without expiry (the
+// data's age was checked when it was compiled).
+func aspaSet(recs []filtergen.ASPARecord) string {
+	var b []byte
+	b = append(b, "aspa-set {\n"...)
+	for _, r := range recs {
+		b = append(b, "\tcustomer-as "...)
+		b = strconv.AppendUint(b, uint64(r.Customer), 10)
+		b = append(b, " provider-as { "...)
+		provs := r.Providers
+		if len(provs) == 0 {
+			provs = []uint32{0} // transit-free (the ASPA profile's {AS0})
+		}
+		for i, p := range provs {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = strconv.AppendUint(b, uint64(p), 10)
+		}
+		b = append(b, " }\n"...)
 	}
-	return h.Compare(m) >= 0
+	return string(append(b, '}'))
 }

@@ -197,6 +197,9 @@ func (w *jsonWriter) result(depth int, r *filtergen.Result) {
 	}
 	o.key("Peers")
 	array(w, depth+1, r.Peers, w.peer)
+	if len(r.ASPA) > 0 {
+		o.field("ASPA", r.ASPA)
+	}
 	o.end()
 }
 

@@ -86,6 +86,40 @@ var Table = []Platform{
 		Features: map[string]string{FeatureASPASet: "8.0", FeatureRoleKeyword: "8.0"}},
 }
 
+// ASPAFeature returns the feature that verifies AS paths against ASPA
+// records on p (FeatureASPACheck on BIRD, FeatureASPASet on OpenBGPD),
+// or "" when filtergen renders no router-side ASPA for p.
+func (p *Platform) ASPAFeature() string {
+	for _, f := range []string{FeatureASPACheck, FeatureASPASet} {
+		if _, ok := p.Features[f]; ok {
+			return f
+		}
+	}
+	return ""
+}
+
+// AtLeast reports whether version (empty for p.Baseline) is min or
+// newer. A platform without a baseline answers false for an empty
+// version, as does a version that does not parse: a template then keeps
+// to the syntax older releases take.
+func (p *Platform) AtLeast(version, min string) bool {
+	if version == "" {
+		version = p.Baseline
+	}
+	if version == "" {
+		return false
+	}
+	h, err := ParseVersion(version)
+	if err != nil {
+		return false
+	}
+	m, err := ParseVersion(min)
+	if err != nil {
+		return false
+	}
+	return h.Compare(m) >= 0
+}
+
 // Lookup returns the platform called name.
 func Lookup(name string) (*Platform, bool) {
 	for i := range Table {
