@@ -221,6 +221,8 @@ var fields = map[string]field{
 		Range: "letters, digits and `.` `-` `_`, at most 32; a bare number such as `7.7` is read as text", Example: "version: 24.4R1"},
 	"Router.router_id": {Doc: "The BGP router ID, rendered where the platform needs one in the generated file. Unset leaves it to the operator, and the rendered header says so.",
 		DefaultText: "unset", Format: "ipv4", Range: "a non-zero IPv4 address", Example: "router_id: 192.0.2.1"},
+	"Router.aspa": {Doc: "Turns on router-side AS path verification (ASPA, draft-ietf-sidrops-aspa-verification): every import rejects ASPA-invalid routes, checked upstream for routes from customers, peers, route servers and route-server clients, downstream for routes from providers. BIRD 2.16 or later reads the ASPA records over RTR from `rpki.caches`; OpenBGPD 8.0 or later gets an aspa-set written from the RPKI data filtergen loaded (`rpki.vrps` or `rpki.rtr`). Other platforms, and a router whose `version` lacks it, refuse it.",
+		DefaultText: "`false`", Default: false, Example: "aspa: true"},
 
 	// Peer
 	"Peer.name": {Doc: "Identifies the peer; router object names and output file names derive from it.", Pattern: `^[A-Za-z][A-Za-z0-9_]{0,19}$`,
