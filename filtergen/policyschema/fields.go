@@ -246,7 +246,7 @@ var fields = map[string]field{
 	"AttachConfig.router":    {Doc: "The router, one of `routers`.", Example: "router: edge1"},
 	"AttachConfig.neighbors": {Doc: "The peer's addresses on this router, besides `neighbors` of the peer.", DefaultText: "none", Example: "neighbors: [198.18.0.1, 2001:db8:ffff::1]"},
 	"AttachConfig.local_addresses": {Doc: "Our source addresses on this router, at most one per family.", DefaultText: "none: the router chooses",
-		MaxItems: 2, Example: "local_addresses: [198.18.0.0, 2001:db8:ffff::]"},
+		MaxItems: 2, Example: `local_addresses: [198.18.0.0, "2001:db8:ffff::"]`},
 	"AttachConfig.interface": {Doc: "The customer interface on this router (uRPF and ingress ACL), named as the router's platform names it: Junos `xe-0/0/1.100`, Linux `eth1`.",
 		DefaultText: "none", Pattern: ifaceRE, Range: "a letter, then letters, digits and `/ . _ : -`, at most 64", Example: "interface: xe-0/0/1.100"},
 

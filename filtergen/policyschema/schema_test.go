@@ -243,6 +243,7 @@ func TestExamplesValidate(t *testing.T) {
 			if err := sch.Validate(instance(t, y)); err != nil {
 				t.Errorf("schema rejects %s:\n%v", p, err)
 			}
+			checkPortable(t, p, y)
 			if _, err := filtergen.LoadPolicy(p); err != nil {
 				t.Errorf("filtergen rejects %s: %v", p, err)
 			}
@@ -266,6 +267,7 @@ func TestFieldExamplesValidate(t *testing.T) {
 				t.Errorf("%s: %v", k.id(), err)
 				continue
 			}
+			checkPortable(t, k.id(), []byte(f.Example))
 			js, _ := json.Marshal(v)
 			inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(js))
 			if err := compile(ptr).Validate(inst); err != nil {
@@ -402,7 +404,33 @@ func TestDocsExample(t *testing.T) {
 	if err := compile(t, "").Validate(instance(t, m[1])); err != nil {
 		t.Errorf("schema rejects the example of %s:\n%v", docsFile, err)
 	}
+	checkPortable(t, docsFile, m[1])
 	if _, err := filtergen.ParsePolicy("policy.md", m[1]); err != nil {
 		t.Errorf("filtergen rejects the example of %s: %v", docsFile, err)
 	}
+}
+
+// checkPortable fails on a plain scalar ending in ':' inside [ ] or { }
+// ("[2001:db8::]"): go-yaml reads it as text, but YAML 1.2 and the
+// parsers editors use read the final ':' as a mapping indicator, so the
+// YAML language server would flag a correct policy. Such values need
+// quotes.
+func checkPortable(t *testing.T, name string, y []byte) {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(y, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n *yaml.Node, flow bool)
+	walk = func(n *yaml.Node, flow bool) {
+		flow = flow || n.Style&yaml.FlowStyle != 0
+		if n.Kind == yaml.ScalarNode && flow && n.Style == 0 && strings.HasSuffix(n.Value, ":") {
+			t.Errorf("%s:%d:%d: %s in [ ] or { } needs quotes: YAML 1.2 parsers (editors) read its last ':' as a mapping",
+				name, n.Line, n.Column, n.Value)
+		}
+		for _, c := range n.Content {
+			walk(c, flow)
+		}
+	}
+	walk(&doc, false)
 }
