@@ -201,6 +201,7 @@ func (g *gen) object(t reflect.Type) (map[string]any, error) {
 			return nil, fmt.Errorf("policyschema: %s: %w", id, err)
 		}
 		s["description"] = f.description()
+		s["markdownDescription"] = f.markdown()
 		if f.Default != nil {
 			s["default"] = f.Default
 		}
@@ -353,6 +354,21 @@ func (f field) description() string {
 	if r := f.rangeText(); r != "" {
 		fmt.Fprintf(&b, " Allowed: %s.", plain(strings.TrimSuffix(r, ".")))
 	}
+	return b.String()
+}
+
+// markdown is the description for editors that show Markdown on hover
+// (the YAML language server's markdownDescription): code stays code.
+func (f field) markdown() string {
+	var b strings.Builder
+	b.WriteString(mdLink.ReplaceAllString(oneLine(f.Doc), "$1"))
+	if f.DefaultText != "" {
+		fmt.Fprintf(&b, "\n\nDefault: %s.", mdLink.ReplaceAllString(strings.TrimSuffix(f.DefaultText, "."), "$1"))
+	}
+	if r := f.rangeText(); r != "" {
+		fmt.Fprintf(&b, "\n\nAllowed: %s.", strings.TrimSuffix(r, "."))
+	}
+	fmt.Fprintf(&b, "\n\nExample: `%s`", f.Example)
 	return b.String()
 }
 
