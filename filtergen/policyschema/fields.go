@@ -3,6 +3,9 @@ package policyschema
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/filtergen/filtergen/filtergen"
 )
 
 // A field documents one key: the single source of its description in
@@ -122,7 +125,7 @@ var typeDocs = map[string]typeDoc{
 	"Options": {Title: "Peer options: defaults, peers[], customers[]", Path: "peers[].",
 		Intro: "Per-peer settings. Under `defaults:` they apply to every peer and customer; a peer's own value overrides the default (`max_prefix`, `import` and `session` key by key). `urpf`, `interface` and `ingress_acl` apply to customers only, and `interface` is never a default."},
 	"MaxPrefix": {Title: "max_prefix", Path: "peers[].max_prefix.",
-		Intro: "The maximum-prefix limit per family. `max_prefix: 200` is short for `{limit: 200}`. The limit of a family is `ipv4`/`ipv6` when set, else `limit`, else for a provider without `announce` the full table (1500000 IPv4, 500000 IPv6), else the accepted prefix count times 1+`headroom`, at least `minimum`. A peer's setting overrides the defaults key by key; 0 inherits."},
+		Intro: "The maximum-prefix limit per family. `max_prefix: 200` is short for `{limit: 200}`. The limit of a family is `ipv4`/`ipv6` when set, else `limit`, else for a provider without `announce` the full table (" + fmt.Sprint(filtergen.DefaultFullTableV4) + " IPv4, " + fmt.Sprint(filtergen.DefaultFullTableV6) + " IPv6), else the accepted prefix count times 1+`headroom`, at least `minimum`. A peer's setting overrides the defaults key by key; 0 inherits."},
 	"Lengths": {Title: "ipv4, ipv6", Path: "peers[].ipv4.",
 		Intro: "The prefix lengths accepted in one family, under `ipv4:` or `ipv6:` of a peer or the defaults; `ipv6` takes the same keys. Defaults: /8 to /24 for IPv4, /12 to /48 for IPv6."},
 	"ImportOptions": {Title: "import", Path: "peers[].import.",
@@ -170,7 +173,7 @@ var fields = map[string]field{
 	"Policy.rpki":     {Doc: "Where RPKI data comes from; see [rpki](#RPKISource).", DefaultText: "no RPKI data", Example: "rpki: {vrps: data/vrps.json}"},
 	"Policy.defaults": {Doc: "Peer options applied to every peer and customer; see [peer options](#Options).", DefaultText: "the built-in default of each option", Example: "defaults: {max_prefix: {action: restart, restart_after: 30m}}"},
 	"Policy.shrink_guard": {Doc: "The largest fraction by which a peer's accepted prefix count may fall compared with the output on disk before `compile` refuses to write; 0 means the default.",
-		DefaultText: "`0.5`", Min: 0, Max: 1, Example: "shrink_guard: 0.3"},
+		DefaultText: fmt.Sprintf("`%v`", filtergen.DefaultShrinkGuard), Default: filtergen.DefaultShrinkGuard, Min: 0, Max: 1, Example: "shrink_guard: 0.3"},
 	"Policy.routers": {Doc: "The routers filtergen writes configuration for; see [routers](#Router). At least one.",
 		MinItems: 1, Example: "routers: [{name: edge1, platform: junos, router_id: 192.0.2.1}]"},
 	"Policy.peers": {Doc: "Neighbors that are not customers: peers, providers, route servers and route-server clients; see [peers](#Peer).",
@@ -199,7 +202,7 @@ var fields = map[string]field{
 		Example: "vrps: data/vrps.json"},
 	"RPKISource.rtr": {Doc: "An RTR cache filtergen reads VRPs from at compile time, `host:port`.", Pattern: hostPortRE, Example: "rtr: 127.0.0.1:3323"},
 	"RPKISource.max_age": {Doc: "The oldest the VRP data may be (by the validator's build time, or the file's modification time for CSV); peers that use RPKI fail on older data. `0` means the default; `any` accepts data of any age.",
-		DefaultText: "`24h`", AnyAge: true, Range: "a Go duration (`90m`, `24h`) or `any`", Example: "max_age: 12h"},
+		DefaultText: "`" + shortDuration(filtergen.DefaultRPKIMaxAge) + "`", AnyAge: true, Range: "a Go duration (`90m`, `24h`) or `any`", Example: "max_age: 12h"},
 	"RPKISource.caches": {Doc: "The RTR caches the routers validate against (router-side origin validation); see [rpki.caches](#RTRCacheConfig).",
 		DefaultText: "none: no router-side validation", Example: "caches: [{address: 192.0.2.10, port: 3323, preference: 1}]"},
 
@@ -256,7 +259,7 @@ var fields = map[string]field{
 	"Options.routers": {Doc: "The routers the peer is on (ignored with `attach`).", DefaultText: "every router",
 		Example: "routers: [edge1, edge2]"},
 	"Options.max_prefix": {Doc: "The maximum-prefix limit per family: a number, or a mapping; see [max_prefix](#MaxPrefix).",
-		DefaultText: "accepted count × 1.2, at least 10; restart after 30m", Example: "max_prefix: 200"},
+		DefaultText: fmt.Sprintf("accepted count × %v, at least %d; restart after %s", 1+filtergen.DefaultHeadroom, filtergen.DefaultMinimumMax, shortDuration(filtergen.DefaultRestartAfter)), Example: "max_prefix: 200"},
 	"Options.ipv4":              {Doc: "Bounds IPv4 prefix lengths; see [ipv4, ipv6](#Lengths).", DefaultText: "/8 to /24", Example: "ipv4: {max_length: 24}"},
 	"Options.ipv6":              {Doc: "Bounds IPv6 prefix lengths; see [ipv4, ipv6](#Lengths).", DefaultText: "/12 to /48", Example: "ipv6: {min_length: 16, max_length: 48}"},
 	"Options.drop_rpki_invalid": on("Drops IRR prefixes whose origin is RPKI invalid, and renders a router-side check where the platform has one (with `rpki.caches`).", "drop_rpki_invalid: true"),
@@ -281,11 +284,11 @@ var fields = map[string]field{
 	"MaxPrefix.ipv4":  {Doc: "A fixed IPv4 limit; 0 inherits.", DefaultText: "`limit`, or computed", Min: 0, Max: maxU32, Example: "ipv4: 1000"},
 	"MaxPrefix.ipv6":  {Doc: "A fixed IPv6 limit; 0 inherits.", DefaultText: "`limit`, or computed", Min: 0, Max: maxU32, Example: "ipv6: 200"},
 	"MaxPrefix.headroom": {Doc: "The fraction added to the accepted prefix count for a computed limit; 0 inherits.",
-		DefaultText: "`0.2`", Min: 0, Max: 10, Example: "headroom: 0.5"},
-	"MaxPrefix.minimum": {Doc: "The lowest computed limit; 0 inherits.", DefaultText: "`10`", Min: 0, Max: maxU32, Example: "minimum: 50"},
+		DefaultText: fmt.Sprintf("`%v`", filtergen.DefaultHeadroom), Min: 0, Max: 10, Example: "headroom: 0.5"},
+	"MaxPrefix.minimum": {Doc: "The lowest computed limit; 0 inherits.", DefaultText: fmt.Sprintf("`%v`", filtergen.DefaultMinimumMax), Min: 0, Max: maxU32, Example: "minimum: 50"},
 	"MaxPrefix.action": {Doc: "What happens when a limit trips: `restart` tears the session down and restarts it after `restart_after`, `teardown` until an operator clears it, `warning` only logs.",
 		DefaultText: "`restart`", Default: "restart", Example: "action: teardown"},
-	"MaxPrefix.restart_after": {Doc: "The wait before a restart (Junos idle-timeout's range).", DefaultText: "`30m`", Default: "30m",
+	"MaxPrefix.restart_after": {Doc: "The wait before a restart (Junos idle-timeout's range).", DefaultText: "`" + shortDuration(filtergen.DefaultRestartAfter) + "`", Default: shortDuration(filtergen.DefaultRestartAfter),
 		Range: "whole minutes, 1m to 2400m", Example: "restart_after: 60m"},
 
 	// Lengths
@@ -295,7 +298,7 @@ var fields = map[string]field{
 		Range: "0 to 32 (IPv4), 0 to 128 (IPv6); at least `min_length`", Example: "max_length: 24"},
 
 	// ImportOptions
-	"ImportOptions.max_path_length":   {Doc: "Paths with more ASes are rejected.", DefaultText: "`64`", Default: 64, Min: 1, Max: 255, Example: "max_path_length: 32"},
+	"ImportOptions.max_path_length":   {Doc: "Paths with more ASes are rejected.", DefaultText: fmt.Sprintf("`%d`", filtergen.DefaultMaxPathLength), Default: filtergen.DefaultMaxPathLength, Min: 1, Max: 255, Example: "max_path_length: 32"},
 	"ImportOptions.reject_as_set":     on("Rejects paths containing an AS_SET (RFC 9774).", "reject_as_set: true"),
 	"ImportOptions.reject_empty_path": on("Rejects routes with an empty AS path.", "reject_empty_path: true"),
 	"ImportOptions.enforce_next_hop": {Doc: "Requires the next hop to be the neighbor's own address.",
@@ -334,11 +337,11 @@ var fields = map[string]field{
 	"PeeringDBSource.cache_max_age": {Doc: "How old a cached response may be to stand in for the API; 0 means the default.", DefaultText: "`24h`", Example: "cache_max_age: 72h"},
 	"PeeringDBSource.timeout":       {Doc: "Bounds each API request; 0 means the default.", DefaultText: "`30s`", Example: "timeout: 10s"},
 	"PeeringDBSource.max_prefix": {Doc: "How prefix counts become limits; see [peeringdb.max_prefix](#PeeringDBMaxPrefix).",
-		DefaultText: "headroom 0.2, minimum 10", Example: "max_prefix: {headroom: 0.5, minimum: 20}"},
+		DefaultText: fmt.Sprintf("headroom %v, minimum %d", filtergen.DefaultHeadroom, filtergen.DefaultMinimumMax), Example: "max_prefix: {headroom: 0.5, minimum: 20}"},
 
 	// PeeringDBMaxPrefix
-	"PeeringDBMaxPrefix.headroom": {Doc: "The fraction added to the count.", DefaultText: "`0.2`", Min: 0, Max: 10, Example: "headroom: 0.5"},
-	"PeeringDBMaxPrefix.minimum":  {Doc: "The lowest limit.", DefaultText: "`10`", Min: 0, Example: "minimum: 20"},
+	"PeeringDBMaxPrefix.headroom": {Doc: "The fraction added to the count.", DefaultText: fmt.Sprintf("`%v`", filtergen.DefaultHeadroom), Min: 0, Max: 10, Example: "headroom: 0.5"},
+	"PeeringDBMaxPrefix.minimum":  {Doc: "The lowest limit.", DefaultText: fmt.Sprintf("`%v`", filtergen.DefaultMinimumMax), Min: 0, Example: "minimum: 20"},
 
 	// MembersFrom
 	"MembersFrom.ixf": {Doc: "An IX-F member export (JSON): a file relative to the policy file's directory, or an http(s) URL.",
@@ -364,4 +367,16 @@ var fields = map[string]field{
 	"IXFExport.vlan_id":       {Doc: "The peering LAN's VLAN ID.", DefaultText: "`0`", Min: 0, Max: 4095, Example: "vlan_id: 100"},
 	"IXFExport.ipv4":          {Doc: "The peering LAN's IPv4 prefix; neighbors outside it are not listed.", DefaultText: "none: every neighbor listed", Example: "ipv4: 198.51.100.0/24"},
 	"IXFExport.ipv6":          {Doc: "The peering LAN's IPv6 prefix; neighbors outside it are not listed.", DefaultText: "none: every neighbor listed", Example: "ipv6: 2001:db8:100::/64"},
+}
+
+// shortDuration formats d as a policy file writes it: "30m", "24h".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
 }

@@ -33,7 +33,15 @@ func Markdown() ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	b.WriteString(BeginMarker + "\n")
+	b.WriteString(BeginMarker + "\n\nSections:")
+	for i, name := range sections {
+		sep := " ·"
+		if i == len(sections)-1 {
+			sep = "."
+		}
+		fmt.Fprintf(&b, " [%s](#%s)%s", typeDocs[name].Title, name, sep)
+	}
+	b.WriteString("\n")
 	for _, name := range sections {
 		t := typeByName(name)
 		td := typeDocs[name]

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
@@ -433,4 +434,16 @@ func checkPortable(t *testing.T, name string, y []byte) {
 		}
 	}
 	walk(&doc, false)
+}
+
+func TestShortDuration(t *testing.T) {
+	for _, tt := range []struct {
+		d    time.Duration
+		want string
+	}{{30 * time.Minute, "30m"}, {24 * time.Hour, "24h"}, {90 * time.Minute, "1h30m"}, {30 * time.Second, "30s"},
+		{time.Hour + time.Second, "1h0m1s"}} {
+		if got := shortDuration(tt.d); got != tt.want {
+			t.Errorf("shortDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
 }
