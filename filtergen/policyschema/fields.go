@@ -24,11 +24,12 @@ type field struct {
 	MinItems    int
 	MaxItems    int
 	Unique      bool
-	Number      bool   // a string that may be written as a bare number
-	AnyAge      bool   // a duration that may be "any"
-	Range       string // the allowed values as docs say them, when the keywords do not
-	Example     string // YAML: the key and an example value
-	Item        *field // constraints of a list's items
+	Number      bool           // a string that may be written as a bare number
+	AnyAge      bool           // a duration that may be "any"
+	Range       string         // the allowed values as docs say them, when the keywords do not
+	Example     string         // YAML: the key and an example value
+	Item        *field         // constraints of a list's items
+	Extra       map[string]any // more schema keywords beside a mapping's $ref
 }
 
 func (f field) itemField() field {
@@ -260,7 +261,8 @@ var fields = map[string]field{
 		Example: "routers: [edge1, edge2]"},
 	"Options.max_prefix": {Doc: "The maximum-prefix limit per family: a number, or a mapping; see [max_prefix](#MaxPrefix).",
 		DefaultText: fmt.Sprintf("accepted count × %v, at least %d; restart after %s", 1+filtergen.DefaultHeadroom, filtergen.DefaultMinimumMax, shortDuration(filtergen.DefaultRestartAfter)), Example: "max_prefix: 200"},
-	"Options.ipv4":              {Doc: "Bounds IPv4 prefix lengths; see [ipv4, ipv6](#Lengths).", DefaultText: "/8 to /24", Example: "ipv4: {max_length: 24}"},
+	"Options.ipv4": {Doc: "Bounds IPv4 prefix lengths; see [ipv4, ipv6](#Lengths).", DefaultText: "/8 to /24", Example: "ipv4: {max_length: 24}",
+		Extra: map[string]any{"properties": map[string]any{"min_length": map[string]any{"maximum": 32}, "max_length": map[string]any{"maximum": 32}}}},
 	"Options.ipv6":              {Doc: "Bounds IPv6 prefix lengths; see [ipv4, ipv6](#Lengths).", DefaultText: "/12 to /48", Example: "ipv6: {min_length: 16, max_length: 48}"},
 	"Options.drop_rpki_invalid": on("Drops IRR prefixes whose origin is RPKI invalid, and renders a router-side check where the platform has one (with `rpki.caches`).", "drop_rpki_invalid: true"),
 	"Options.drop_bogons":       on("Drops bogon prefixes (reserved, private, documentation space).", "drop_bogons: true"),

@@ -274,7 +274,11 @@ func (g *gen) value(t reflect.Type, f field) (map[string]any, error) {
 			map[string]any{"$ref": "#/$defs/" + t.Name()},
 		}}, nil
 	case t.Kind() == reflect.Struct:
-		return map[string]any{"$ref": "#/$defs/" + t.Name()}, nil
+		s = map[string]any{"$ref": "#/$defs/" + t.Name()}
+		for kw, v := range f.Extra {
+			s[kw] = v
+		}
+		return s, nil
 	case t.Kind() == reflect.Slice:
 		item, err := g.value(t.Elem(), f.itemField())
 		if err != nil {

@@ -342,6 +342,8 @@ func TestMistakes(t *testing.T) {
 		{"bad enum: max_prefix action", "defaults.max_prefix.action", "reboot", "'/defaults/max_prefix"},
 		{"bad enum: family", "defaults.families", []any{"ipv5"}, "'/defaults/families/0'"},
 		{"out of range: max_path_length", "defaults.import.max_path_length", 300, "'/defaults/import/max_path_length'"},
+		{"out of range: IPv4 length", "defaults.ipv4", map[string]any{"max_length": 33}, "'/defaults/ipv4/max_length'"},
+		{"out of range: IPv6 length", "defaults.ipv6.max_length", 129, "'/defaults/ipv6/max_length'"},
 		{"out of range: shrink_guard", "shrink_guard", 1.5, "'/shrink_guard'"},
 		{"out of range: cache preference", "rpki.caches.0.preference", 256, "'/rpki/caches/0/preference'"},
 		{"out of range: ttl_security", "customers.0.session.ttl_security", 0, "'/customers/0/session/ttl_security'"},
