@@ -5,15 +5,24 @@
 #   make build    build bin/filtergen
 #   make lint     gofmt and go vet
 #   make bench    run the Go benchmarks once
+<<<<<<< HEAD
+#   make soak     a few minutes of hostile clients against `filtergen serve`
+#                 (SOAK=3m by default; not part of make test)
+=======
 #   make interop  run only the interop lab (internal/lab), verbose: real BIRD 2
 #                 in network namespaces against the rendered configs
+>>>>>>> main
 
 GO       ?= go
 APT_PKGS := bgpq4 bird2 frr frr-rpki-rtrlib openbgpd stayrtr nftables chromium iproute2 procps
 # The command each package provides, to tell whether it is installed.
 APT_CMDS := bgpq4 bird vtysh bgpd stayrtr nft chromium ip sysctl
 
+<<<<<<< HEAD
+.PHONY: all build test deps lint bench fuzz soak clean
+=======
 .PHONY: all build test deps lint bench fuzz clean interop
+>>>>>>> main
 
 all: build
 
@@ -49,6 +58,10 @@ interop: deps
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+SOAK ?= 3m
+soak:
+	FILTERGEN_SOAK=$(SOAK) $(GO) test -tags soak -run TestServeSoak -v -timeout 30m ./internal/soak/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

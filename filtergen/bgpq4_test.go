@@ -56,7 +56,7 @@ func bgpq4(t *testing.T, addr string, args ...string) []string {
 	return lines
 }
 
-// TestAggregateNeverLongerThanBGPQ4 compares Aggregate with bgpq4 -A on
+// TestAggregateAgainstBGPQ4 compares Aggregate with bgpq4 -A on
 // random prefix sets served by our IRRd server: both must match exactly
 // the registered routes, and on these 25 lists the aggregate never has
 // more entries. It is not minimal on every list: with 200 trials, one
@@ -66,7 +66,7 @@ func bgpq4(t *testing.T, addr string, args ...string) []string {
 // 85.0.0.0/22 and 85.0.4.0/22^24, bgpq4 -A 85.0.0.0/22^22-23 and
 // 85.0.4.0/22^23-24, because Aggregate covers each length with the
 // largest prefixes first.
-func TestAggregateNeverLongerThanBGPQ4(t *testing.T) {
+func TestAggregateAgainstBGPQ4(t *testing.T) {
 	if _, err := exec.LookPath("bgpq4"); err != nil {
 		t.Skip("bgpq4 not installed (make deps installs it)")
 	}

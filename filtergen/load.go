@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/filtergen/filtergen/internal/inputfile"
 
 	"github.com/filtergen/filtergen/internal/platform"
 )
@@ -65,7 +66,7 @@ var ErrPolicy = errors.New("invalid policy")
 // resolve against the file's directory. All problems are reported
 // together, each as a *PolicyError.
 func LoadPolicy(name string) (*Policy, error) {
-	f, err := os.Open(name)
+	f, err := inputfile.Open(name) // a FIFO or device fails at once instead of hanging
 	if err != nil {
 		return nil, err
 	}

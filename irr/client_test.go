@@ -244,16 +244,7 @@ func TestClientFaults(t *testing.T) {
 		fail    bool   // an F answer (no retry)
 		minConn int    // connections expected (retries)
 	}{
-		{
-			name:  "stall before answer",
-			h:     script(demoReplies(), "!a4AS-TOP", irrtest.Action{Stall: true}),
-			query: "!a4AS-TOP", minConn: 2,
-		},
-		{
-			name:  "stall mid-answer",
-			h:     script(demoReplies(), "!a4AS-TOP", irrtest.Action{Reply: "A43\n192.0.2.0/24 19", Stall: true}),
-			query: "!a4AS-TOP", minConn: 2,
-		},
+		// Stalls: TestClientStallsSynctest, in fake time.
 		{
 			name:  "reset mid-answer",
 			h:     script(demoReplies(), "!a4AS-TOP", irrtest.Action{Reply: "A43\n192.0.2.0/24 19", Reset: true}),
@@ -451,24 +442,6 @@ func containsInOrder(have, want []string) bool {
 		}
 	}
 	return i == len(want)
-}
-
-func TestClientContextCancel(t *testing.T) {
-	leakCheck(t)
-	srv := irrtest.Start(t, script(demoReplies(), "!a4AS-TOP", irrtest.Action{Stall: true}))
-	c := fastClient(srv.Addr)
-	c.QueryTimeout = time.Minute
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, _, err := c.ExpandPrefixes(ctx, "AS-TOP", irr.IPv4, nil)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("err = %v, want DeadlineExceeded", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("cancel took %v", d)
-	}
 }
 
 // TestClientStalePooledConnection: a server that closed a pooled

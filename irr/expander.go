@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"strconv"
 )
@@ -68,8 +69,13 @@ type Limits struct {
 	MaxSets     int // sets visited; default 100,000
 	MaxASNs     int // distinct ASNs; default 200,000
 	MaxPrefixes int // distinct prefixes per family; default 5,000,000
-	MaxDepth    int // hard recursion cap independent of MaxDepth; default 64
+	MaxDepth    int // hard recursion cap independent of MaxDepth; default 64, NoDepthLimit for none
 }
+
+// NoDepthLimit, as Limits.MaxDepth, removes the hard recursion cap: loops
+// are safe without one and MaxSets still bounds the work. IRRd has no
+// such cap, and a Server answers as IRRd does.
+const NoDepthLimit = -1
 
 // DefaultLimits are the limits used for zero fields of Limits.
 var DefaultLimits = Limits{MaxSets: 100_000, MaxASNs: 200_000, MaxPrefixes: 5_000_000, MaxDepth: 64}
@@ -85,7 +91,10 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxPrefixes <= 0 {
 		l.MaxPrefixes = DefaultLimits.MaxPrefixes
 	}
-	if l.MaxDepth <= 0 {
+	switch {
+	case l.MaxDepth < 0:
+		l.MaxDepth = math.MaxInt
+	case l.MaxDepth == 0:
 		l.MaxDepth = DefaultLimits.MaxDepth
 	}
 	return l

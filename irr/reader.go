@@ -122,6 +122,7 @@ type Reader struct {
 	obj     Object
 	err     error
 	started bool
+	gz      bool   // the input is gzip: its trailer proves it complete
 	buf     []byte // value bytes of the current object
 	spans   []span
 
@@ -169,10 +170,21 @@ func (r *Reader) start() error {
 			return fmt.Errorf("%s: gzip: %w", r.name, err)
 		}
 		br = bufio.NewReaderSize(zr, 256<<10)
+		r.gz = true
+	}
+	// A UTF-8 byte order mark is not part of the first line.
+	if bom, _ := br.Peek(3); string(bom) == "\ufeff" {
+		br.Discard(3)
 	}
 	r.br = br
 	return nil
 }
+
+// ErrTruncated reports a dump that ends where no complete dump can: a
+// plain-text dump whose last line has no line end (cut mid-attribute),
+// or a gzip stream without its trailer. Such a dump is refused whole,
+// whatever the reader's problem handler says.
+var ErrTruncated = errors.New("input is truncated")
 
 // readLine returns the next line without its line end. The slice is valid
 // until the next call. io.EOF ends the input.
@@ -191,10 +203,18 @@ func (r *Reader) readLine() ([]byte, error) {
 		return nil, &ParseError{File: r.name, Line: r.line, Err: fmt.Errorf("line longer than %d bytes", r.limits.MaxLineBytes)}
 	}
 	if err != nil && (err != io.EOF || len(line) == 0) {
+		if errors.Is(err, io.ErrUnexpectedEOF) && r.gz {
+			return nil, fmt.Errorf("%s:%d: gzip stream ends early: %w", r.name, r.line+1, ErrTruncated)
+		}
 		if err != io.EOF {
 			err = fmt.Errorf("%s:%d: %w", r.name, r.line+1, err)
 		}
 		return nil, err
+	}
+	if err == io.EOF && !r.gz {
+		// Every line of a dump ends with a line end; a last line without
+		// one is a file cut short (gzip has its trailer to prove that).
+		return nil, fmt.Errorf("%s:%d: last line has no line end, so the file looks cut short (a complete dump ends with a newline): %w", r.name, r.line+1, ErrTruncated)
 	}
 	r.line++
 	n := len(line)

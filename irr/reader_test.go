@@ -72,7 +72,7 @@ func TestReaderLexical(t *testing.T) {
 		{"continuation outside object", " AS1\n\nas-set: AS-A\n", nil, []string{"as-set=AS-A"}, 1},
 		{"no colon", "garbage line\n\nas-set: AS-A\n", nil, []string{"as-set=AS-A"}, 1},
 		{"bad line inside object", "as-set: AS-B\nbroken\nmembers: AS1\n\nas-set: AS-A\n", nil, []string{"as-set=AS-A"}, 1},
-		{"no final newline", "as-set: AS-A\nmembers: AS1", nil, []string{"as-set=AS-A"}, 0},
+		{"BOM", "\ufeffas-set: AS-A\nmembers: AS1\n\nas-set: AS-B\n", nil, []string{"as-set=AS-A", "as-set=AS-B"}, 0},
 		{"empty", "", nil, nil, 0},
 	}
 	for _, tt := range tests {

@@ -8,13 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/filtergen/filtergen/internal/asn"
+	"github.com/filtergen/filtergen/internal/inputfile"
 )
 
 // A Registry is an in-memory index of RPSL data from one or more dumps,
@@ -243,7 +243,7 @@ func (b *Builder) ReadFrom(ctx context.Context, r io.Reader, name string) error 
 
 // ReadFile reads the dump at path.
 func (b *Builder) ReadFile(ctx context.Context, path string) error {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return err
 	}
@@ -678,6 +678,30 @@ func (s *sourceData) hasRoute(p netip.Prefix, origin uint32) bool {
 // Stats counts what a registry holds.
 type Stats struct {
 	Sources, ASSets, RouteSets, AutNums, Routes4, Routes6 int
+}
+
+// Shrink compares next with s, a registry loaded earlier from the same
+// dumps, and returns the largest fraction (0 to 1) by which one of its
+// counts fell (sets, aut-nums, IPv4 routes, IPv6 routes), with what the
+// count is. A reload whose data shrank by more than a few percent is more
+// likely a truncated or partial dump than a registry that lost objects.
+func (s Stats) Shrink(next Stats) (frac float64, what string) {
+	for _, c := range []struct {
+		name      string
+		old, next int
+	}{
+		{"sets", s.ASSets + s.RouteSets, next.ASSets + next.RouteSets},
+		{"aut-nums", s.AutNums, next.AutNums},
+		{"IPv4 routes", s.Routes4, next.Routes4},
+		{"IPv6 routes", s.Routes6, next.Routes6},
+	} {
+		if c.old > 0 && c.next < c.old {
+			if f := float64(c.old-c.next) / float64(c.old); f > frac {
+				frac, what = f, fmt.Sprintf("%s fell from %d to %d", c.name, c.old, c.next)
+			}
+		}
+	}
+	return frac, what
 }
 
 // Stats returns counts over every source.

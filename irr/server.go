@@ -34,30 +34,62 @@ var _ Backend = (*Registry)(nil)
 // ServerLimits bound what one client can make a Server do. Zero fields take
 // the defaults given.
 type ServerLimits struct {
-	// MaxConns caps concurrent connections; further clients wait in the
+	// MaxConns caps concurrent connections. A client that comes when
+	// the server is full takes the place of the connection idle the
+	// longest (if idle for a second or more); otherwise it waits in the
 	// listen backlog until one closes. Default 256.
 	MaxConns int
+	// MaxConnsPerAddr caps the connections from one client address (one
+	// IPv4 address, one IPv6 /64). A client over it takes the place of
+	// that address's connection idle the longest (if idle for a second
+	// or more), or gets an F answer. Default MaxConns/2 (below 64
+	// connections, no limit per address).
+	MaxConnsPerAddr int
 	// MaxLineLength caps a query line; a longer one gets an F answer and
 	// is skipped. Default 16 KiB.
 	MaxLineLength int
 	// IdleTimeout closes a connection that sends no query for this long,
 	// as IRRd does after 30 s by default. !t sets it per connection
-	// (1 s to 1000 s). Default 30 s.
+	// (1 s to 1000 s), but not above IdleTimeout while the server holds
+	// more than three quarters of MaxConns. Default 30 s.
 	IdleTimeout time.Duration
 	// WriteTimeout drops a client that does not read its answers: no
 	// write may block longer. Default 30 s.
 	WriteTimeout time.Duration
 	// MaxQueries caps the queries on one connection. Default 1,000,000.
 	MaxQueries int
+	// MaxDepth caps the nesting of set expansions (!i<set>,1, !a). Zero
+	// means no cap, as IRRd: loops are safe without one, and real test
+	// chains such as AS15562:AS-LEVEL286 are deeper than the library's
+	// default of 64. MaxSets and the other Limits still apply.
+	MaxDepth int
 	// CachePrefixes caps the prefixes held in the answer cache for
 	// !a, !i<set>,1 and their ASN lists, across all entries. The cache is
-	// dropped when the backend is replaced. Default 8,000,000 (about
-	// 320 MB); negative disables the cache.
+	// dropped when the backend is replaced. Default 8,000,000; negative
+	// disables the cache.
 	CachePrefixes int
+	// MaxAnswerBytes caps the memory of the set answers (!a, !i<set>,1)
+	// alive at once, cached or being written: a query that would pass it
+	// waits until answers are sent or evicted. Default 256 MiB.
+	MaxAnswerBytes int64
+	// MaxExpansions caps the set expansions running at once; the others
+	// wait their turn. Each holds its working set (a few times the size
+	// of its answer) until done. Default 4.
+	MaxExpansions int
 }
 
 func (l ServerLimits) withDefaults() ServerLimits {
 	l.MaxConns = orDefault(l.MaxConns, 256)
+	if l.MaxConnsPerAddr <= 0 {
+		l.MaxConnsPerAddr = l.MaxConns
+		if l.MaxConns >= 64 {
+			l.MaxConnsPerAddr = l.MaxConns / 2
+		}
+	}
+	l.MaxExpansions = orDefault(l.MaxExpansions, 4)
+	if l.MaxAnswerBytes <= 0 {
+		l.MaxAnswerBytes = 256 << 20
+	}
 	l.MaxLineLength = orDefault(l.MaxLineLength, 16<<10)
 	l.IdleTimeout = orDefault(l.IdleTimeout, 30*time.Second)
 	l.WriteTimeout = orDefault(l.WriteTimeout, 30*time.Second)
@@ -96,8 +128,25 @@ type Server struct {
 	// Logger receives connection and error logs; default silent.
 	Logger *slog.Logger
 
-	state atomic.Pointer[serverState]
-	open  atomic.Int64
+	state      atomic.Pointer[serverState]
+	open       atomic.Int64
+	budgetOnce sync.Once
+	budget     *answerBudget
+}
+
+// answerBudget returns the server's bound on answers in flight.
+func (s *Server) answerBudget() *answerBudget {
+	s.budgetOnce.Do(func() { s.budget = newAnswerBudget(s.Limits.withDefaults()) })
+	return s.budget
+}
+
+// AnswerBytesPeak reports the most bytes of set answers held at once
+// (cached or being written) since the server started.
+func (s *Server) AnswerBytesPeak() int64 {
+	b := s.answerBudget()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.peak
 }
 
 // Conns returns the number of connections being served.
@@ -125,7 +174,9 @@ func NewServer(b Backend) *Server {
 // SetBackend replaces the backend atomically: queries already running
 // finish on the old one, later queries use b.
 func (s *Server) SetBackend(b Backend) {
-	s.state.Store(s.newState(b))
+	if old := s.state.Swap(s.newState(b)); old != nil {
+		old.cache.retire()
+	}
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -148,25 +199,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns = map[net.Conn]struct{}{}
-		slots = make(chan struct{}, lim.MaxConns)
-	)
+	t := &connTable{lim: lim, byAddr: map[string][]*connState{}, all: map[*connState]struct{}{}}
+	t.freed = sync.NewCond(&t.mu)
+	stopWait := context.AfterFunc(ctx, func() { t.mu.Lock(); t.freed.Broadcast(); t.mu.Unlock() })
+	defer stopWait()
+	var wg sync.WaitGroup
 	var serveErr error
+	refusing := make(chan struct{}, 64)
 	delay := 5 * time.Millisecond
-	for {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	for ctx.Err() == nil {
 		c, err := ln.Accept()
 		if err != nil {
-			<-slots
 			if ctx.Err() != nil {
 				break
 			}
@@ -181,40 +224,246 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			break
 		}
 		delay = 5 * time.Millisecond
-		mu.Lock()
-		conns[c] = struct{}{}
-		mu.Unlock()
+		cs, reason := t.admit(ctx, c)
+		if cs == nil {
+			if reason == "" {
+				c.Close()
+				continue
+			}
+			s.logger().Info("irr: connection refused", "peer", c.RemoteAddr().String(), "reason", reason)
+			select {
+			case refusing <- struct{}{}:
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-refusing }()
+					refuse(c, reason)
+				}()
+			default: // too many refusals under way: just close
+				c.Close()
+			}
+			continue
+		}
 		wg.Add(1)
 		s.open.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-slots }()
 			defer s.open.Add(-1)
-			s.serveConn(ctx, c, lim)
-			mu.Lock()
-			delete(conns, c)
-			mu.Unlock()
+			s.serveConn(ctx, cs, t, lim)
+			t.remove(cs)
 			c.Close()
 		}()
 	}
 	cancel()
-	mu.Lock()
-	for c := range conns {
-		c.Close()
-	}
-	mu.Unlock()
+	t.closeAll()
 	wg.Wait()
 	return serveErr
 }
 
-// deadlineWriter gives every write to the connection a deadline.
-type deadlineWriter struct {
-	c net.Conn
-	d time.Duration
+// refuse tells a client why it is not served and closes the connection,
+// reading what it sent first (for a second at most) so that the close
+// does not reset the connection and lose the message.
+func refuse(c net.Conn, reason string) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(c, "F "+reason+"\n"); err != nil {
+		return
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	io.Copy(io.Discard, io.LimitReader(c, 64<<10))
 }
 
-func (w deadlineWriter) Write(b []byte) (int, error) {
-	w.c.SetWriteDeadline(time.Now().Add(w.d))
+// connState is one connection in the server's table.
+type connState struct {
+	c         net.Conn
+	addr      string       // addrKey of the peer
+	idleSince atomic.Int64 // Unix nanoseconds when it began waiting for a query; 0 while busy
+	evicted   atomic.Bool
+	long      atomic.Bool // waiting with a !t longer than IdleTimeout
+	counted   bool        // in the table's counts; under connTable.mu
+}
+
+// connTable holds the connections being served, by client address, so
+// that idle connections cannot lock new clients out: a client over its
+// address's limit, or coming when the server is full, takes the place of
+// the connection idle the longest.
+type connTable struct {
+	lim    ServerLimits
+	mu     sync.Mutex
+	freed  *sync.Cond
+	all    map[*connState]struct{}
+	byAddr map[string][]*connState
+	n      int // counted connections
+}
+
+// addrKey groups client addresses for MaxConnsPerAddr: an IPv4 address,
+// or an IPv6 /64 (one host's worth of addresses).
+func addrKey(a net.Addr) string {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip, ok := netip.AddrFromSlice(ta.IP)
+	if !ok {
+		return a.String()
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// admit adds c to the table, evicting an idle connection if need be. It
+// returns nil and the reason to tell the client when c is refused, or
+// nil and "" when ctx ended while waiting for room.
+func (t *connTable) admit(ctx context.Context, c net.Conn) (*connState, string) {
+	cs := &connState{c: c, addr: addrKey(c.RemoteAddr())}
+	cs.idleSince.Store(time.Now().UnixNano())
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.lim.MaxConnsPerAddr < t.lim.MaxConns && len(t.byAddr[cs.addr]) >= t.lim.MaxConnsPerAddr {
+		v := idlest(t.byAddr[cs.addr])
+		if v == nil {
+			return nil, "Too many connections from your address"
+		}
+		t.evictLocked(v)
+	}
+	for t.n >= t.lim.MaxConns {
+		var v *connState
+		now := time.Now().UnixNano()
+		for o := range t.all {
+			if o.evictable(now) && (v == nil || o.idleSince.Load() < v.idleSince.Load()) {
+				v = o
+			}
+		}
+		if v != nil {
+			t.evictLocked(v)
+			break
+		}
+		// Every connection is busy answering: wait for one to finish.
+		t.freed.Wait()
+		if ctx.Err() != nil {
+			return nil, ""
+		}
+	}
+	t.all[cs] = struct{}{}
+	t.byAddr[cs.addr] = append(t.byAddr[cs.addr], cs)
+	cs.counted = true
+	t.n++
+	if t.n > t.lim.MaxConns*3/4 {
+		// Crowded: connections idle under a long !t get the default
+		// idle timeout, counted from when they went idle.
+		now := time.Now()
+		for o := range t.all {
+			if since := o.idleSince.Load(); since != 0 && o.long.Load() && o.counted {
+				o.c.SetReadDeadline(maxTime(now, time.Unix(0, since).Add(t.lim.IdleTimeout)))
+			}
+		}
+	}
+	return cs, ""
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// minEvictIdle is how long a connection must have waited for a query
+// before a newcomer may take its place: clients at work send their
+// queries back to back, abandoned or hostile ones wait for minutes.
+var minEvictIdle = time.Second
+
+// evictable reports whether o is waiting for a query, and has long
+// enough, to make room.
+func (o *connState) evictable(now int64) bool {
+	since := o.idleSince.Load()
+	return o.counted && since != 0 && now-since >= int64(minEvictIdle)
+}
+
+// idlest returns the connection of list idle the longest, or nil.
+func idlest(list []*connState) *connState {
+	var v *connState
+	now := time.Now().UnixNano()
+	for _, o := range list {
+		if o.evictable(now) && (v == nil || o.idleSince.Load() < v.idleSince.Load()) {
+			v = o
+		}
+	}
+	return v
+}
+
+// evictLocked takes v out of the counts and ends its wait for a query;
+// its handler then closes it.
+func (t *connTable) evictLocked(v *connState) {
+	t.uncountLocked(v)
+	v.evicted.Store(true)
+	v.c.SetReadDeadline(time.Unix(1, 0))
+}
+
+func (t *connTable) uncountLocked(v *connState) {
+	if !v.counted {
+		return
+	}
+	v.counted = false
+	t.n--
+	list := t.byAddr[v.addr]
+	for i, o := range list {
+		if o == v {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(t.byAddr, v.addr)
+	} else {
+		t.byAddr[v.addr] = list
+	}
+	t.freed.Broadcast()
+}
+
+func (t *connTable) remove(v *connState) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.uncountLocked(v)
+	delete(t.all, v)
+}
+
+// crowded reports whether the server holds more than three quarters of
+// its connections, when !t may not raise the idle timeout.
+func (t *connTable) crowded() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n > t.lim.MaxConns*3/4
+}
+
+func (t *connTable) closeAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for v := range t.all {
+		v.c.Close()
+	}
+}
+
+// deadlineWriter gives every write to the connection a deadline, and no
+// later than until when that is set.
+type deadlineWriter struct {
+	c     net.Conn
+	d     time.Duration
+	until time.Time
+}
+
+func (w *deadlineWriter) Write(b []byte) (int, error) {
+	d := time.Now().Add(w.d)
+	if !w.until.IsZero() && w.until.Before(d) {
+		d = w.until
+	}
+	w.c.SetWriteDeadline(d)
 	return w.c.Write(b)
 }
 
@@ -224,6 +473,7 @@ type session struct {
 	ctx        context.Context
 	peer       string
 	bw         *bufio.Writer
+	dw         *deadlineWriter
 	persistent bool
 	sources    []string // nil: the default selection
 	idle       time.Duration
@@ -231,28 +481,50 @@ type session struct {
 	quit       bool
 }
 
-func (s *Server) serveConn(ctx context.Context, c net.Conn, lim ServerLimits) {
+func (s *Server) serveConn(ctx context.Context, cs *connState, t *connTable, lim ServerLimits) {
+	c := cs.c
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	br := bufio.NewReaderSize(c, max(lim.MaxLineLength+2, 4096))
+	dw := &deadlineWriter{c: c, d: lim.WriteTimeout}
 	ss := &session{
 		srv:  s,
 		ctx:  ctx,
 		peer: c.RemoteAddr().String(),
-		bw:   bufio.NewWriterSize(deadlineWriter{c, lim.WriteTimeout}, 64<<10),
+		bw:   bufio.NewWriterSize(dw, 64<<10),
+		dw:   dw,
 		idle: lim.IdleTimeout,
 	}
 	log := s.logger()
 	log.Debug("irr: connection", "peer", ss.peer)
 	for n := 0; n < lim.MaxQueries && !ss.quit; {
 		if br.Buffered() == 0 {
+			// Idle from here: its answers are written, and a client
+			// that reads them and sends nothing may make room.
+			cs.idleSince.Store(time.Now().UnixNano())
 			if err := ss.bw.Flush(); err != nil {
 				log.Debug("irr: write", "peer", ss.peer, "err", err)
 				return
 			}
 		}
-		c.SetReadDeadline(time.Now().Add(ss.idle))
+		if cs.evicted.Load() {
+			break
+		}
+		now := time.Now()
+		long := ss.idle > lim.IdleTimeout
+		cs.long.Store(long)
+		c.SetReadDeadline(now.Add(ss.idle))
+		if long && t.crowded() {
+			// A crowded server does not honour a long !t. (Checked after
+			// setting the deadline: admit shortens it for connections
+			// already waiting when the server becomes crowded.)
+			c.SetReadDeadline(now.Add(lim.IdleTimeout))
+		}
+		if cs.evicted.Load() { // evicted before the deadline was set
+			break
+		}
 		line, err := br.ReadSlice('\n')
+		cs.idleSince.Store(0)
 		if err == bufio.ErrBufferFull {
 			for err == bufio.ErrBufferFull { // skip the rest of the line
 				_, err = br.ReadSlice('\n')
@@ -431,6 +703,15 @@ func (ss *session) selectSources(st *serverState, arg string) {
 	ss.ok()
 }
 
+// expandOptions returns the options of a set expansion for srcs.
+func (ss *session) expandOptions(srcs []string) *ExpandOptions {
+	d := ss.srv.Limits.MaxDepth
+	if d <= 0 {
+		d = NoDepthLimit
+	}
+	return &ExpandOptions{Sources: srcs, Limits: Limits{MaxDepth: d}}
+}
+
 // errReply turns an expansion error into an F message without internals.
 func (ss *session) errReply(query string, err error) {
 	var le *LimitError
@@ -472,8 +753,8 @@ func (ss *session) members(st *serverState, arg string) {
 		return
 	}
 	key := answerKey{cmd: "i", name: set.Name, sources: strings.Join(srcs, ",")}
-	a, err := st.cache.get(key, func() (*answer, error) {
-		opts := &ExpandOptions{Sources: srcs}
+	a, release, err := st.cache.get(ss.ctx, key, func() (*answer, error) {
+		opts := ss.expandOptions(srcs)
 		if set.Class == "as-set" {
 			asns, _, err := st.b.ExpandASNs(ss.ctx, set.Name, opts)
 			return &answer{asns: asns}, err
@@ -489,6 +770,7 @@ func (ss *session) members(st *serverState, arg string) {
 		ss.errReply("!i"+arg, err)
 		return
 	}
+	defer release()
 	ss.writeAnswer(a)
 }
 
@@ -510,20 +792,34 @@ func (ss *session) prefixesOfSet(st *serverState, arg string) {
 		ss.notFound()
 		return
 	}
-	var parts []*answer
-	for _, fam := range fams {
-		key := answerKey{cmd: "a" + fam.String(), name: set.Name, sources: strings.Join(srcs, ",")}
-		a, err := st.cache.get(key, func() (*answer, error) {
-			prs, _, err := st.b.ExpandPrefixes(ss.ctx, set.Name, fam, &ExpandOptions{Sources: srcs})
-			return &answer{ranges: prs}, err
-		})
-		if err != nil {
-			ss.errReply("!a"+arg, err)
-			return
-		}
-		parts = append(parts, a)
+	// One answer for both families (!a) so that a session pins one
+	// answer at a time and waits for the budget holding none.
+	cmd := "a"
+	if len(fams) == 1 {
+		cmd += fams[0].String()
 	}
-	ss.writeAnswer(parts...)
+	key := answerKey{cmd: cmd, name: set.Name, sources: strings.Join(srcs, ",")}
+	a, release, err := st.cache.get(ss.ctx, key, func() (*answer, error) {
+		var all []PrefixRange
+		for _, fam := range fams {
+			prs, _, err := st.b.ExpandPrefixes(ss.ctx, set.Name, fam, ss.expandOptions(srcs))
+			if err != nil {
+				return nil, err
+			}
+			if all == nil {
+				all = prs
+			} else {
+				all = append(all, prs...)
+			}
+		}
+		return &answer{ranges: all}, nil
+	})
+	if err != nil {
+		ss.errReply("!a"+arg, err)
+		return
+	}
+	defer release()
+	ss.writeAnswer(a)
 }
 
 func (ss *session) originPrefixes(st *serverState, cmd byte, arg string) {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/filtergen/filtergen/internal/inputfile"
 )
 
 // DefaultMaxAge is the oldest data accepted when LoadOptions.MaxAge is
@@ -37,7 +39,21 @@ type LoadOptions struct {
 
 	// MaxSize is the largest input in bytes; zero means DefaultMaxSize.
 	MaxSize int64
+
+	// ClockSkew is how far in the future the production time may be
+	// before the data is refused: a build time from the future means a
+	// broken clock or forged metadata, and would pass any age check.
+	// Zero means DefaultClockSkew. The check applies even with NoMaxAge.
+	ClockSkew time.Duration
 }
+
+// DefaultClockSkew is the future build time tolerated when
+// LoadOptions.ClockSkew is zero.
+const DefaultClockSkew = 10 * time.Minute
+
+// ErrFuture reports RPKI data whose production time is in the future
+// beyond the allowed clock skew.
+var ErrFuture = errors.New("rpki: data built in the future")
 
 func (o *LoadOptions) now() time.Time {
 	if o.Now != nil {
@@ -85,7 +101,7 @@ func Load(r io.Reader, name string, opts LoadOptions) (*Set, error) {
 // LoadFile is Load for a named file. For formats that carry no production
 // time (CSV, JSON without metadata) the file's modification time stands in.
 func LoadFile(name string, opts LoadOptions) (*Set, error) {
-	f, err := os.Open(name)
+	f, err := inputfile.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("rpki: %w", err)
 	}
@@ -131,6 +147,14 @@ func load(r io.Reader, name string, opts LoadOptions, fallback time.Time) (*Set,
 	if p.produced.IsZero() {
 		p.produced = fallback
 	}
+	skew := opts.ClockSkew
+	if skew <= 0 {
+		skew = DefaultClockSkew
+	}
+	if ahead := p.produced.Sub(now); !p.produced.IsZero() && ahead > skew {
+		return nil, fmt.Errorf("rpki: %s: data built %s is %s in the future, more than the allowed clock skew %s: %w",
+			name, p.produced.UTC().Format(time.RFC3339), ahead.Round(time.Second), skew, ErrFuture)
+	}
 	if maxAge >= 0 {
 		if err := checkAge(name, p.produced, now, maxAge); err != nil {
 			return nil, err
@@ -155,6 +179,9 @@ func checkAge(name string, produced, now time.Time, maxAge time.Duration) error 
 
 // parse recognises the format and parses data.
 func parse(data []byte, name string, exp expiry) (parsed, error) {
+	// A UTF-8 byte order mark, as some editors and Windows tools write,
+	// is not part of the data.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) == 0 {
 		return parsed{}, &ParseError{File: name, Err: errors.New("empty input")}

@@ -43,6 +43,20 @@ const (
 	DefaultExpire  = 7200 * time.Second
 )
 
+// Bounds on one response, used for zero Client fields. A global data set
+// is about 800,000 VRPs (24 to 32 bytes each on the wire) in 2026; the
+// defaults leave room for it to more than double.
+const (
+	DefaultMaxVRPs          = 2_000_000
+	DefaultMaxResponseBytes = 128 << 20
+	DefaultResponseTimeout  = 10 * time.Minute
+)
+
+// ErrResponseLimit reports an RTR response over one of the Client's
+// bounds (MaxVRPs, MaxResponseBytes, ResponseTimeout). The session is
+// dropped and the response discarded; the Set published before stays.
+var ErrResponseLimit = errors.New("rpki: rtr: response over limit")
+
 // A Client fetches VRPs and ASPA records from an RTR cache (RFC 6810,
 // RFC 8210, draft-ietf-sidrops-8210bis) over plain TCP and keeps them
 // fresh. At each End of Data it publishes a complete new Set; readers
@@ -69,9 +83,27 @@ type Client struct {
 	// DialTimeout bounds connecting; zero means 10 seconds.
 	DialTimeout time.Duration
 
+	// Dial opens the connection to Addr. Nil means a net.Dialer with
+	// DialTimeout.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+
 	// ReadTimeout bounds how long the cache may take to answer a query
 	// and the gap between two PDUs of a response; zero means 30 seconds.
 	ReadTimeout time.Duration
+
+	// MaxVRPs bounds the records (VRPs and ASPA records) of one response
+	// and the VRPs held after applying it; a cache that sends more is
+	// dropped with an error wrapping ErrResponseLimit and nothing of the
+	// response is used. Zero means DefaultMaxVRPs.
+	MaxVRPs int
+
+	// MaxResponseBytes bounds the bytes of one response, from Cache
+	// Response to End of Data. Zero means DefaultMaxResponseBytes.
+	MaxResponseBytes int64
+
+	// ResponseTimeout bounds the time from a query to its End of Data,
+	// however steadily the cache sends. Zero means DefaultResponseTimeout.
+	ResponseTimeout time.Duration
 
 	// MinBackoff is the first wait before reconnecting after a failure.
 	// It doubles on each failure up to the retry interval. Zero means
@@ -290,6 +322,9 @@ type conn struct {
 	adds, dels []rkey // the changes of the response in progress
 	lastRead   time.Time
 	nextQuery  time.Time
+	queryAt    time.Time // when the outstanding query was sent
+	respBytes  int64     // bytes of the response in progress
+	respItems  int       // records of the response in progress
 }
 
 // session runs one connection. With once it returns nil after the first
@@ -299,8 +334,11 @@ func (c *Client) session(ctx context.Context, once bool) (err error) {
 	if !st.versionSet {
 		st.version, st.versionSet = c.Version.wire(), true
 	}
-	d := net.Dialer{Timeout: orDefault(c.DialTimeout, 10*time.Second)}
-	nc, err := d.DialContext(ctx, "tcp", c.Addr)
+	dial := c.Dial
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: orDefault(c.DialTimeout, 10*time.Second)}).DialContext
+	}
+	nc, err := dial(ctx, "tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("rpki: rtr: %w", err)
 	}
@@ -350,7 +388,12 @@ func (c *Client) session(ctx context.Context, once bool) (err error) {
 		// when a quarter of it has passed.
 		if timeout := orDefault(c.ReadTimeout, 30*time.Second); s.waiting && time.Since(s.lastRead) > timeout/4 || !s.waiting {
 			s.lastRead = time.Now()
-			if err := s.deadline(s.lastRead.Add(timeout)); err != nil {
+			d := s.lastRead.Add(timeout)
+			if s.waiting {
+				// The whole response, not only each gap, is bounded.
+				d = minTime(d, s.queryAt.Add(orDefault(c.ResponseTimeout, DefaultResponseTimeout)))
+			}
+			if err := s.deadline(d); err != nil {
 				return err
 			}
 		}
@@ -363,6 +406,12 @@ func (c *Client) session(ctx context.Context, once bool) (err error) {
 			return s.readErr(err)
 		}
 		s.buf = raw[:0]
+		if s.inResponse {
+			if s.respBytes += int64(len(raw)); s.respBytes > orDefault64(c.MaxResponseBytes, DefaultMaxResponseBytes) {
+				return fmt.Errorf("rpki: rtr %s: response larger than %d bytes without End of Data (Client.MaxResponseBytes): %w",
+					c.Addr, orDefault64(c.MaxResponseBytes, DefaultMaxResponseBytes), ErrResponseLimit)
+			}
+		}
 		done, err := s.handle(raw)
 		if err != nil {
 			var pe *pduError
@@ -377,6 +426,37 @@ func (c *Client) session(ctx context.Context, once bool) (err error) {
 	}
 }
 
+func orDefault64(n, def int64) int64 {
+	if n > 0 {
+		return n
+	}
+	return def
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func (c *Client) maxVRPs() int {
+	if c.MaxVRPs > 0 {
+		return c.MaxVRPs
+	}
+	return DefaultMaxVRPs
+}
+
+// count adds one record to the response in progress and fails past
+// MaxVRPs.
+func (s *conn) count() error {
+	if s.respItems++; s.respItems > s.c.maxVRPs() {
+		return fmt.Errorf("rpki: rtr %s: response with more than %d records (Client.MaxVRPs): %w",
+			s.c.Addr, s.c.maxVRPs(), ErrResponseLimit)
+	}
+	return nil
+}
+
 func isTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded)
 }
@@ -389,6 +469,10 @@ func (s *conn) readErr(err error) error {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return errUnexpectedEOF
 	case isTimeout(err):
+		if rt := orDefault(s.c.ResponseTimeout, DefaultResponseTimeout); s.waiting && !time.Now().Before(s.queryAt.Add(rt)) {
+			return fmt.Errorf("rpki: rtr %s: no End of Data within %s of the query (Client.ResponseTimeout): %w",
+				s.c.Addr, rt, ErrResponseLimit)
+		}
 		return fmt.Errorf("rpki: rtr %s: no answer within %s", s.c.Addr, orDefault(s.c.ReadTimeout, 30*time.Second))
 	}
 	return fmt.Errorf("rpki: rtr: %w", err)
@@ -442,6 +526,7 @@ func (s *conn) query() error {
 		s.reset = true
 	}
 	s.waiting = true
+	s.queryAt = time.Now()
 	s.lastRead = time.Time{} // the next read sets a fresh deadline
 	return s.write(pdu.Bytes())
 }
@@ -506,6 +591,7 @@ func (s *conn) handle(raw []byte) (done bool, err error) {
 		}
 		s.inResponse = true
 		s.adds, s.dels = s.adds[:0], s.dels[:0]
+		s.respBytes, s.respItems = int64(len(raw)), 0
 	case *rtr.PDURouterKey:
 		if !s.inResponse {
 			return false, corrupt("Router Key outside a response")
@@ -550,6 +636,9 @@ func (s *conn) prefix(raw []byte) error {
 	if err != nil {
 		return err
 	}
+	if err := s.count(); err != nil {
+		return err
+	}
 	if announce {
 		s.adds = append(s.adds, k)
 	} else {
@@ -565,6 +654,9 @@ func (s *conn) aspa(p *aspaPDU) error {
 	}
 	if p.version < 2 {
 		return &pduError{code: ErrCodeUnexpectedVersion, text: "ASPA PDU in a version " + fmt.Sprint(p.version) + " session"}
+	}
+	if err := s.count(); err != nil {
+		return err
 	}
 	k := aspaKey{p.customer, p.afi}
 	if p.announce {
@@ -613,6 +705,10 @@ func (s *conn) endOfData(p *rtr.PDUEndOfData) error {
 	held, err := applyChanges(st.held, s.adds, s.dels)
 	if err != nil {
 		return err
+	}
+	if len(held)+len(st.aspas) > s.c.maxVRPs() {
+		return fmt.Errorf("rpki: rtr %s: %d records held after End of Data, more than %d (Client.MaxVRPs): %w",
+			s.c.Addr, len(held)+len(st.aspas), s.c.maxVRPs(), ErrResponseLimit)
 	}
 	st.held = held
 	s.adds, s.dels = nil, nil

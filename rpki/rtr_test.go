@@ -285,30 +285,7 @@ func TestRTRASPAVersion2(t *testing.T) {
 }
 
 func TestRTRTimeoutsAndCancel(t *testing.T) {
-	stall := func(p *peer) {
-		p.recv()
-		p.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		io.Copy(io.Discard, p.nc)
-	}
-	t.Run("stalled cache", func(t *testing.T) {
-		addr := fakeCache(t, stall)
-		c := &rpki.Client{Addr: addr, ReadTimeout: 200 * time.Millisecond}
-		start := time.Now()
-		_, err := c.Sync(context.Background())
-		if err == nil || time.Since(start) > 3*time.Second {
-			t.Fatalf("Sync = %v after %s, want a timeout", err, time.Since(start))
-		}
-	})
-	t.Run("cancel", func(t *testing.T) {
-		addr := fakeCache(t, stall)
-		c := &rpki.Client{Addr: addr}
-		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(100*time.Millisecond, cancel)
-		_, err := c.Sync(ctx)
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("Sync = %v, want context.Canceled", err)
-		}
-	})
+	// A stalled cache and a cancel: TestRTRTimeoutsSynctest, in fake time.
 	t.Run("truncated response", func(t *testing.T) {
 		addr := fakeCache(t, func(p *peer) {
 			p.recv()

@@ -8,8 +8,8 @@
 //
 //	<comment> filtergen-operator: KEY free text
 //
-// where <comment> is the platform's comment start ("#" for BIRD and
-// nftables, "/*" for Junos, "!" for Cisco-style platforms), KEY is one
+// where <comment> is the platform's comment start ("#" for BIRD, SR OS
+// and nftables, "/*" for Junos, "!" for Cisco-style platforms and EOS), KEY is one
 // of the keys below, and the free text (which the parser ignores) tells
 // a human what to do. A missing line means nothing of that kind is left
 // to do. Tools (the interop lab) parse these lines; every platform uses
@@ -43,6 +43,13 @@
 //	           (NX-OS)
 //	rpl-limits the platform caps its policy lines (IOS-XR "show rpl
 //	           maximum"); larger configurations are refused
+//	route-server  the platform has no route-server client mode: it
+//	           prepends our AS and sets its own next hop towards rs
+//	           clients (EOS, SR OS)
+//	filters    replaced ingress filters stay behind under their old ID
+//	           and are deleted by the operator (SR OS classic CLI)
+//	local-address  a session's source address needs the interface
+//	           that holds it (EOS update-source)
 //
 // Header comments contain only names that the policy validated (router and
 // peer names, platform versions); free text such as descriptions goes

@@ -47,7 +47,6 @@ func TestRenderRefuses(t *testing.T) {
 		want   error
 		msg    string
 	}{
-		{"platform without templates", filtergen.Router{Name: "r1", Platform: "eos"}, nil, templates.ErrNoTemplates, `"eos" (router "r1")`},
 		{"unknown platform", filtergen.Router{Name: "r1", Platform: "cisco"}, nil, templates.ErrNoTemplates, `"cisco"`},
 		{"router name with a slash", filtergen.Router{Name: "../r1", Platform: "bird2"}, nil, templates.ErrUnsafe, `router name "../r1"`},
 		{"peer name with a newline", filtergen.Router{Name: "r1", Platform: "junos"},

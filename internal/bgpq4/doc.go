@@ -16,7 +16,7 @@
 //   - private and reserved origin ASNs are rejected (unless -p) whether or
 //     not the server would expand sets itself;
 //   - "x/y^n" means lengths n to n (bgpq4 1.9 adds nothing);
-//   - a prefix range expanding to more than MaxRangePrefixes prefixes is
+//   - prefix ranges expanding to more than MaxRangePrefixes prefixes in all are
 //     an error (bgpq4 materialises them and runs out of memory on IPv6);
 //   - -h accepts IPv6 literals; -w drops ASNs without routes.
 package bgpq4

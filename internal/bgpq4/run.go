@@ -14,9 +14,11 @@ import (
 	"github.com/filtergen/filtergen/irr"
 )
 
-// MaxRangePrefixes caps how many prefixes one prefix range (x/y^+, ^-,
-// ^n-m) may expand to. bgpq4 materialises every more-specific of a range
-// and runs out of memory on an IPv6 ^+; filtergen refuses instead.
+// MaxRangePrefixes caps how many prefixes the prefix ranges (x/y^+, ^-,
+// ^n-m) of one run may expand to, all ranges together: bgpq4
+// materialises every more-specific of a range and runs out of memory on
+// an IPv6 ^+, or on a route-set of many ranges each just under a per-range
+// cap; filtergen refuses instead.
 const MaxRangePrefixes = 1 << 21
 
 // Generate runs the bgpq4 command line o against exp and writes what
@@ -27,6 +29,9 @@ const MaxRangePrefixes = 1 << 21
 // not exist or a query fails; see the package documentation.
 func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Writer) error {
 	if err := o.checkPrintable(); err != nil {
+		return err
+	}
+	if err := o.checkName(); err != nil {
 		return err
 	}
 	g := &generator{o: o, exp: exp, warn: stderr, asns: map[uint32]struct{}{}}
@@ -65,12 +70,49 @@ func Generate(ctx context.Context, exp irr.Expander, o *Options, w, stderr io.Wr
 	return p.print()
 }
 
+// MaxNameLen is the longest -l name accepted.
+const MaxNameLen = 64
+
+// checkName refuses a -l name that is not an identifier in the output
+// format. bgpq4 copies the name into the output as given, so a name with
+// a newline, a quote or a brace injects configuration or breaks -j's JSON.
+// Accepted: letters, digits and _ . : - (not first), plus / for Juniper
+// (-E's policy/term); BIRD symbols only letters, digits and _, not
+// starting with a digit.
+func (o *Options) checkName() error {
+	name := o.Name
+	bad := func(why string) error {
+		return &Error{Code: 1, Msg: fmt.Sprintf("-l %s: %s", strconv.Quote(name), why)}
+	}
+	if name == "" || len(name) > MaxNameLen {
+		return bad(fmt.Sprintf("want 1 to %d characters", MaxNameLen))
+	}
+	bird := o.Vendor == BIRD
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c >= '0' && c <= '9' && !(bird && i == 0)
+		if !ok && !bird {
+			ok = i > 0 && (c == '.' || c == ':' || c == '-' || c == '/' && o.Vendor == Juniper)
+		}
+		if !ok {
+			if bird {
+				return bad(fmt.Sprintf("character %q at %d: a BIRD name is letters, digits and _, not starting with a digit", c, i))
+			}
+			return bad(fmt.Sprintf("character %q at %d: a name is letters, digits, _ and, after the first character, . : -", c, i))
+		}
+	}
+	return nil
+}
+
 type generator struct {
 	o    *Options
 	exp  irr.Expander
 	warn io.Writer
 	tree *tree
 	asns map[uint32]struct{} // the ASNs bgpq4 would hold in its asnlist
+	// ranged counts the prefixes the ranges inserted so far expand to,
+	// overlaps counted twice: MaxRangePrefixes caps the sum.
+	ranged int
 }
 
 func (g *generator) warnf(format string, args ...any) {
@@ -290,9 +332,15 @@ func (g *generator) addRange(r irr.PrefixRange) error {
 }
 
 func (g *generator) insertRange(text string, p netip.Prefix, lo, hi uint8) error {
-	if rangeSize(uint8(p.Bits()), lo, hi, MaxRangePrefixes) > MaxRangePrefixes {
-		return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Limit: MaxRangePrefixes}).Error()}
+	left := MaxRangePrefixes - g.ranged
+	n := rangeSize(uint8(p.Bits()), lo, hi, left)
+	if n > left {
+		if g.ranged == 0 {
+			return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Limit: MaxRangePrefixes}).Error()}
+		}
+		return &Error{Code: 1, Msg: (&rangeLimitError{Range: text, Limit: MaxRangePrefixes, Before: g.ranged}).Error()}
 	}
+	g.ranged += n
 	g.tree.addRange(pfxFrom(p), lo, hi)
 	return nil
 }

@@ -559,10 +559,14 @@ func (t *tree) absorb(i int32, a, b *node) {
 // A rangeLimitError reports a prefix range that would expand to more than
 // MaxRangePrefixes prefixes.
 type rangeLimitError struct {
-	Range string
-	Limit int
+	Range  string
+	Limit  int
+	Before int // prefixes the ranges before this one expanded to
 }
 
 func (e *rangeLimitError) Error() string {
+	if e.Before > 0 {
+		return fmt.Sprintf("prefix range %s takes the prefix ranges of this run past %d prefixes in all (%d before it; bgpq4 would try to allocate them all)", e.Range, e.Limit, e.Before)
+	}
 	return fmt.Sprintf("prefix range %s expands to more than %d prefixes (bgpq4 would try to allocate them all)", e.Range, e.Limit)
 }

@@ -17,14 +17,16 @@ import (
 	"github.com/filtergen/filtergen/irr"
 )
 
-// TestRenderedListsMatchBgpq4 checks, for every FRR, OpenBGPD and BIRD
-// router of the bundled examples, that the prefix-list part of the
+// TestRenderedListsMatchBgpq4 checks, for every FRR, OpenBGPD, BIRD,
+// Arista EOS and Nokia SR OS (classic and MD-CLI) router of the bundled
+// examples, that the prefix-list part of the
 // rendered configuration has exactly the entries the real bgpq4 1.9
 // prints for the same prefixes: each peer's filter entries become the
 // members (with RPSL range operators) of a route-set served by
 // filtergen's IRRd server on 127.0.0.1, and bgpq4 expands it in the
-// Cisco format FRR takes (-l), OpenBGPD's prefix-set (-B -E) and BIRD's
-// (-b). Only the entry lines are compared: names, sequence numbers and
+// Cisco format FRR takes (-l), OpenBGPD's prefix-set (-B -E), BIRD's
+// (-b), EOS's (-e), SR OS classic's (-N) and MD-CLI's (-n). SR OS entries
+// are read into the Cisco form before they are compared. Only the entry lines are compared: names, sequence numbers and
 // framing differ by design.
 func TestRenderedListsMatchBgpq4(t *testing.T) {
 	bin, err := exec.LookPath("bgpq4")
@@ -81,8 +83,20 @@ func TestRenderedListsMatchBgpq4(t *testing.T) {
 			}
 			return l
 		}},
+		"eos": {[]string{"-e"}, func(l string) string {
+			m := eosEntry.FindStringSubmatch(l)
+			if m == nil {
+				return ""
+			}
+			return m[1]
+		}},
+		"sros-classic": {[]string{"-N"}, srosEntry},
+		// MD-CLI blocks are first joined into one line each (listOf
+		// and mdcliLines), then read like classic entries.
+		"sros-mdcli": {[]string{"-n"}, srosEntry},
 	}
 	compared, same := 0, 0
+	comparedOn := map[string]int{}
 	for _, ex := range examples {
 		policy := filepath.Join("..", "..", "examples", ex, "filtergen.yaml")
 		out := t.TempDir()
@@ -147,6 +161,9 @@ func TestRenderedListsMatchBgpq4(t *testing.T) {
 						t.Fatalf("bgpq4 %v: exit %d", args, code)
 					}
 					got := entriesOf(listOf(string(data), r.Platform, name), format.entry)
+					if r.Platform == "sros-mdcli" {
+						want = mdcliLines(want)
+					}
 					wantEntries := entriesOf(want, format.entry)
 					switch {
 					case len(wantEntries) > 0 && slices.Equal(got, wantEntries):
@@ -162,8 +179,14 @@ func TestRenderedListsMatchBgpq4(t *testing.T) {
 							ex, r.Name, p.Name, f.Family, strings.Join(got, "\n"), strings.Join(args, " "), strings.Join(wantEntries, "\n"))
 					}
 					compared++
+					comparedOn[r.Platform]++
 				}
 			}
+		}
+	}
+	for _, pl := range []string{"eos", "sros-classic", "sros-mdcli"} {
+		if comparedOn[pl] == 0 {
+			t.Errorf("no %s list compared", pl)
 		}
 	}
 	if compared < 10 || same < compared*3/4 {
@@ -178,10 +201,49 @@ func TestRenderedListsMatchBgpq4(t *testing.T) {
 }
 
 var (
+	eosEntry   = regexp.MustCompile(`^ +seq \d+ permit (.+)$`)
+	srosLine   = regexp.MustCompile(`^ *prefix (\S+) (?:exact|prefix-length-range (\d+)-(\d+))$`)
+	mdcliBlock = regexp.MustCompile(`prefix (\S+) type (?:exact \{\s*\}|through \{\s*through-length (\d+)\s*\}|range \{\s*start-length (\d+)\s*end-length (\d+)\s*\})`)
 	ciscoEntry = regexp.MustCompile(`^ipv?6? ?prefix-list \S+ (?:seq \d+ )?permit (.+)$`)
 	birdEntry  = regexp.MustCompile(`^[0-9a-f:.]+/\d+(\{\d+,\d+\})?$`)
 	xrEntry    = regexp.MustCompile(`^[0-9a-f:.]+/\d+( ge \d+)?( le \d+)?$`)
 )
+
+// srosEntry reads a classic "prefix P exact" or "prefix P
+// prefix-length-range A-B" line into the Cisco form: "P", "P le B" or
+// "P ge A le B".
+func srosEntry(l string) string {
+	m := srosLine.FindStringSubmatch(l)
+	if m == nil {
+		return ""
+	}
+	if m[2] == "" {
+		return m[1]
+	}
+	p := netip.MustParsePrefix(m[1])
+	if m[2] == strconv.Itoa(p.Bits()) {
+		return m[1] + " le " + m[3]
+	}
+	return m[1] + " ge " + m[2] + " le " + m[3]
+}
+
+// mdcliLines rewrites each MD-CLI prefix block as the classic line with
+// the same meaning ("through-length B" is lengths len..B).
+func mdcliLines(text string) string {
+	var b strings.Builder
+	for _, m := range mdcliBlock.FindAllStringSubmatch(text, -1) {
+		p := netip.MustParsePrefix(m[1])
+		switch {
+		case m[2] != "":
+			fmt.Fprintf(&b, "prefix %s prefix-length-range %d-%s\n", m[1], p.Bits(), m[2])
+		case m[3] != "":
+			fmt.Fprintf(&b, "prefix %s prefix-length-range %s-%s\n", m[1], m[3], m[4])
+		default:
+			fmt.Fprintf(&b, "prefix %s exact\n", m[1])
+		}
+	}
+	return b.String()
+}
 
 func setName(peer, fam string) string {
 	return "RS-FG-" + strings.ReplaceAll(strings.ToUpper(peer), "_", "-") + "-" + strings.ToUpper(fam)
@@ -223,6 +285,27 @@ func listOf(data, platform, name string) string {
 				in = true
 				continue
 			}
+		case "eos":
+			if l == "ip prefix-list "+name || l == "ipv6 prefix-list "+name {
+				in = true
+				continue
+			}
+			if in && !strings.HasPrefix(l, "   seq ") {
+				in = false
+			}
+		case "sros-classic":
+			if l == `prefix-list "`+name+`"` {
+				in = true
+				continue
+			}
+			if in && l == "exit" {
+				in = false
+			}
+		case "sros-mdcli":
+			if l == `prefix-list "`+name+`" {` {
+				in = true
+				continue
+			}
 		}
 		if in && (l == "}" || l == "];") {
 			in = false
@@ -230,6 +313,9 @@ func listOf(data, platform, name string) string {
 		if in {
 			b.WriteString(l + "\n")
 		}
+	}
+	if platform == "sros-mdcli" {
+		return mdcliLines(b.String())
 	}
 	return b.String()
 }

@@ -192,7 +192,9 @@ func run(ctx context.Context, f *factory, args []string) int {
 			b, _ := json.Marshal(jsonError{Error: err.Error(), Exit: code, FailedPeers: filtergen.FailedPeers(err)})
 			fmt.Fprintf(f.ErrOut, "%s\n", b)
 		default:
-			fmt.Fprintf(f.ErrOut, "filtergen: %v\n", err)
+			// Error text may carry an IRR server's F message or names from
+			// a registry: escaped, but for its own line breaks.
+			fmt.Fprintf(f.ErrOut, "filtergen: %s\n", termSafeLines(err.Error()))
 			if code == ExitUsage {
 				fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")
 			}

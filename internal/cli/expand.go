@@ -158,16 +158,17 @@ func runExpand(cmd *cobra.Command, f *factory, opts *expandOptions) error {
 // writeReport prints an expansion report on stderr, quoting names that
 // came from the registry.
 func writeReport(f *factory, d expandJSON) {
+	obj := termSafe(d.Object)
 	for _, m := range d.Report.Missing {
-		fmt.Fprintf(f.ErrOut, "warning: %s: set %s not found (via %s)\n", d.Object, strconv.Quote(m.Name), strings.Join(m.Path, " > "))
+		fmt.Fprintf(f.ErrOut, "warning: %s: set %s not found (via %s)\n", obj, strconv.Quote(m.Name), strings.Join(termSafeAll(m.Path), " > "))
 	}
 	for _, l := range d.Report.Loops {
-		fmt.Fprintf(f.ErrOut, "note: %s: loop %s\n", d.Object, strings.Join(l, " > "))
+		fmt.Fprintf(f.ErrOut, "note: %s: loop %s\n", obj, strings.Join(termSafeAll(l), " > "))
 	}
 	if n := len(d.Report.NoRoutes); n > 0 {
-		fmt.Fprintf(f.ErrOut, "note: %s: %d ASN(s) without route objects: %s\n", d.Object, n, strings.Join(d.Report.NoRoutes, " "))
+		fmt.Fprintf(f.ErrOut, "note: %s: %d ASN(s) without route objects: %s\n", obj, n, strings.Join(termSafeAll(d.Report.NoRoutes), " "))
 	}
 	for _, w := range d.Report.Warnings {
-		fmt.Fprintf(f.ErrOut, "warning: %s: %s\n", d.Object, w)
+		fmt.Fprintf(f.ErrOut, "warning: %s: %s\n", obj, termSafe(w))
 	}
 }

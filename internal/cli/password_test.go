@@ -31,8 +31,8 @@ func TestPasswordOnlyInConfig(t *testing.T) {
 			t.Errorf("%s holds the password", name)
 		}
 	}
-	if inConfig != 5 {
-		t.Errorf("password in %d files, want the 5 EXAMPLENET router files (edge1, edge2, edge3, edge5, edge6)", inConfig)
+	if inConfig != 6 {
+		t.Errorf("password in %d files, want the 6 EXAMPLENET router files (edge1, edge2, edge3, edge5, edge6, edge10)", inConfig)
 	}
 	for _, args := range [][]string{
 		{"-vv", "compile", policy, "--json", "-o", t.TempDir()},

@@ -32,6 +32,7 @@ type rpkiCheckOptions struct {
 	rtr     string
 	maxAge  time.Duration
 	timeout time.Duration
+	maxVRPs int
 	json    bool
 	prefix  string
 	asns    []string
@@ -75,6 +76,7 @@ input, an unreachable cache or stale data.`,
 	opts.maxAge = rpki.DefaultMaxAge
 	fl.Var((*maxAgeFlag)(&opts.maxAge), "max-age", `refuse VRP files older than this (0: the default; "any": no limit)`)
 	fl.DurationVar(&opts.timeout, "timeout", time.Minute, "give up on the RTR cache after this long")
+	fl.IntVar(&opts.maxVRPs, "rtr-max-vrps", rpki.DefaultMaxVRPs, "refuse an RTR response with more records than this")
 	fl.BoolVar(&opts.json, "json", false, "print one JSON document")
 	return cmd
 }
@@ -133,7 +135,7 @@ func runRPKICheck(ctx context.Context, f *factory, opts *rpkiCheckOptions) error
 	} else {
 		ctx, cancel := context.WithTimeout(ctx, opts.timeout)
 		defer cancel()
-		c := &rpki.Client{Addr: opts.rtr, Logger: f.Logger}
+		c := &rpki.Client{Addr: opts.rtr, Logger: f.Logger, MaxVRPs: opts.maxVRPs}
 		set, err = c.Sync(ctx)
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {

@@ -20,13 +20,17 @@ import (
 )
 
 type serveOptions struct {
-	listen   string
-	noA      bool
-	sources  string
-	strict   bool
-	maxConns int
-	idle     time.Duration
-	files    []string
+	listen      string
+	noA         bool
+	sources     string
+	strict      bool
+	maxConns    int
+	idle        time.Duration
+	files       []string
+	shrink      float64
+	perAddr     int
+	answerBytes int64
+	expansions  int
 
 	// Set by tests: called once listening, and a reload trigger used
 	// instead of SIGHUP.
@@ -57,8 +61,13 @@ fails keeps the old data and logs why. SIGINT or SIGTERM stop the server
 	fl.BoolVar(&opts.noA, "no-a", false, "answer !a like a server without it (clients then use !i<set>,1 and !g)")
 	fl.StringVar(&opts.sources, "sources", "", "default sources in priority order, comma-separated (default: all, in load order)")
 	fl.BoolVar(&opts.strict, "strict", false, "fail on the first malformed object instead of skipping it")
-	fl.IntVar(&opts.maxConns, "max-conns", 0, "concurrent connections served (default 256); more wait their turn")
+	fl.IntVar(&opts.maxConns, "max-conns", 0, "concurrent connections served (default 256); a newcomer replaces the connection idle longest")
 	fl.DurationVar(&opts.idle, "idle-timeout", 0, "close connections idle this long (default 30s; clients may raise it with !t)")
+	fl.Float64Var(&opts.shrink, "reload-shrink-guard", defaultReloadShrink,
+		"refuse a reload whose sets, aut-nums, IPv4 or IPv6 routes fall by more than this fraction (1 turns the guard off)")
+	fl.IntVar(&opts.perAddr, "max-conns-per-addr", 0, "concurrent connections from one client address or IPv6 /64 (default half of --max-conns)")
+	fl.Int64Var(&opts.answerBytes, "max-answer-bytes", 0, "memory for set answers (!a, !i,1) held at once, cached or being sent (default 256 MiB); more queries wait")
+	fl.IntVar(&opts.expansions, "max-expansions", 0, "set expansions run at once (default 4); more queries wait")
 	return cmd
 }
 
@@ -91,6 +100,23 @@ func loadRegistry(ctx context.Context, log *slog.Logger, opts *serveOptions) (*i
 	return reg, nil
 }
 
+// defaultReloadShrink is the reload shrink guard: a day's real changes
+// to a registry are well under 1%; a dump cut in half is not.
+const defaultReloadShrink = 0.1
+
+// checkShrink refuses next when it holds a fraction more than guard less
+// than cur of some kind of object.
+func checkShrink(cur, next irr.Stats, guard float64) error {
+	if guard != guard || guard < 0 || guard > 1 { // NaN too
+		return fmt.Errorf("--reload-shrink-guard %v: want a fraction from 0 to 1", guard)
+	}
+	if frac, what := cur.Shrink(next); frac > guard {
+		return fmt.Errorf("reload refused: %s (%.0f%% less, more than the guard %.0f%%); the dump may be truncated. Restart the server to load it anyway, or raise --reload-shrink-guard",
+			what, 100*frac, 100*guard)
+	}
+	return nil
+}
+
 func splitSources(s string) []string {
 	var out []string
 	for p := range strings.SplitSeq(s, ",") {
@@ -106,6 +132,9 @@ func runServe(ctx context.Context, f *factory, opts *serveOptions) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if err := checkShrink(irr.Stats{}, irr.Stats{}, opts.shrink); err != nil {
+		return err
+	}
 	start := time.Now()
 	reg, err := loadRegistry(ctx, log, opts)
 	if err != nil {
@@ -115,12 +144,16 @@ func runServe(ctx context.Context, f *factory, opts *serveOptions) error {
 	log.Info("loaded", "files", len(opts.files), "sources", strings.Join(reg.Sources(), ","),
 		"stats", fmt.Sprintf("%+v", st), "took", time.Since(start).Round(time.Millisecond))
 
+	cur := reg
 	srv := irr.NewServer(reg)
 	srv.DefaultSources = splitSources(opts.sources)
 	srv.NoA = opts.noA
 	srv.Logger = log
 	srv.Limits.MaxConns = opts.maxConns
 	srv.Limits.IdleTimeout = opts.idle
+	srv.Limits.MaxConnsPerAddr = opts.perAddr
+	srv.Limits.MaxAnswerBytes = opts.answerBytes
+	srv.Limits.MaxExpansions = opts.expansions
 
 	ln, err := net.Listen("tcp", opts.listen)
 	if err != nil {
@@ -152,6 +185,9 @@ func runServe(ctx context.Context, f *factory, opts *serveOptions) error {
 			}
 			t := time.Now()
 			next, err := loadRegistry(ctx, log, opts)
+			if err == nil {
+				err = checkShrink(cur.Stats(), next.Stats(), opts.shrink)
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Error("reload failed; still serving the previous data", "err", err)
@@ -159,6 +195,7 @@ func runServe(ctx context.Context, f *factory, opts *serveOptions) error {
 				continue
 			}
 			srv.SetBackend(next)
+			cur = next
 			log.Info("reloaded", "stats", fmt.Sprintf("%+v", next.Stats()), "took", time.Since(t).Round(time.Millisecond))
 		}
 	}()

@@ -12,6 +12,7 @@ package irrtest
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"strconv"
 	"strings"
@@ -72,6 +73,37 @@ func Start(t testing.TB, h Handler) *Server {
 	return s
 }
 
+// StartPipe starts a fake server that listens nowhere: each call of its
+// Dial returns the client end of an in-memory net.Pipe, served by h. Use
+// it with a client's Dial hook inside a testing/synctest bubble, where
+// the stalls and timeouts of fault tests take no real time (a bubble
+// cannot wait on real sockets). Addr is "pipe".
+func StartPipe(t testing.TB, h Handler) *Server {
+	t.Helper()
+	s := &Server{Addr: "pipe", h: h, done: make(chan struct{}), open: map[net.Conn]bool{}}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Dial connects to a server started with StartPipe.
+func (s *Server) Dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, server := net.Pipe()
+	s.mu.Lock()
+	select {
+	case <-s.done:
+		s.mu.Unlock()
+		return nil, net.ErrClosed
+	default:
+	}
+	id := s.conns
+	s.conns++
+	s.open[server] = true
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.serve(server, id)
+	return client, nil
+}
+
 // Close stops the server and closes its connections. It is safe to call
 // more than once.
 func (s *Server) Close() {
@@ -87,7 +119,9 @@ func (s *Server) Close() {
 		c.Close()
 	}
 	s.mu.Unlock()
-	s.ln.Close()
+	if s.ln != nil {
+		s.ln.Close()
+	}
 	s.wg.Wait()
 }
 

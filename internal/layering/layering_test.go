@@ -15,15 +15,16 @@ const module = "github.com/filtergen/filtergen"
 // forbidden maps a package (relative to the module) to the project
 // packages it must never import, directly or through another package.
 var forbidden = map[string][]string{
-	"irr":               {"filtergen", "templates", "internal/cli", "rpki"},
-	"rpki":              {"filtergen", "templates", "internal/cli", "irr"},
-	"peeringdb":         {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
-	"ixf":               {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
-	"filtergen":         {"templates", "internal/cli"},
-	"templates":         {"irr", "rpki", "internal/cli"},
-	"report":            {"irr", "rpki", "templates", "internal/cli"},
-	"internal/asn":      {"irr", "rpki", "filtergen", "templates", "internal/cli"},
-	"internal/platform": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
+	"irr":                {"filtergen", "templates", "internal/cli", "rpki"},
+	"rpki":               {"filtergen", "templates", "internal/cli", "irr"},
+	"peeringdb":          {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
+	"ixf":                {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
+	"filtergen":          {"templates", "internal/cli"},
+	"templates":          {"irr", "rpki", "internal/cli"},
+	"report":             {"irr", "rpki", "templates", "internal/cli"},
+	"internal/asn":       {"irr", "rpki", "filtergen", "templates", "internal/cli"},
+	"internal/inputfile": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn", "internal/platform"},
+	"internal/platform":  {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
 	// yangcheck checks rendered text against vendor models; it knows
 	// nothing of how the text was made (its tests may use anything).
 	"internal/yangcheck": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn", "internal/platform", "internal/bgpq4"},

@@ -63,7 +63,7 @@ func goldenJunos(t *testing.T, example string) map[string][]byte {
 			t.Fatal(err)
 		}
 		first, _, _ := bytes.Cut(b, []byte("\n"))
-		if !bytes.Contains(first, []byte("(Junos)")) {
+		if !bytes.Contains(first, []byte("(Junos")) { // "(Junos)" or "(Junos 24.4R1)"
 			continue
 		}
 		out[c] = b

@@ -1,0 +1,5 @@
+//go:build !race
+
+package irr_test
+
+const raceEnabled = false

@@ -1,0 +1,163 @@
+package templates
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/filtergen/filtergen/filtergen"
+)
+
+// vendorsEntries are the example entries of vendors.md §0.
+var vendorsEntries = []filtergen.PrefixRange{
+	pr("192.0.2.0/24", 24, 24), pr("198.51.100.0/24", 24, 25), pr("203.0.113.0/24", 25, 27),
+}
+
+// TestEOSPrefixList checks the EOS renderings of vendors.md §3.7 (1),
+// including the deny-everything form of an empty list (§1.3) and the
+// refusal of an entry of the wrong family.
+func TestEOSPrefixList(t *testing.T) {
+	for _, tt := range []struct {
+		name, fam string
+		rs        []filtergen.PrefixRange
+		want      string
+	}{
+		{"vendors.md", "ipv4", vendorsEntries, "no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n" +
+			"   seq 10 permit 192.0.2.0/24\n   seq 20 permit 198.51.100.0/24 le 25\n   seq 30 permit 203.0.113.0/24 ge 25 le 27"},
+		{"ipv6", "ipv6", []filtergen.PrefixRange{pr("2001:db8:1000::/36", 36, 48), pr("2001:db8:2000::/48", 48, 48), pr("2001:db8:3000::/36", 40, 44)},
+			"no ipv6 prefix-list PL_X_V4\nipv6 prefix-list PL_X_V4\n   seq 10 permit 2001:db8:1000::/36 le 48\n" +
+				"   seq 20 permit 2001:db8:2000::/48\n   seq 30 permit 2001:db8:3000::/36 ge 40 le 44"},
+		{"empty v4", "ipv4", nil, "no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n   seq 10 deny 0.0.0.0/0 le 32"},
+		{"empty v6", "ipv6", nil, "no ipv6 prefix-list PL_X_V4\nipv6 prefix-list PL_X_V4\n   seq 10 deny ::/0 le 128"},
+		{"host route up to itself", "ipv4", []filtergen.PrefixRange{pr("192.0.2.1/32", 32, 32)},
+			"no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n   seq 10 permit 192.0.2.1/32"},
+	} {
+		got, err := eosPrefixList("PL_X_V4", tt.fam, tt.rs)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: got %q, %v\nwant %q", tt.name, got, err, tt.want)
+		}
+	}
+	if _, err := eosPrefixList("PL_X_V4", "ipv4", []filtergen.PrefixRange{pr("2001:db8::/32", 32, 32)}); err == nil {
+		t.Error("an IPv6 entry in an IPv4 list was accepted")
+	}
+	if _, err := eosPrefixList("PL_X_V4", "ipv4", []filtergen.PrefixRange{pr("192.0.2.0/24", 20, 22)}); err == nil {
+		t.Error("an entry shorter than its prefix was accepted")
+	}
+}
+
+func call[T any](t *testing.T, name string, args ...any) T {
+	t.Helper()
+	f := eosSROSFuncs[name]
+	var out any
+	switch f := f.(type) {
+	case func(string, []filtergen.PrefixRange) (string, error):
+		s, err := f(args[0].(string), args[1].([]filtergen.PrefixRange))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out = s
+	case func(string, []netip.Prefix) string:
+		out = f(args[0].(string), args[1].([]netip.Prefix))
+	case func(*filtergen.PeerResult) []string:
+		out = f(args[0].(*filtergen.PeerResult))
+	case func(string, string, []netip.Prefix, bool) int:
+		out = f(args[0].(string), args[1].(string), args[2].([]netip.Prefix), args[3].(bool))
+	default:
+		t.Fatalf("%s: unexpected type %T", name, f)
+	}
+	return out.(T)
+}
+
+// TestSROSPrefixLists checks the classic (bgpq4 -N) and MD-CLI (bgpq4 -n)
+// lists of vendors.md §3.5 (1) and §3.6 (1), and that an empty list is
+// only removed, never defined empty (§1.3).
+func TestSROSPrefixLists(t *testing.T) {
+	classic := call[string](t, "srosPrefixList", "PL_X_V4", vendorsEntries)
+	if want := "no prefix-list \"PL_X_V4\"\nprefix-list \"PL_X_V4\"\n    prefix 192.0.2.0/24 exact\n" +
+		"    prefix 198.51.100.0/24 prefix-length-range 24-25\n    prefix 203.0.113.0/24 prefix-length-range 25-27\nexit"; classic != want {
+		t.Errorf("classic: got\n%s\nwant\n%s", classic, want)
+	}
+	md := call[string](t, "mdcliPrefixList", "PL_X_V4", vendorsEntries)
+	if want := "delete prefix-list \"PL_X_V4\"\nprefix-list \"PL_X_V4\" {\n    prefix 192.0.2.0/24 type exact {\n    }\n" +
+		"    prefix 198.51.100.0/24 type through {\n        through-length 25\n    }\n" +
+		"    prefix 203.0.113.0/24 type range {\n        start-length 25\n        end-length 27\n    }\n}"; md != want {
+		t.Errorf("MD-CLI: got\n%s\nwant\n%s", md, want)
+	}
+	if got := call[string](t, "srosPrefixList", "PL_X_V4", []filtergen.PrefixRange(nil)); got != `no prefix-list "PL_X_V4"` {
+		t.Errorf("classic empty: %q", got)
+	}
+	if got := call[string](t, "mdcliPrefixList", "PL_X_V4", []filtergen.PrefixRange(nil)); got != `delete prefix-list "PL_X_V4"` {
+		t.Errorf("MD-CLI empty: %q", got)
+	}
+}
+
+// TestOriginPaths checks the origin regexes in the Cisco (EOS) and SR OS
+// flavours, with and without first-AS enforcement, in groups of eight.
+func TestOriginPaths(t *testing.T) {
+	asns := []uint32{64500, 64501, 64502, 64503, 64504, 64505, 64506, 64507, 64508, 64509}
+	for _, tt := range []struct {
+		first     bool
+		eos, sros []string
+	}{
+		{true,
+			[]string{"^64500(_64500)*$", "^64500(_[0-9]+)*_(64501|64502|64503|64504|64505|64506|64507|64508)$", "^64500(_[0-9]+)*_(64509)$"},
+			[]string{"64500+", "64500.*[64501 64502 64503 64504 64505 64506 64507 64508]", "64500.*[64509]"}},
+		{false,
+			[]string{"^(_[0-9]+)*_(64500|64501|64502|64503|64504|64505|64506|64507)$", "^(_[0-9]+)*_(64508|64509)$"},
+			[]string{".*[64500 64501 64502 64503 64504 64505 64506 64507]", ".*[64508 64509]"}},
+	} {
+		p := &filtergen.PeerResult{ASN: 64500, ASNs: asns, Import: filtergen.ImportPolicy{EnforceFirstAS: tt.first}}
+		if got := call[[]string](t, "eosPaths", p); strings.Join(got, "\n") != strings.Join(tt.eos, "\n") {
+			t.Errorf("EOS first=%v: got %q", tt.first, got)
+		}
+		if got := call[[]string](t, "srosPaths", p); strings.Join(got, "\n") != strings.Join(tt.sros, "\n") {
+			t.Errorf("SR OS first=%v: got %q", tt.first, got)
+		}
+		for _, e := range call[[]string](t, "srosPaths", p) {
+			if len(e) > 255 {
+				t.Errorf("SR OS expression over 255 characters: %s", e)
+			}
+		}
+	}
+	// A cone without the neighbor's own AS has no "only" line.
+	p := &filtergen.PeerResult{ASN: 64500, ASNs: []uint32{64501}, Import: filtergen.ImportPolicy{EnforceFirstAS: true}}
+	if got := call[[]string](t, "srosPaths", p); len(got) != 1 || got[0] != "64500.*[64501]" {
+		t.Errorf("cone without the neighbor AS: %q", got)
+	}
+}
+
+// TestEOSACL checks the BCP 38 ACL of vendors.md §3.7 (6): hosts as
+// "host A", then deny everything, also when nothing is permitted.
+func TestEOSACL(t *testing.T) {
+	ps := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.18.0.1/32")}
+	if got, want := call[string](t, "eosACL", "ipv4", ps),
+		"   10 permit ip 192.0.2.0/24 any\n   20 permit ip host 198.18.0.1 any\n   30 deny ip any any"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if got, want := call[string](t, "eosACL", "ipv6", []netip.Prefix(nil)), "   10 deny ipv6 any any"; got != want {
+		t.Errorf("empty v6: got %q, want %q", got, want)
+	}
+}
+
+// TestSROSFilterID checks that a classic filter's ID depends on its
+// content (a changed ACL is built under a new ID) and stays in range.
+func TestSROSFilterID(t *testing.T) {
+	a := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+	b := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/25")}
+	id := call[int](t, "srosFilterID", "X", "ipv4", a, false)
+	if id != call[int](t, "srosFilterID", "X", "ipv4", a, false) {
+		t.Error("same content, different ID")
+	}
+	for _, other := range []int{
+		call[int](t, "srosFilterID", "X", "ipv4", b, false),
+		call[int](t, "srosFilterID", "Y", "ipv4", a, false),
+		call[int](t, "srosFilterID", "X", "ipv4", a, true),
+	} {
+		if other == id {
+			t.Errorf("different content, same ID %d", id)
+		}
+	}
+	if id < 10000 || id > 59999 {
+		t.Errorf("ID %d out of range", id)
+	}
+}
