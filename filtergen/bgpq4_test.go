@@ -162,7 +162,7 @@ func TestExampleMatchesBGPQ4(t *testing.T) {
 	for i := range pol.Peers {
 		pol.Peers[i].RPKIAcceptValid = nil
 	}
-	client := &irr.Client{Servers: []string{addr}, Walk: true}
+	client := &irr.Client{Servers: []string{addr}}
 	defer client.Close()
 	res, err := filtergen.Compile(context.Background(), pol, filtergen.CompileOptions{IRR: client})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"math"
 	"net/netip"
 	"slices"
@@ -66,12 +67,26 @@ type CompileOptions struct {
 	RPKI RPKI
 	// Peers limits the compile to these peer names; empty means all.
 	Peers []string
+	// Routers limits the compile to the peers on these routers, and the
+	// Result's Routers to them; empty means all. A peer that is only on
+	// other routers is not compiled, so it cannot fail the compile.
+	Routers []string
 	// Parallel bounds how many peers compile at once; default 8.
 	Parallel int
 	// KeepGoing makes Compile return the peers that succeeded together
 	// with the error for those that failed. Without it, Compile returns a
-	// complete Result or an error, never both.
+	// complete Result or an error, never both, and the first failed peer
+	// cancels the peers still compiling: nothing will be used.
 	KeepGoing bool
+	// OnPeer, if set, is called with each peer's result as soon as it is
+	// compiled, from the goroutine that compiled it (calls may be
+	// concurrent). An error fails the peer as a compile error would. The
+	// callback may release parts of the PeerResult it has consumed (a
+	// writer drops the filter entries once the peer's files are staged),
+	// so that memory holds one peer's filter at a time, not all of them;
+	// the Result then holds the PeerResult as the callback left it.
+	// res is the Result being built: every field but Peers is set.
+	OnPeer func(ctx context.Context, res *Result, p *PeerResult) error
 	// Now returns the current time, for the RPKI age check; default time.Now.
 	Now func() time.Time
 	// Progress, if set, is called after each peer, from the goroutine
@@ -99,6 +114,14 @@ var ErrEmptyFilter = errors.New("no prefix accepted in any family")
 
 // ErrStale reports RPKI data older than the policy's maximum age.
 var ErrStale = errors.New("RPKI data is stale")
+
+// ErrMissingSet reports a nested set that does not exist, for a peer
+// whose settings make that fatal (fail_on_missing_set).
+var ErrMissingSet = errors.New("nested set does not exist")
+
+// ErrCanceledByFailure is the error of a peer that was stopped because
+// another peer failed first (CompileOptions.KeepGoing unset).
+var ErrCanceledByFailure = errors.New("canceled: another peer failed")
 
 // A PeerError reports a peer that could not be compiled.
 type PeerError struct {
@@ -179,6 +202,28 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 		return nil, err
 	}
 	peers := rpol.Peers
+	if len(opts.Routers) > 0 {
+		var sel []Router
+		for _, name := range opts.Routers {
+			i := slices.IndexFunc(pol.Routers, func(r Router) bool { return strings.EqualFold(r.Name, name) })
+			if i < 0 {
+				return nil, fmt.Errorf("filtergen: no router %s in the policy", strconv.Quote(name))
+			}
+			if !slices.ContainsFunc(sel, func(r Router) bool { return r.Name == pol.Routers[i].Name }) {
+				sel = append(sel, pol.Routers[i])
+			}
+		}
+		res.Routers = sel
+		var on []*ResolvedPeer
+		for _, p := range peers {
+			if slices.ContainsFunc(p.Settings.Routers, func(r string) bool {
+				return slices.ContainsFunc(sel, func(x Router) bool { return strings.EqualFold(x.Name, r) })
+			}) {
+				on = append(on, p)
+			}
+		}
+		peers = on
+	}
 	if len(opts.Peers) > 0 {
 		var sel []*ResolvedPeer
 		for _, name := range opts.Peers {
@@ -200,18 +245,32 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	}
 	results := make([]*PeerResult, len(peers))
 	errs := make([]error, len(peers))
+	// Without KeepGoing the first failure cancels the other peers: their
+	// results would be thrown away, and a stalling source must not hold
+	// the compile for every remaining peer.
+	pctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var g errgroup.Group
 	g.SetLimit(opts.Parallel)
 	var done atomic.Int64
 	for i := range peers {
 		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				errs[i] = &PeerError{Peer: peers[i].Name, Err: err}
+			if err := pctx.Err(); err != nil {
+				errs[i] = &PeerError{Peer: peers[i].Name, Err: context.Cause(pctx)}
 				return nil
 			}
-			pr, err := c.peer(ctx, peers[i])
+			pr, err := c.peer(pctx, peers[i])
+			if err == nil && opts.OnPeer != nil {
+				err = opts.OnPeer(pctx, res, pr)
+			}
 			if err != nil {
+				if cause := context.Cause(pctx); pctx.Err() != nil && ctx.Err() == nil && errors.Is(cause, ErrCanceledByFailure) {
+					err = cause // a casualty of another peer's failure
+				}
 				errs[i] = &PeerError{Peer: peers[i].Name, Err: err}
+				if !opts.KeepGoing {
+					cancel(ErrCanceledByFailure)
+				}
 			} else {
 				if opts.PeerDone != nil {
 					opts.PeerDone(pr)
@@ -228,7 +287,23 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	err = errors.Join(errs...)
+	// Peers canceled by another's failure are counted, not listed: the
+	// failure that stopped them is the news.
+	var real []error
+	canceled := 0
+	for _, e := range errs {
+		switch {
+		case e == nil:
+		case errors.Is(e, ErrCanceledByFailure):
+			canceled++
+		default:
+			real = append(real, e)
+		}
+	}
+	if canceled > 0 {
+		real = append(real, fmt.Errorf("%d other peer(s) %w", canceled, ErrCanceledByFailure))
+	}
+	err = errors.Join(real...)
 	for _, pr := range results {
 		if pr != nil {
 			res.Peers = append(res.Peers, pr)
@@ -436,9 +511,8 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 				return nil, fmt.Errorf("expand %s: %w", it.Name, e.err)
 			}
 			pr.Expansion.Sets = append(pr.Expansion.Sets, e.tree)
-			for _, m := range e.report.Missing {
-				pr.Warnings = append(pr.Warnings, fmt.Sprintf("%s: set %s referenced from %s does not exist",
-					it.Name, strconv.Quote(m.Name), strings.Join(m.Path, " > ")))
+			if err := c.missing(pr, &s, it.Name, e.report); err != nil {
+				return nil, err
 			}
 			// A chain depends only on the set that lists the ASN, so the
 			// ASNs of one set share one slice.
@@ -534,6 +608,9 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 				if e.err != nil {
 					return nil, fmt.Errorf("expand %s: %w", it.Name, e.err)
 				}
+				if err := c.missing(pr, &s, it.Name, e.report); err != nil {
+					return nil, err
+				}
 				src := e.report.Sets[it.Name]
 				chain := []string{it.Name}
 				for _, r := range e.ranges {
@@ -613,6 +690,32 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 	}
 	c.opts.Logger.Debug("compiled", "peer", p.Name, "accepted", pr.Accepted(), "asns", len(pr.ASNs))
 	return pr, nil
+}
+
+// missing records the nested sets of root that do not exist as warnings
+// of the peer, or fails the peer when its settings say so. A route-set's
+// report is seen once per family; a warning is recorded once.
+func (c *compiler) missing(pr *PeerResult, s *Settings, root string, rep *irr.Report) error {
+	if rep == nil || len(rep.Missing) == 0 {
+		return nil
+	}
+	if s.FailOnMissingSet {
+		m := rep.Missing[0]
+		more := ""
+		if n := len(rep.Missing) - 1; n > 0 {
+			more = fmt.Sprintf(" (and %d more)", n)
+		}
+		return fmt.Errorf("expand %s: %w: %s referenced from %s%s", root, ErrMissingSet,
+			strconv.Quote(m.Name), strings.Join(m.Path, " > "), more)
+	}
+	for _, m := range rep.Missing {
+		w := fmt.Sprintf("%s: set %s referenced from %s does not exist",
+			root, strconv.Quote(m.Name), strings.Join(m.Path, " > "))
+		if !slices.Contains(pr.Warnings, w) {
+			pr.Warnings = append(pr.Warnings, w)
+		}
+	}
+	return nil
 }
 
 // antiSpoof returns the anti-spoofing of both families of customer pr for
@@ -715,29 +818,49 @@ func sortProv[T any](s []T, get func(T) Provenance) {
 	}
 }
 
-// ShrinkError reports a peer whose accepted prefix count fell by more
-// than the policy allows.
+// ShrinkError reports a peer whose accepted prefix count in one family
+// fell by more than the policy allows. It is wrapped in a *PeerError,
+// which names the peer.
 type ShrinkError struct {
 	Peer      string
+	Family    string // "ipv4" or "ipv6"
 	Old, New  int
 	Threshold float64
 }
 
 func (e *ShrinkError) Error() string {
-	return fmt.Sprintf("peer %s: accepted prefixes fell from %d to %d, more than %.0f%% (use --force to accept)",
-		strconv.Quote(e.Peer), e.Old, e.New, e.Threshold*100)
+	return fmt.Sprintf("%s: accepted prefixes fell from %d to %d, more than the shrink guard's %.0f%%",
+		e.Family, e.Old, e.New, e.Threshold*100)
 }
 
-// CheckShrink returns a *ShrinkError when new is more than threshold
-// (a fraction; 0 means DefaultShrinkGuard) below old.
-func CheckShrink(peer string, old, new int, threshold float64) error {
-	if threshold <= 0 {
+// CheckShrink returns a *ShrinkError for the first family whose new
+// accepted count is more than threshold (a fraction; 0 means
+// DefaultShrinkGuard) below its old count. Families are compared apart:
+// IPv4 falling from 100 to 0 fails even if IPv6 rose from 0 to 100. A
+// family absent from old is new and cannot shrink; one absent from new
+// has fallen to 0.
+func CheckShrink(peer string, old, new map[string]int, threshold float64) error {
+	if threshold <= 0 || math.IsNaN(threshold) {
 		threshold = DefaultShrinkGuard
 	}
-	if old > 0 && float64(old-new) > threshold*float64(old) {
-		return &ShrinkError{Peer: peer, Old: old, New: new, Threshold: threshold}
+	fams := slices.Sorted(maps.Keys(old))
+	for _, f := range fams {
+		o, n := old[f], new[f]
+		if o > 0 && float64(o-n) > threshold*float64(o) {
+			return &ShrinkError{Peer: peer, Family: f, Old: o, New: n, Threshold: threshold}
+		}
 	}
 	return nil
+}
+
+// Counts returns the accepted prefix count per family ("ipv4", "ipv6"):
+// the new side of the shrink guard.
+func (p *PeerResult) Counts() map[string]int {
+	m := make(map[string]int, len(p.Families))
+	for _, f := range p.Families {
+		m[f.Family] = f.Count
+	}
+	return m
 }
 
 // maxPrefix returns the max-prefix limit of family fi (0 IPv4, 1 IPv6)

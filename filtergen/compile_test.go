@@ -3,7 +3,9 @@ package filtergen_test
 import (
 	"context"
 	"errors"
+	"math"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -253,16 +255,27 @@ func TestCompileFailures(t *testing.T) {
 			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
 				t.Errorf("error %v is not %v", err, tt.wantIs)
 			}
+			// Fail fast: the first failure is reported and cancels the
+			// rest, so the failed peers are among the expected ones.
+			failed := filtergen.FailedPeers(err)
+			if len(failed) == 0 {
+				t.Errorf("no failed peer in %v", err)
+			}
+			for _, p := range failed {
+				if !slices.Contains(tt.peers, p) {
+					t.Errorf("peer %s failed; want one of %v", p, tt.peers)
+				}
+			}
+			// KeepGoing compiles every peer: all failures, and the others.
+			res, err = compileTest(t, mustPolicy(t, y), f, r, func(o *filtergen.CompileOptions) { o.KeepGoing = true })
+			if err == nil || res == nil || len(res.Peers)+len(tt.peers) != 3 {
+				t.Errorf("keep-going: %v peers, err %v", res, err)
+			}
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("error %q does not contain %q", err, tt.wantMsg)
 			}
 			if diff := cmp.Diff(tt.peers, filtergen.FailedPeers(err)); diff != "" {
-				t.Errorf("failed peers (-want +got):\n%s", diff)
-			}
-			// KeepGoing returns the others.
-			res, err = compileTest(t, mustPolicy(t, y), f, r, func(o *filtergen.CompileOptions) { o.KeepGoing = true })
-			if err == nil || res == nil || len(res.Peers)+len(tt.peers) != 3 {
-				t.Errorf("keep-going: %v peers, err %v", res, err)
+				t.Errorf("keep-going: failed peers (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -301,17 +314,37 @@ func TestExplain(t *testing.T) {
 }
 
 func TestCheckShrink(t *testing.T) {
-	if err := filtergen.CheckShrink("X", 100, 49, 0); err == nil {
-		t.Error("51% shrink passed the default guard")
+	type m = map[string]int
+	tests := []struct {
+		name     string
+		old, new m
+		guard    float64
+		fail     string // family expected to fail, "" for none
+	}{
+		{"51% passes the default guard", m{"ipv4": 100}, m{"ipv4": 49}, 0, "ipv4"},
+		{"50% is within the default guard", m{"ipv4": 100}, m{"ipv4": 50}, 0, ""},
+		{"21% fails a 20% guard", m{"ipv4": 100}, m{"ipv4": 79}, 0.2, "ipv4"},
+		{"nothing before", m{"ipv4": 0}, m{"ipv4": 0}, 0, ""},
+		{"a new family", m{}, m{"ipv6": 5}, 0, ""},
+		{"families apart: v4 to 0, v6 from 0", m{"ipv4": 100, "ipv6": 0}, m{"ipv4": 0, "ipv6": 100}, 0, "ipv4"},
+		{"a family removed has fallen to 0", m{"ipv4": 10, "ipv6": 10}, m{"ipv4": 10}, 0, "ipv6"},
+		{"NaN guard means the default", m{"ipv6": 100}, m{"ipv6": 10}, math.NaN(), "ipv6"},
 	}
-	if err := filtergen.CheckShrink("X", 100, 50, 0); err != nil {
-		t.Errorf("50%% shrink failed: %v", err)
-	}
-	if err := filtergen.CheckShrink("X", 100, 79, 0.2); err == nil {
-		t.Error("21% shrink passed a 20% guard")
-	}
-	if err := filtergen.CheckShrink("X", 0, 0, 0); err != nil {
-		t.Error(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := filtergen.CheckShrink("X", tt.old, tt.new, tt.guard)
+			var se *filtergen.ShrinkError
+			switch {
+			case tt.fail == "" && err != nil:
+				t.Errorf("unexpected error: %v", err)
+			case tt.fail != "" && !errors.As(err, &se):
+				t.Errorf("got %v, want a *ShrinkError", err)
+			case tt.fail != "" && se.Family != tt.fail:
+				t.Errorf("family %s failed, want %s", se.Family, tt.fail)
+			case tt.fail != "" && strings.Contains(err.Error(), "peer"):
+				t.Errorf("message %q names the peer; PeerError does that", err)
+			}
+		})
 	}
 }
 

@@ -48,6 +48,10 @@ type Policy struct {
 	Peers       []Peer   `yaml:"peers"`
 	// Customers are peers that also get anti-spoofing (uRPF, ingress ACL).
 	Customers []Peer `yaml:"customers"`
+	// Timeout bounds a whole compile (sources, peers, writing); 0 means
+	// DefaultCompileTimeout (30 min). Applied by the caller that runs
+	// the compile (outdir.Compile, the CLI).
+	Timeout Duration `yaml:"timeout"`
 	// PeeringDB, if set, fills in what peers leave out (announce,
 	// max_prefix, description) from PeeringDB; see Populate.
 	PeeringDB *PeeringDBSource `yaml:"peeringdb"`
@@ -147,6 +151,12 @@ type IRRSource struct {
 	// IRRd's replies do not say which source a route object came from,
 	// so Provenance.Source is then empty.
 	RouteSources []string `yaml:"route_sources"`
+	// QueryTimeout bounds the wait for one answer of an IRRd server;
+	// 0 means DefaultIRRQueryTimeout (1 min).
+	QueryTimeout Duration `yaml:"query_timeout"`
+	// Timeout bounds one expansion against IRRd servers, failover and
+	// retries included; 0 means DefaultIRRTimeout (5 min).
+	Timeout Duration `yaml:"timeout"`
 }
 
 // ServerList returns the IRRd servers to try in order: Servers, or Server
@@ -292,6 +302,10 @@ type Options struct {
 	// IngressACL renders a BCP 38 source-address ACL for customers.
 	// Default on for customers.
 	IngressACL *bool `yaml:"ingress_acl"`
+	// FailOnMissingSet fails the peer when a set nested in one of its
+	// AS-SETs or route-sets does not exist, instead of a warning.
+	// Default off: public registries hold many dangling references.
+	FailOnMissingSet *bool `yaml:"fail_on_missing_set"`
 	// Import tunes the import hygiene; unset fields keep the defaults.
 	Import *ImportOptions `yaml:"import"`
 	// Session holds the transport settings; unset fields keep the
@@ -424,6 +438,7 @@ type Settings struct {
 	URPF                 string
 	Interface            string
 	IngressACL           bool
+	FailOnMissingSet     bool
 }
 
 // Settings returns p's options merged over defaults d and the built-in
@@ -482,6 +497,7 @@ func (p *Peer) Settings(d Options, routers []Router) Settings {
 		set(&s.EnforceFirstAS, o.EnforceFirstAS)
 		set(&s.RPKIAcceptValid, o.RPKIAcceptValid)
 		set(&s.RPKITightenMaxLength, o.RPKITightenMaxLength)
+		set(&s.FailOnMissingSet, o.FailOnMissingSet)
 		if o.URPF != "" {
 			s.URPF = o.URPF
 		}

@@ -117,7 +117,7 @@ func TestCompileRouteSources(t *testing.T) {
 	}{
 		{"registry", func() irr.Expander { return reg }, false},
 		{"irrd client", func() irr.Expander {
-			return &irr.Client{Servers: []string{addr}, Walk: true}
+			return &irr.Client{Servers: []string{addr}}
 		}, true},
 		{"irrd client, server-side expansion", func() irr.Expander {
 			return &irr.Client{Servers: []string{addr}}

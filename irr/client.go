@@ -78,14 +78,15 @@ type Client struct {
 	// offers them: AS-SETs are then expanded with !i<set>,1 and one !g or
 	// !6 per AS.
 	DisableA bool
-	// Walk makes the client resolve set trees itself with non-recursive
-	// !i queries (pipelined, one round per level), as it always does when a
-	// depth limit, exclusions or a SOURCE::NAME root are asked. The Report
-	// then lists missing nested sets and loops; without Walk, the server
-	// resolves the tree and silently drops what it cannot find, so the
-	// Report holds only the root and a warning saying so. IRRd does not
-	// say which source a set came from, so Report.Sets maps each set to "".
-	Walk bool
+	// ServerRecursion lets the server resolve set trees (!i<set>,1, !a)
+	// when no depth limit, exclusion or SOURCE::NAME root is asked. It is
+	// faster, but IRRd silently drops nested sets it cannot find, so the
+	// Report then holds only the root and a warning saying so. By default
+	// the client walks the tree itself with non-recursive !i queries
+	// (pipelined, one round per level), and the Report lists missing
+	// nested sets and loops. IRRd does not say which source a set came
+	// from, so Report.Sets maps each set to "".
+	ServerRecursion bool
 	// Logger receives debug logs. Default: discard.
 	Logger *slog.Logger
 	// Dial opens connections. Default: a net.Dialer.

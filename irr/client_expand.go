@@ -11,8 +11,8 @@ import (
 )
 
 // ExpandASNs expands an AS-SET (or returns a single ASN) into its AS
-// numbers. Without a depth limit, exclusions, a SOURCE::NAME root or
-// Client.Walk, the server resolves the tree with !i<set>,1; otherwise the
+// numbers. With Client.ServerRecursion and without a depth limit,
+// exclusions or a SOURCE::NAME root, the server resolves the tree with !i<set>,1; otherwise the
 // client walks it with non-recursive !i. A root the server answers D for is
 // looked up with !m to tell an empty set from a missing one.
 func (c *Client) ExpandASNs(ctx context.Context, object string, opts *ExpandOptions) ([]uint32, *Report, error) {
@@ -174,7 +174,7 @@ func clientOpts(o *ExpandOptions) *ExpandOptions {
 
 // serverSide reports whether the server may resolve the set tree.
 func (c *Client) serverSide(opts *ExpandOptions, pinned string) bool {
-	return !c.Walk && opts.MaxDepth == 0 && len(opts.Exclude) == 0 && pinned == ""
+	return c.ServerRecursion && opts.MaxDepth == 0 && len(opts.Exclude) == 0 && pinned == ""
 }
 
 func routeSources(opts *ExpandOptions) []string {

@@ -117,7 +117,7 @@ func crossCheck(t *testing.T, reg *irr.Registry, objects []string, asns []uint32
 		_, addr := startServer(t, reg, func(s *irr.Server) { s.NoA = noA })
 		for _, walk := range []bool{false, true} {
 			t.Run(fmt.Sprintf("noA=%v/walk=%v", noA, walk), func(t *testing.T) {
-				c := &irr.Client{Servers: []string{addr}, Walk: walk, Timeout: time.Minute}
+				c := &irr.Client{Servers: []string{addr}, ServerRecursion: !walk, Timeout: time.Minute}
 				defer c.Close()
 				for i, opts := range optsList {
 					for j, obj := range objects {

@@ -60,6 +60,9 @@ func fastClient(addrs ...string) *irr.Client {
 		Timeout:      10 * time.Second,
 		Retries:      1,
 		RetryBackoff: 10 * time.Millisecond,
+		// Most tests exercise the server-side paths (!a, !i,1); the
+		// walk has its own tests.
+		ServerRecursion: true,
 	}
 }
 
@@ -124,7 +127,7 @@ func TestClientWalkReport(t *testing.T) {
 	leakCheck(t)
 	srv := irrtest.Start(t, irrtest.IRRd(demoReplies()))
 	c := fastClient(srv.Addr)
-	c.Walk = true
+	c.ServerRecursion = false // the default: the client walks
 	defer c.Close()
 	asns, rep, err := c.ExpandASNs(context.Background(), "AS-TOP", nil)
 	if err != nil {
@@ -185,7 +188,7 @@ func TestClientMissingVersusEmpty(t *testing.T) {
 	ctx := context.Background()
 	for _, walk := range []bool{false, true} {
 		c := fastClient(srv.Addr)
-		c.Walk = walk
+		c.ServerRecursion = !walk
 		asns, _, err := c.ExpandASNs(ctx, "AS-EMPTY", nil)
 		if err != nil || len(asns) != 0 {
 			t.Errorf("walk=%v: empty set: %v, %v; want no ASNs and no error", walk, asns, err)

@@ -147,7 +147,7 @@ func client(addr, set string, n, want4, want6 int) error {
 	var ds []time.Duration
 	var n4, n6 int
 	for range n {
-		c := &irr.Client{Servers: []string{addr}}
+		c := &irr.Client{Servers: []string{addr}, ServerRecursion: true}
 		start := time.Now()
 		var err error
 		n4, n6, err = expand(ctx, c, set)
@@ -176,7 +176,7 @@ func load(addr, set string, clients, want4, want6 int) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &irr.Client{Servers: []string{addr}, Conns: 1, Retries: -1, Timeout: 5 * time.Minute}
+			c := &irr.Client{Servers: []string{addr}, Conns: 1, Retries: -1, Timeout: 5 * time.Minute, ServerRecursion: true}
 			defer c.Close()
 			n4, n6, err := expand(ctx, c, set)
 			counts[i] = [2]int{n4, n6}

@@ -181,6 +181,8 @@ var fields = map[string]field{
 		DefaultText: "none", Example: "peers: [{name: PEERNET, asn: 64510, announce: [AS-PEERNET], neighbors: [198.51.100.2]}]"},
 	"Policy.customers": {Doc: "Neighbors of role customer, which also get anti-spoofing; see [peers and customers](#Peer).",
 		DefaultText: "none", Example: "customers: [{name: CUST, asn: 64511, announce: [AS-CUST], interface: eth1, neighbors: [198.18.0.1]}]"},
+	"Policy.timeout": {Doc: "Bounds a whole compile (data sources, peers, writing); 0 means the default. Applied by whoever runs the compile (the CLI, outdir.Compile).",
+		DefaultText: "`" + shortDuration(filtergen.DefaultCompileTimeout) + "`", Range: "a Go duration (`10m`, `1h`)", Example: "timeout: 10m"},
 	"Policy.peeringdb":    {Doc: "Fill in what peers leave out from PeeringDB; see [peeringdb](#PeeringDBSource).", DefaultText: "off", Example: "peeringdb: {snapshot: peeringdb}"},
 	"Policy.members_from": {Doc: "Add an exchange's route-server members as peers; see [members_from](#MembersFrom).", DefaultText: "off", Example: "members_from: {ixf: data/members.json}"},
 	"Policy.ixf_export":   {Doc: "Our exchange, for an IX-F member export of the policy; see [ixf_export](#IXFExport).", DefaultText: "none (`ixf-export` refuses to run)", Example: "ixf_export: {ixf_id: 999, shortname: EXAMPLE-IX}"},
@@ -198,6 +200,10 @@ var fields = map[string]field{
 		DefaultText: "`sources`", Item: &field{Pattern: sourceRE}, Range: "source names, as `sources`",
 		Example: "route_sources: [RIPE, ARIN]"},
 
+	"IRRSource.query_timeout": {Doc: "Bounds the wait for one answer of an IRRd server; 0 means the default. The command line's `--irr-query-timeout` overrides it.",
+		DefaultText: "`" + shortDuration(filtergen.DefaultIRRQueryTimeout) + "`", Range: "a Go duration", Example: "query_timeout: 30s"},
+	"IRRSource.timeout": {Doc: "Bounds one expansion against IRRd servers, failover and retries included; 0 means the default. The command line's `--irr-timeout` overrides it.",
+		DefaultText: "`" + shortDuration(filtergen.DefaultIRRTimeout) + "`", Range: "a Go duration", Example: "timeout: 2m"},
 	// RPKISource
 	"RPKISource.vrps": {Doc: "A VRP file (rpki-client JSON, Routinator CSV or JSON, stayrtr JSON), relative to the policy file's directory.",
 		Example: "vrps: data/vrps.json"},
@@ -278,6 +284,7 @@ var fields = map[string]field{
 		DefaultText: "none", Pattern: ifaceRE, Range: "a letter, then letters, digits and `/ . _ : -`, at most 64", Example: "interface: eth1"},
 	"Options.ingress_acl": {Doc: "Renders a BCP 38 source-address ACL on the customer's interface. Customers only.",
 		DefaultText: "`true` for customers", Example: "ingress_acl: false"},
+	"Options.fail_on_missing_set": off("Fails the peer when a set nested in one of its AS-SETs or route-sets does not exist, instead of a warning. Off by default: public registries hold many dangling references.", "fail_on_missing_set: true"),
 	"Options.import":  {Doc: "Import hygiene; see [import](#ImportOptions).", DefaultText: "each check's default", Example: "import: {max_path_length: 32}"},
 	"Options.session": {Doc: "Session transport settings; see [session](#SessionOptions).", DefaultText: "none", Example: "session: {bfd: true}"},
 

@@ -38,6 +38,14 @@ func newCmdBgpq4(f *factory) *cobra.Command {
 		Use:                "bgpq4 [FLAGS] OBJECT... [EXCEPT OBJECT...]",
 		Short:              "Generate filters exactly as bgpq4 1.9 does (same flags, same output)",
 		DisableFlagParsing: true,
+		Example: `  # A Juniper prefix list of AS-EXAMPLE's IPv4 routes from an IRRd server
+  filtergen bgpq4 -h 127.0.0.1:4343 -J -l EXAMPLE AS-EXAMPLE
+
+  # Aggregated IPv6 prefixes as JSON
+  filtergen bgpq4 -h 127.0.0.1:4343 -6 -A -j AS-EXAMPLE
+
+  # bgpq4's own help (this command parses flags as bgpq4 does)
+  filtergen bgpq4 -h`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBgpq4(cmd, f, args)
 		},

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -149,17 +150,20 @@ type jsonError struct {
 
 // commands lists the constructors of the subcommands in the order help
 // shows them. Each subcommand lives in its own file.
+//
+// Each constructor takes a runF seam, as cli/cli's commands do: nil runs
+// the command; a test passes its own to check flag parsing alone.
 var commands = []func(*factory) *cobra.Command{
-	newCmdExpand,
+	func(f *factory) *cobra.Command { return newCmdExpand(f, nil) },
 	newCmdBgpq4,
-	newCmdCompile,
-	newCmdExplain,
+	func(f *factory) *cobra.Command { return newCmdCompile(f, nil) },
+	func(f *factory) *cobra.Command { return newCmdExplain(f, nil) },
 	newCmdReport,
 	newCmdOnboard,
 	newCmdIXFExport,
-	newCmdTemplates,
+	func(f *factory) *cobra.Command { return newCmdTemplates(f, nil) },
 	newCmdRPKI,
-	newCmdServe,
+	func(f *factory) *cobra.Command { return newCmdServe(f, nil) },
 	newCmdPolicy,
 }
 
@@ -192,9 +196,10 @@ func run(ctx context.Context, f *factory, args []string) int {
 			b, _ := json.Marshal(jsonError{Error: err.Error(), Exit: code, FailedPeers: filtergen.FailedPeers(err)})
 			fmt.Fprintf(f.ErrOut, "%s\n", b)
 		default:
-			// Error text may carry an IRR server's F message or names from
+			// A library message may already start with its package's name;
+			// never print "filtergen: filtergen: …". Error text may carry an IRR server's F message or names from
 			// a registry: escaped, but for its own line breaks.
-			fmt.Fprintf(f.ErrOut, "filtergen: %s\n", termSafeLines(err.Error()))
+			fmt.Fprintf(f.ErrOut, "filtergen: %s\n", termSafeLines(strings.TrimPrefix(err.Error(), "filtergen: ")))
 			if code == ExitUsage {
 				fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")
 			}
@@ -223,12 +228,16 @@ never with --json.
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("unknown command %q", args[0])
-			}
-			return cmd.Help()
-		},
+		Version:       versionString(),
+		Example: `  # Compile a policy into router configuration in out/
+  filtergen compile filtergen.yaml -o out
+
+  # Why is a prefix accepted or not?
+  filtergen explain filtergen.yaml ACME 193.0.0.0/21
+
+  # The prefixes of an AS-SET from a registry dump
+  filtergen expand --registry ripe.db -4 AS-EXAMPLE`,
+		RunE: unknownSubcommand,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			f.Quiet = quiet
 			lvl := slog.LevelWarn
@@ -262,7 +271,28 @@ never with --json.
 		root.AddCommand(newCmd(f))
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetVersionTemplate("{{.Version}}\n")
 	return root
+}
+
+// unknownSubcommand is the RunE of a command that only groups others:
+// help without arguments, and a usage error with a suggestion ("did you
+// mean") for a mistyped subcommand.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if cmd.HasParent() {
+		msg = fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return usagef("%s", msg)
 }
 
 // exactArgs is cobra.ExactArgs with a usage exit code.

@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -15,152 +14,154 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/renameio/v2"
-	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/filtergen/filtergen/filtergen"
-	"github.com/filtergen/filtergen/irr"
-	"github.com/filtergen/filtergen/rpki"
+	"github.com/filtergen/filtergen/outdir"
 	"github.com/filtergen/filtergen/templates"
 )
 
 type compileOptions struct {
-	policy     string
-	outDir     string
-	routers    []string
-	check      bool
-	diff       bool
-	json       bool
-	keepGoing  bool
-	force      bool
-	templates  string
-	parallel   int
-	progressOK bool
+	policy          string
+	outDir          string
+	outDirSet       bool
+	routers         []string
+	check           bool
+	diff            bool
+	json            bool
+	keepGoing       bool
+	force           bool
+	templates       string
+	parallel        int
+	timeout         time.Duration
+	irrTimeout      time.Duration
+	irrQueryTimeout time.Duration
+	progressOK      bool
 }
 
-func newCmdCompile(f *factory) *cobra.Command {
+func newCmdCompile(f *factory, runF func(context.Context, *compileOptions) error) *cobra.Command {
 	opts := &compileOptions{}
 	cmd := &cobra.Command{
 		Use:   "compile POLICY [-o DIR] [--router NAME] [--check] [--diff] [--json] [--keep-going] [--force]",
 		Short: "Compile a policy into router configuration files",
 		Long: `Compile expands every peer of the policy from IRR and RPKI data and writes one
 configuration file per router (DIR/ROUTER.conf) and one per peer on it
-(DIR/ROUTER.d/PEER.conf). Every file is rendered in memory first and written
-atomically (temporary file, then rename). If any peer fails, nothing is
-written (exit 1); with --keep-going the peers that succeeded are written, the
-failed peers' files stay as they were, and the exit code is still 1.
+(DIR/ROUTER.d/PEER.conf). Each peer file is rendered as soon as the peer is
+compiled and staged in a temporary file beside its target; when every peer
+has succeeded, the peer files are renamed into place, then the router files
+that include them, then the files of peers no longer in the policy are
+removed. An interrupted run leaves the old files; the next run removes its
+temporary files. If any peer fails, the others are stopped and nothing is
+written (exit 1); with --keep-going every peer is compiled, the peers that
+succeeded are written, the failed peers' files (and a router file that
+includes one) stay as they were, and the exit code is still 1.
 
-A peer whose accepted prefix count falls by more than the policy's
-shrink_guard (default 50%) compared with its file on disk fails, unless
---force is given.
+A peer whose accepted prefix count falls in either family by more than the
+policy's shrink_guard (default 50%) since its file was last written fails,
+unless --force is given.
 
---check writes nothing and lists the files that would change (exit 3 if
-any); --diff prints a unified diff of the changes (exit 3 if any); --json
-prints the compiled result on stdout.`,
+The compile ends with one summary line on stderr. --check writes nothing and
+lists the files that would change (exit 3 if any); --diff prints a unified
+diff of the changes (exit 3 if any). --json prints one JSON document on
+stdout (docs/json.md): the compiled result and, with -o, --check or --diff,
+the files; it writes no files unless -o is given.
+
+Time limits: --irr-query-timeout bounds one answer of an IRRd server
+(policy irr.query_timeout, default 1m), --irr-timeout one expansion with
+failover and retries (irr.timeout, default 5m), --timeout the whole compile
+(timeout, default 30m).`,
+		Example: `  # Write the configuration of every router into out/
+  filtergen compile filtergen.yaml -o out
+
+  # In CI: fail (exit 3) when the files on disk are not current
+  filtergen compile filtergen.yaml -o out --check
+
+  # Review the change for one router before writing it
+  filtergen compile filtergen.yaml -o out --router rs1 --diff
+
+  # The compiled filters as JSON, for jq; no files written
+  filtergen compile filtergen.yaml --json | jq '.peers[] | {name, asn}'`,
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.policy = args[0]
+			opts.outDirSet = cmd.Flags().Changed("output")
 			opts.progressOK = f.showProgress(opts.json)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
 			return runCompile(cmd.Context(), f, opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.outDir, "output", "o", ".", "output directory")
-	fl.StringArrayVar(&opts.routers, "router", nil, "only write files for this router (repeatable)")
+	fl.StringArrayVar(&opts.routers, "router", nil, "only compile and write the peers of this router (repeatable)")
 	fl.BoolVar(&opts.check, "check", false, "write nothing; list files that would change and exit 3 if any")
 	fl.BoolVar(&opts.diff, "diff", false, "write nothing; print a unified diff and exit 3 if anything would change")
-	fl.BoolVar(&opts.json, "json", false, "print the compiled result as JSON on stdout")
-	fl.BoolVar(&opts.keepGoing, "keep-going", false, "write the peers that succeeded even if others failed (still exit 1)")
+	fl.BoolVar(&opts.json, "json", false, "print one JSON document on stdout (no files written unless -o)")
+	fl.BoolVar(&opts.keepGoing, "keep-going", false, "compile every peer and write those that succeeded even if others failed (still exit 1)")
 	fl.BoolVar(&opts.force, "force", false, "accept a peer whose prefix count shrank more than the shrink guard allows")
 	fl.StringVar(&opts.templates, "templates", "", "directory with template overrides (see 'filtergen templates')")
 	fl.IntVar(&opts.parallel, "parallel", 8, "peers compiled at once")
+	fl.DurationVar(&opts.timeout, "timeout", 0, "bound the whole compile (default: the policy's timeout, else 30m)")
+	fl.DurationVar(&opts.irrTimeout, "irr-timeout", 0, "bound one IRR expansion, failover and retries included (default: policy irr.timeout, else 5m)")
+	fl.DurationVar(&opts.irrQueryTimeout, "irr-query-timeout", 0, "bound the wait for one IRRd answer (default: policy irr.query_timeout, else 1m)")
 	return cmd
 }
 
-// loadInputs reads the policy, resolves its onboarding sources
-// (PeeringDB, IX-F member lists) and loads the IRR and RPKI data it names.
-func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Policy, filtergen.CompileOptions, error) {
+// openPolicy loads the policy file and opens the data sources it names,
+// under ctx (which carries the compile's deadline).
+func openPolicy(ctx context.Context, f *factory, policy string, oo filtergen.OpenOptions) (*filtergen.Policy, *filtergen.Sources, error) {
+	pol, err := loadPolicy(ctx, f, policy)
+	if err != nil {
+		return nil, nil, err
+	}
+	oo.Logger = f.Logger
+	src, err := filtergen.Open(ctx, pol, oo)
+	if err != nil {
+		if c := context.Cause(ctx); c != nil && errors.Is(c, outdir.ErrTimeout) {
+			return nil, nil, fmt.Errorf("%w: %w", c, err)
+		}
+		return nil, nil, err
+	}
+	return pol, src, nil
+}
+
+// loadPolicy reads the policy and resolves its onboarding sources
+// (PeeringDB, IX-F member lists).
+func loadPolicy(ctx context.Context, f *factory, policy string) (*filtergen.Policy, error) {
 	pol, err := filtergen.LoadPolicy(policy)
 	if err != nil {
-		return nil, filtergen.CompileOptions{}, err
+		return nil, err
 	}
 	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
-		return nil, filtergen.CompileOptions{}, err
+		return nil, err
 	}
 	for _, w := range pol.Warnings() {
 		f.Logger.Warn(w)
 	}
-	co, err := loadData(ctx, f, pol)
-	return pol, co, err
+	return pol, nil
 }
 
-// loadData loads the IRR and RPKI data pol names.
+// loadData opens the IRR and RPKI data pol names.
 func loadData(ctx context.Context, f *factory, pol *filtergen.Policy) (filtergen.CompileOptions, error) {
-	var co filtergen.CompileOptions
-	rel := func(p string) string {
-		if filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(pol.Dir, p)
+	src, err := filtergen.Open(ctx, pol, filtergen.OpenOptions{Logger: f.Logger})
+	if err != nil {
+		return filtergen.CompileOptions{}, err
 	}
-	switch {
-	case len(pol.IRR.Dumps) > 0:
-		b := irr.NewBuilder(irr.LoadOptions{Logger: f.Logger})
-		for _, d := range pol.IRR.Dumps {
-			if err := b.ReadFile(ctx, rel(d)); err != nil {
-				return co, fmt.Errorf("irr: %w", err)
-			}
-		}
-		reg, err := b.Build()
-		if err != nil {
-			return co, err
-		}
-		if _, n := b.Problems(); n > 0 {
-			f.Logger.Warn("skipped malformed RPSL objects", "count", n)
-		}
-		co.IRR = reg
-	case len(pol.IRR.ServerList()) > 0:
-		ex, err := dialIRR(ctx, f, pol)
-		if err != nil {
-			return co, err
-		}
-		co.IRR = ex
-	}
-	switch {
-	case pol.RPKI.VRPs != "":
-		// The age is checked by Compile against the policy's max_age, so
-		// that a stale snapshot fails each peer that uses it by name.
-		set, err := rpki.LoadFile(rel(pol.RPKI.VRPs), rpki.LoadOptions{MaxAge: rpki.NoMaxAge})
-		if err != nil {
-			return co, err
-		}
-		co.RPKI = filtergen.RPKIFromSet(set)
-	case pol.RPKI.RTR != "":
-		// One full synchronisation; the set's time is the End of Data, so
-		// max_age then bounds how old the cache's data may be only
-		// through the cache's own expiry.
-		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		set, err := (&rpki.Client{Addr: pol.RPKI.RTR, Logger: f.Logger}).Sync(sctx)
-		if err != nil {
-			return co, fmt.Errorf("rpki.rtr %s: %w", strconv.Quote(pol.RPKI.RTR), err)
-		}
-		co.RPKI = filtergen.RPKIFromSet(set)
-	}
-	co.Logger = f.Logger
-	return co, nil
+	return src.CompileOptions(), nil
 }
 
-// dialIRR returns an IRRd client for the policy's servers, tried in
-// order. The client connects lazily; when every server is down the first
-// expansion fails, and so the peers that need it, by name.
-func dialIRR(ctx context.Context, f *factory, pol *filtergen.Policy) (irr.Expander, error) {
-	// Walk resolves set trees client-side so that the report lists
-	// missing nested sets and provenance chains, as with dump files.
-	return &irr.Client{Servers: pol.IRR.ServerList(), Walk: true, Logger: f.Logger}, nil
+// loadInputs is openPolicy for callers that want CompileOptions.
+func loadInputs(ctx context.Context, f *factory, policy string) (*filtergen.Policy, filtergen.CompileOptions, error) {
+	pol, src, err := openPolicy(ctx, f, policy, filtergen.OpenOptions{})
+	if err != nil {
+		return nil, filtergen.CompileOptions{}, err
+	}
+	return pol, src.CompileOptions(), nil
 }
 
 // closeInputs releases what loadInputs opened (the IRRd connections).
@@ -170,20 +171,57 @@ func closeInputs(co filtergen.CompileOptions) {
 	}
 }
 
+// compileTimeout is the deadline of the whole compile: --timeout, else the
+// policy's, else the default. The policy is read first, to know it.
+func compileTimeout(opts *compileOptions, pol *filtergen.Policy) time.Duration {
+	switch {
+	case opts.timeout > 0:
+		return opts.timeout
+	case pol != nil && pol.Timeout > 0:
+		return time.Duration(pol.Timeout)
+	}
+	return filtergen.DefaultCompileTimeout
+}
+
 func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	if opts.check && opts.diff {
 		return usagef("compile: --check and --diff are exclusive")
 	}
-	pol, co, err := loadInputs(ctx, f, opts.policy)
+	for _, d := range []*time.Duration{&opts.timeout, &opts.irrTimeout, &opts.irrQueryTimeout} {
+		if *d < 0 {
+			return usagef("compile: timeouts must not be negative")
+		}
+	}
+	// The policy first, for its timeout; then everything else, sources
+	// included, under one deadline.
+	pol, err := filtergen.LoadPolicy(opts.policy)
 	if err != nil {
 		return err
 	}
-	defer closeInputs(co)
 	for _, r := range opts.routers {
 		if !slices.ContainsFunc(pol.Routers, func(x filtergen.Router) bool { return strings.EqualFold(x.Name, r) }) {
-			return usagef("compile: no router %s in the policy", strconv.Quote(r))
+			return usagef("compile: --router %s: no such router in %s", strconv.Quote(r), opts.policy)
 		}
 	}
+	timeout := compileTimeout(opts, pol)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout,
+		fmt.Errorf("%w after %s (policy timeout, --timeout)", outdir.ErrTimeout, timeout))
+	defer cancel()
+	// Onboarding sources (PeeringDB, IX-F) are read under the deadline.
+	if err := filtergen.Populate(ctx, pol, filtergen.PopulateOptions{Getenv: f.Getenv, Logger: f.Logger}); err != nil {
+		return timeoutCause(ctx, err)
+	}
+	for _, w := range pol.Warnings() {
+		f.Logger.Warn(w)
+	}
+	src, err := filtergen.Open(ctx, pol, filtergen.OpenOptions{
+		IRRQueryTimeout: opts.irrQueryTimeout, IRRTimeout: opts.irrTimeout, Logger: f.Logger})
+	if err != nil {
+		return timeoutCause(ctx, err)
+	}
+	defer src.Close()
+	co := src.CompileOptions()
+	co.Routers = opts.routers
 	co.Parallel = opts.parallel
 	co.KeepGoing = opts.keepGoing
 	// Only --json and templates of the user's own read the provenance
@@ -191,168 +229,237 @@ func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	// entries and counts.
 	co.NoAcceptedProvenance = !opts.json && opts.templates == ""
 	if opts.progressOK {
-		start := time.Now()
-		// Compile calls Progress from its worker goroutines, and their
-		// counts may arrive out of order: draw under a lock, never
-		// going backwards, so the final "n/n" line is the last one.
-		var mu sync.Mutex
-		shown := 0
-		co.Progress = func(done, total int, peer string) {
-			mu.Lock()
-			defer mu.Unlock()
-			if done <= shown {
-				return
-			}
-			shown = done
-			fmt.Fprintf(f.ErrOut, "\rcompiling: %d/%d peers (%s)\x1b[K", done, total, time.Since(start).Truncate(time.Millisecond))
-			if done == total {
-				fmt.Fprintln(f.ErrOut)
-			}
+		co.Progress = progressLine(f)
+	}
+	if opts.json && !opts.outDirSet && !opts.check && !opts.diff {
+		// The result alone: no files are read or written.
+		res, cerr := filtergen.Compile(ctx, pol, co)
+		if res == nil {
+			return timeoutCause(ctx, cerr)
 		}
-	}
-	res, compileErr := filtergen.Compile(ctx, pol, co)
-	if res == nil {
-		return compileErr
-	}
-	for _, p := range res.Peers {
-		for _, w := range p.Warnings {
-			f.Logger.Warn(w, "peer", p.Name)
+		if err := writeResultJSON(f.Out, res); err != nil {
+			return fmt.Errorf("write --json output: %w", err)
 		}
+		return cerr
 	}
-	failed := map[string]bool{}
-	for _, p := range filtergen.FailedPeers(compileErr) {
-		failed[strings.ToUpper(p)] = true
+	oo := outdir.Options{Force: opts.force, KeepGoing: opts.keepGoing, KeepEntries: opts.json, Timeout: timeout, Logger: f.Logger}
+	switch {
+	case opts.check:
+		oo.Mode = outdir.Check
+	case opts.diff:
+		oo.Mode = outdir.Diff
 	}
-	var overrides fs.FS
 	if opts.templates != "" {
 		root, err := os.OpenRoot(opts.templates)
 		if err != nil {
 			return fmt.Errorf("--templates: %w", err)
 		}
 		defer root.Close()
-		overrides = root.FS()
-	}
-	var files []templates.File
-	for _, r := range pol.Routers {
-		if len(opts.routers) > 0 && !slices.ContainsFunc(opts.routers, func(x string) bool { return strings.EqualFold(x, r.Name) }) {
-			continue
-		}
-		fs, err := templates.Render(res, r, templates.Options{Overrides: overrides})
-		if err != nil {
-			return err
-		}
-		files = append(files, fs...)
-	}
-	out, err := openOut(opts.outDir, opts.check || opts.diff)
-	if err != nil {
-		return err
-	}
-	// Shrink guard: compare each peer file with the one on disk.
-	var errs []error
-	if compileErr != nil {
-		errs = append(errs, compileErr)
-	}
-	if !opts.force {
-		for _, fl := range files {
-			if fl.Peer == "" {
-				continue
-			}
-			old, err := out.read(fl.Name)
-			if err != nil {
-				continue
-			}
-			oldN, ok := templates.ParseAccepted(old)
-			newN, _ := templates.ParseAccepted(fl.Data)
-			if !ok {
-				continue
-			}
-			if err := filtergen.CheckShrink(fl.Peer, oldN, newN, pol.ShrinkGuard); err != nil && !failed[strings.ToUpper(fl.Peer)] {
-				failed[strings.ToUpper(fl.Peer)] = true
-				errs = append(errs, &filtergen.PeerError{Peer: fl.Peer, Err: err})
-			}
-		}
-	}
-	if len(errs) > 0 && !opts.keepGoing {
-		return errors.Join(errs...)
-	}
-	// With --keep-going, drop the failed peers' files and leave alone a
-	// router file that lists a failed peer: it still includes the failed
-	// peer's previous file.
-	if len(failed) > 0 {
-		var keep []templates.File
-		for _, fl := range files {
-			if fl.Peer != "" && failed[strings.ToUpper(fl.Peer)] {
-				continue
-			}
-			if fl.Peer == "" && routerHasFailed(res, pol, fl.Name, failed) {
-				if _, err := out.read(fl.Name); err == nil {
-					continue
-				}
-			}
-			keep = append(keep, fl)
-		}
-		files = keep
+		oo.Templates = root.FS()
 	}
 	if opts.json {
-		if err := writeResultJSON(f.Out, res); err != nil {
-			return fmt.Errorf("write --json output: %w", err)
+		// The document goes out before any file is renamed into place:
+		// if stdout fails, the directory stays as it was.
+		oo.Approve = func(sum *outdir.Summary, res *filtergen.Result) error {
+			err := writeResultJSONWith(f.Out, res, func(o *jsonObject) {
+				o.field("output", outputJSON(sum))
+			})
+			if err != nil {
+				return fmt.Errorf("write --json output: %w", err)
+			}
+			return nil
 		}
 	}
-	changed := 0
-	var writes []templates.File
-	for _, fl := range files {
-		old, err := out.read(fl.Name)
-		if err == nil && bytes.Equal(old, fl.Data) {
-			// Already on disk, synced by the run that wrote it: rewriting
-			// it would only cost a sync per unchanged peer.
-			continue
+	sum, _, cerr := outdir.Compile(ctx, pol, co, opts.outDir, oo)
+	if sum == nil {
+		return shrinkHint(timeoutCause(ctx, cerr))
+	}
+	switch {
+	case opts.json:
+	case opts.check:
+		for _, fl := range sum.Files {
+			if fl.State == outdir.Created || fl.State == outdir.Changed || fl.State == outdir.Removed {
+				fmt.Fprintln(f.Out, filepath.Join(opts.outDir, filepath.FromSlash(fl.Name)))
+			}
 		}
-		changed++
-		writes = append(writes, fl)
-		switch {
-		case opts.check:
-			fmt.Fprintln(f.Out, filepath.Join(opts.outDir, fl.Name))
-		case opts.diff:
-			name := filepath.ToSlash(filepath.Join(opts.outDir, fl.Name))
-			f.Out.Write(diff.Diff("old/"+name, old, "new/"+name, fl.Data))
+	case opts.diff:
+		for _, fl := range sum.Files {
+			f.Out.Write(fl.Diff)
 		}
 	}
-	if !opts.check && !opts.diff {
-		if err := out.writeAll(writes); err != nil {
-			return err
+	for _, p := range slices.Sorted(maps.Keys(sum.Warnings)) {
+		for _, w := range sum.Warnings[p] {
+			f.Logger.Warn(w, "peer", p)
 		}
-		f.Logger.Info("compiled", "files", len(files), "changed", changed)
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
+	if !opts.json && !f.Quiet {
+		fmt.Fprintln(f.ErrOut, summaryLine(sum))
 	}
-	if (opts.check || opts.diff) && changed > 0 {
+	if cerr != nil {
+		return shrinkHint(cerr)
+	}
+	if (opts.check || opts.diff) && sum.Changed() {
 		return errChanged
 	}
 	return nil
 }
 
-func routerHasFailed(res *filtergen.Result, pol *filtergen.Policy, file string, failed map[string]bool) bool {
-	// ROUTER.conf, or another router-level file such as ROUTER.nft.
-	router := strings.TrimSuffix(file, filepath.Ext(file))
-	rp, err := pol.Resolve() // validated before the compile: cannot fail here
-	if err != nil {
-		return true
+// shrinkHint tells how to accept a shrink the guard refused.
+func shrinkHint(err error) error {
+	var se *filtergen.ShrinkError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%w\n(if the shrink is expected, compile again with --force)", err)
 	}
-	for _, p := range rp.Peers {
-		if !failed[strings.ToUpper(p.Name)] {
-			continue
-		}
-		if slices.ContainsFunc(p.Settings.Routers, func(r string) bool { return strings.EqualFold(r, router) }) {
-			return true
-		}
-	}
-	return false
+	return err
 }
 
-// outDir reads and writes files under the output directory. File names
-// come from validated router and peer names, and every access goes
-// through os.Root so that none can leave the directory.
+// timeoutCause replaces a bare "context deadline exceeded" by the
+// compile's own timeout error, which says which limit it was.
+func timeoutCause(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if c := context.Cause(ctx); c != nil && errors.Is(c, outdir.ErrTimeout) && !errors.Is(err, outdir.ErrTimeout) {
+		return fmt.Errorf("%w: %w", c, err)
+	}
+	return err
+}
+
+// progressLine draws "compiling: n/m peers" on stderr. Compile calls it
+// from its worker goroutines, and their counts may arrive out of order:
+// draw under a lock, never going backwards, so that the final "n/n" line
+// is the last one.
+func progressLine(f *factory) func(done, total int, peer string) {
+	start := time.Now()
+	var mu sync.Mutex
+	shown := 0
+	return func(done, total int, peer string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done <= shown {
+			return
+		}
+		shown = done
+		fmt.Fprintf(f.ErrOut, "\rcompiling: %d/%d peers (%s)\x1b[K", done, total, time.Since(start).Truncate(time.Millisecond))
+		if done == total {
+			fmt.Fprintln(f.ErrOut)
+		}
+	}
+}
+
+// summaryLine is the one line compile ends with on stderr: what was
+// written where, and which peers had warnings.
+func summaryLine(s *outdir.Summary) string {
+	var b strings.Builder
+	dir := s.Dir
+	if dir == "" {
+		dir = "."
+	}
+	created, changed, removed, unchanged, kept :=
+		s.Count(outdir.Created), s.Count(outdir.Changed), s.Count(outdir.Removed), s.Count(outdir.Unchanged), s.Count(outdir.Kept)
+	plural := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(n) + " " + many
+	}
+	fmt.Fprintf(&b, "filtergen: compiled %s for %s; ", plural(s.Peers, "peer", "peers"), plural(len(s.Routers), "router", "routers"))
+	switch s.Mode {
+	case outdir.Write:
+		fmt.Fprintf(&b, "%s: %d written (%d new, %d changed), %d removed, %d unchanged", dir, created+changed, created, changed, removed, unchanged)
+	default:
+		fmt.Fprintf(&b, "%s: %d would change (%d new, %d changed, %d removed), %d unchanged", dir, created+changed+removed, created, changed, removed, unchanged)
+	}
+	if kept > 0 {
+		fmt.Fprintf(&b, ", %d kept", kept)
+	}
+	if len(s.Failed) > 0 {
+		fmt.Fprintf(&b, "; failed: %s", namedFew(s.Failed, nil))
+	}
+	if len(s.Warnings) > 0 {
+		// The first warning in full, so that a missing nested set is
+		// said even to a reader of this line alone; -v logs them all.
+		peers := slices.Sorted(maps.Keys(s.Warnings))
+		fmt.Fprintf(&b, "; %s with warnings: %s; first: %s",
+			plural(len(peers), "peer", "peers"),
+			namedFew(peers, func(p string) string { return fmt.Sprintf("%s (%d)", p, len(s.Warnings[p])) }),
+			printable(s.Warnings[peers[0]][0]))
+	}
+	if s.TempRemoved > 0 {
+		fmt.Fprintf(&b, "; removed %d temporary files of an interrupted run", s.TempRemoved)
+	}
+	return b.String()
+}
+
+// printable escapes control characters (and invalid UTF-8) in text that
+// may come from a registry, so that a name cannot forge a line on a
+// terminal.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError, unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// namedFew names the first three items and counts the rest.
+func namedFew(items []string, label func(string) string) string {
+	const few = 3
+	var parts []string
+	for i, it := range items {
+		if i == few {
+			parts = append(parts, fmt.Sprintf("and %d more", len(items)-few))
+			break
+		}
+		if label != nil {
+			it = label(it)
+		}
+		parts = append(parts, it)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// outputJSON is the "output" member of 'compile --json' with -o, --check
+// or --diff.
+type outputFileJSON struct {
+	Name  string `json:"name"`
+	Peer  string `json:"peer,omitempty"`
+	State string `json:"state"`
+	Diff  string `json:"diff,omitempty"`
+}
+
+type outputSummaryJSON struct {
+	Dir         string              `json:"dir"`
+	Mode        string              `json:"mode"`
+	Routers     []string            `json:"routers"`
+	Changed     bool                `json:"changed"`
+	Files       []outputFileJSON    `json:"files"`
+	Failed      []string            `json:"failed,omitempty"`
+	Warnings    map[string][]string `json:"warnings,omitempty"`
+	TempRemoved int                 `json:"temp_removed,omitempty"`
+}
+
+func outputJSON(s *outdir.Summary) outputSummaryJSON {
+	o := outputSummaryJSON{Dir: s.Dir, Mode: [...]string{"write", "check", "diff"}[s.Mode], Routers: s.Routers,
+		Changed: s.Changed(), Files: []outputFileJSON{}, Failed: s.Failed, TempRemoved: s.TempRemoved}
+	if len(s.Warnings) > 0 {
+		o.Warnings = s.Warnings
+	}
+	for _, fl := range s.Files {
+		o.Files = append(o.Files, outputFileJSON{Name: fl.Name, Peer: fl.Peer, State: string(fl.State), Diff: string(fl.Diff)})
+	}
+	return o
+}
+
+// outDir writes the files of 'templates --write' under a directory; every
+// access goes through os.Root so that no name can leave it. Compile's
+// output goes through the outdir package.
 type outDir struct {
 	dir string
 }
@@ -364,15 +471,6 @@ func openOut(dir string, readOnly bool) (*outDir, error) {
 		}
 	}
 	return &outDir{dir: dir}, nil
-}
-
-func (o *outDir) read(name string) ([]byte, error) {
-	root, err := os.OpenRoot(o.dir)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	return root.ReadFile(name)
 }
 
 func (o *outDir) write(name string, data []byte) error {
@@ -394,85 +492,13 @@ func (o *outDir) write(name string, data []byte) error {
 	return renameio.WriteFile(filepath.Join(o.dir, name), data, 0o644)
 }
 
-// writeAll replaces files atomically, in three steps: every file is
-// written to a temporary file beside its target and synced, side by side
-// so that a thousand peers do not wait on one disk flush after another;
-// only when all of them are on disk are they renamed over their targets;
-// then each directory is synced so that the renames survive a crash. A
-// failure in the first step (a full disk) leaves every old file in place.
-func (o *outDir) writeAll(files []templates.File) error {
-	root, err := os.OpenRoot(o.dir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	dirs := map[string]bool{".": true}
-	for _, fl := range files {
-		if !filepath.IsLocal(fl.Name) {
-			return fmt.Errorf("refusing to write %s outside the output directory", strconv.Quote(fl.Name))
-		}
-		if d := filepath.Dir(fl.Name); !dirs[d] {
-			if err := root.MkdirAll(d, 0o755); err != nil {
-				return err
-			}
-			dirs[d] = true
-		}
-	}
-	pending := make([]*renameio.PendingFile, len(files))
-	defer func() {
-		for _, pf := range pending {
-			if pf != nil {
-				pf.Cleanup() // a no-op once renamed
-			}
-		}
-	}()
-	var g errgroup.Group
-	g.SetLimit(16)
-	for i, fl := range files {
-		g.Go(func() error {
-			pf, err := renameio.NewPendingFile(filepath.Join(o.dir, fl.Name),
-				renameio.WithPermissions(0o644), renameio.WithExistingPermissions())
-			if err != nil {
-				return err
-			}
-			pending[i] = pf
-			if _, err := pf.Write(fl.Data); err != nil {
-				return err
-			}
-			return pf.Sync()
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	for _, pf := range pending {
-		// Syncs again, which costs nothing now, then renames.
-		if err := pf.CloseAtomicallyReplace(); err != nil {
-			return err
-		}
-	}
-	for d := range dirs {
-		if err := syncDir(filepath.Join(o.dir, d)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 type explainOptions struct {
-	json bool
+	policy, peer string
+	prefix       netip.Prefix
+	json         bool
 }
 
-func newCmdExplain(f *factory) *cobra.Command {
+func newCmdExplain(f *factory, runF func(context.Context, *explainOptions) error) *cobra.Command {
 	opts := &explainOptions{}
 	cmd := &cobra.Command{
 		Use:   "explain POLICY PEER PREFIX",
@@ -480,7 +506,19 @@ func newCmdExplain(f *factory) *cobra.Command {
 		Long: `Explain compiles one peer of the policy and says whether PREFIX passes its
 filter, through which filter entry, and for every route object or other
 source that lists it: origin, registry, the chain of sets that led to it,
-its RPKI state, and why it was dropped if it was.`,
+its RPKI state, and why it was dropped if it was. A more-specific of an
+accepted range is refused with the reason (the range's lengths, or the
+peer's max_length).
+
+Exit status: 0 when the prefix is accepted, 1 when it is not (or on error).`,
+		Example: `  # Is 193.0.0.0/21 accepted from peer ACME, and why?
+  filtergen explain filtergen.yaml ACME 193.0.0.0/21
+
+  # A single address is read as a host route (/32, /128)
+  filtergen explain filtergen.yaml ACME 193.0.0.1
+
+  # As JSON: the verdict, the matching entry and the provenance
+  filtergen explain filtergen.yaml ACME 193.0.0.0/21 --json | jq .verdict`,
 		Args: argsRange(3, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := netip.ParsePrefix(args[2])
@@ -491,31 +529,63 @@ its RPKI state, and why it was dropped if it was.`,
 				}
 				p = netip.PrefixFrom(a, a.BitLen())
 			}
-			pol, co, err := loadInputs(cmd.Context(), f, args[0])
-			if err != nil {
-				return err
+			opts.policy, opts.peer, opts.prefix = args[0], args[1], p
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			defer closeInputs(co)
-			co.Peers = []string{args[1]}
-			res, err := filtergen.Compile(cmd.Context(), pol, co)
-			if err != nil {
-				return err
-			}
-			e, err := res.Explain(args[1], p)
-			if err != nil {
-				return err
-			}
-			if opts.json {
-				enc := json.NewEncoder(f.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(e)
-			}
-			fmt.Fprint(f.Out, e.String())
-			return nil
+			return runExplain(cmd.Context(), f, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print the explanation as JSON")
 	return cmd
+}
+
+// explainJSON is 'explain --json': the verdict and reason beside the
+// library's Explanation.
+type explainJSON struct {
+	Verdict string `json:"verdict"` // "accepted" or "not-accepted"
+	Reason  string `json:"reason,omitempty"`
+	*filtergen.Explanation
+}
+
+func runExplain(ctx context.Context, f *factory, opts *explainOptions) error {
+	pol, src, err := openPolicy(ctx, f, opts.policy, filtergen.OpenOptions{})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	co := src.CompileOptions()
+	co.Peers = []string{opts.peer}
+	res, err := filtergen.Compile(ctx, pol, co)
+	if err != nil {
+		return err
+	}
+	e, err := res.Explain(opts.peer, opts.prefix)
+	if err != nil {
+		return err
+	}
+	reason := ""
+	if e.Entry == nil {
+		reason = res.Refusal(opts.peer, opts.prefix)
+	}
+	if opts.json {
+		v := explainJSON{Verdict: "accepted", Explanation: e}
+		if e.Entry == nil {
+			v.Verdict, v.Reason = "not-accepted", reason
+		}
+		if err := writeJSON(f.Out, v); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(f.Out, e.String())
+		if reason != "" {
+			fmt.Fprintf(f.Out, "  refused: %s\n", reason)
+		}
+	}
+	if e.Entry == nil {
+		return &exitError{code: ExitFailure} // the verdict is the message
+	}
+	return nil
 }
 
 type templatesOptions struct {
@@ -523,7 +593,7 @@ type templatesOptions struct {
 	force bool
 }
 
-func newCmdTemplates(f *factory) *cobra.Command {
+func newCmdTemplates(f *factory, runF func(*templatesOptions) error) *cobra.Command {
 	opts := &templatesOptions{}
 	cmd := &cobra.Command{
 		Use:   "templates [--write DIR [--force]]",
@@ -535,8 +605,17 @@ to overwrite existing files unless --force; edit them and pass
 'compile --templates DIR' to use them. Overrides go file by file: a
 template missing from DIR falls back to the embedded one, and
 PLATFORM/nft.tmpl in DIR overrides host/nft.tmpl for one platform.`,
+		Example: `  # List the embedded templates
+  filtergen templates
+
+  # Copy them out, edit one, and compile with it
+  filtergen templates --write mytemplates
+  filtergen compile filtergen.yaml -o out --templates mytemplates`,
 		Args: argsRange(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			var names []string
 			err := fs.WalkDir(templates.Builtin(), ".", func(p string, d fs.DirEntry, err error) error {
 				if err == nil && !d.IsDir() {

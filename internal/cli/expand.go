@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,7 +22,7 @@ type expandOptions struct {
 	objects    []string
 }
 
-func newCmdExpand(f *factory) *cobra.Command {
+func newCmdExpand(f *factory, runF func(*cobra.Command, *expandOptions) error) *cobra.Command {
 	opts := &expandOptions{}
 	cmd := &cobra.Command{
 		Use:   "expand --registry FILE [--registry FILE ...] [--sources S1,S2] [-4|-6] [--json] OBJECT...",
@@ -33,9 +32,20 @@ func newCmdExpand(f *factory) *cobra.Command {
 line, ascending by address then length). The expansion report (missing
 sets, loops, ASNs without routes) goes to stderr. A root object that does
 not exist is an error: exit 1, nothing on stdout.`,
+		Example: `  # The ASNs of an AS-SET from a RIPE dump
+  filtergen expand --registry ripe.db.gz AS-EXAMPLE
+
+  # Its IPv6 prefixes, RIPE objects preferred over RADB's
+  filtergen expand --registry ripe.db.gz --registry radb.db.gz --sources RIPE,RADB -6 AS-EXAMPLE
+
+  # Report and results as JSON
+  filtergen expand --registry ripe.db.gz --json AS-EXAMPLE | jq '.[0].report.missing'`,
 		Args: argsRange(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.objects = args
+			if runF != nil {
+				return runF(cmd, opts)
+			}
 			return runExpand(cmd, f, opts)
 		},
 	}
@@ -50,14 +60,16 @@ not exist is an error: exit 1, nothing on stdout.`,
 	return cmd
 }
 
+// expandJSON is one object of 'expand --json' (docs/json.md): ASNs are
+// numbers, as everywhere in the JSON contract.
 type expandJSON struct {
 	Object   string   `json:"object"`
-	ASNs     []string `json:"asns,omitempty"`
+	ASNs     []uint32 `json:"asns,omitempty"`
 	Prefixes []string `json:"prefixes,omitempty"`
 	Report   struct {
 		Missing  []irr.MissingRef  `json:"missing,omitempty"`
 		Loops    [][]string        `json:"loops,omitempty"`
-		NoRoutes []string          `json:"no_routes,omitempty"`
+		NoRoutes []uint32          `json:"no_routes,omitempty"`
 		Depth    int               `json:"depth"`
 		Sets     map[string]string `json:"sets,omitempty"`
 		Warnings []string          `json:"warnings,omitempty"`
@@ -120,9 +132,9 @@ func runExpand(cmd *cobra.Command, f *factory, opts *expandOptions) error {
 				return fmt.Errorf("expand %s: %w", strconv.Quote(obj), err)
 			}
 			rep = r
-			doc.ASNs = make([]string, len(asns))
-			for i, n := range asns {
-				doc.ASNs[i] = asn.Format(n)
+			doc.ASNs = asns
+			if doc.ASNs == nil {
+				doc.ASNs = []uint32{}
 			}
 		}
 		doc.Report.Missing = rep.Missing
@@ -130,20 +142,16 @@ func runExpand(cmd *cobra.Command, f *factory, opts *expandOptions) error {
 		doc.Report.Depth = rep.Depth
 		doc.Report.Sets = rep.Sets
 		doc.Report.Warnings = rep.Warnings
-		for _, n := range rep.NoRoutes {
-			doc.Report.NoRoutes = append(doc.Report.NoRoutes, asn.Format(n))
-		}
+		doc.Report.NoRoutes = rep.NoRoutes
 		docs = append(docs, doc)
 	}
 	if opts.json {
-		enc := json.NewEncoder(f.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(docs)
+		return writeJSON(f.Out, docs)
 	}
 	w := bufio.NewWriterSize(f.Out, 64<<10)
 	for _, d := range docs {
-		for _, s := range d.ASNs {
-			w.WriteString(s)
+		for _, n := range d.ASNs {
+			w.Write(asn.Append(nil, n))
 			w.WriteByte('\n')
 		}
 		for _, s := range d.Prefixes {
@@ -166,7 +174,11 @@ func writeReport(f *factory, d expandJSON) {
 		fmt.Fprintf(f.ErrOut, "note: %s: loop %s\n", obj, strings.Join(termSafeAll(l), " > "))
 	}
 	if n := len(d.Report.NoRoutes); n > 0 {
-		fmt.Fprintf(f.ErrOut, "note: %s: %d ASN(s) without route objects: %s\n", obj, n, strings.Join(termSafeAll(d.Report.NoRoutes), " "))
+		names := make([]string, n)
+		for i, a := range d.Report.NoRoutes {
+			names[i] = asn.Format(a)
+		}
+		fmt.Fprintf(f.ErrOut, "note: %s: %d ASN(s) without route objects: %s\n", obj, n, strings.Join(names, " "))
 	}
 	for _, w := range d.Report.Warnings {
 		fmt.Fprintf(f.ErrOut, "warning: %s: %s\n", obj, termSafe(w))

@@ -21,6 +21,8 @@ func newCmdIXFExport(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ixf-export POLICY [-o FILE]",
 		Short: "Write the IX-F member export (schema 1.0) of the route server's peers",
+		Example: `  # The route server's members as an IX-F member export
+  filtergen ixf-export examples/ixp-onboarding/route-server.yaml -o members.json`,
 		Long: `ixf-export resolves the policy (PeeringDB, members_from) and writes the
 IX-F member export JSON (euro-ix schema 1.0) of its peers as route-server
 clients: addresses on the peering LAN named in ixf_export, max-prefix and

@@ -117,8 +117,9 @@ func TestProgress(t *testing.T) {
 			if got := strings.Contains(stderr, "compiling: 2/2 peers"); got != tt.shown {
 				t.Errorf("progress shown %v, want %v; stderr %q", got, tt.shown, stderr)
 			}
-			// The last thing drawn is the final count, ended by a newline.
-			if tt.shown && !regexp.MustCompile(`compiling: 2/2 peers \([^)]*\)\x1b\[K\n$`).MatchString(stderr) {
+			// The last thing drawn is the final count, ended by a newline;
+			// the summary line follows.
+			if tt.shown && !regexp.MustCompile(`compiling: 2/2 peers \([^)]*\)\x1b\[K\nfiltergen: compiled 2 peers[^\n]*\n$`).MatchString(stderr) {
 				t.Errorf("progress does not end with the final count: %q", stderr)
 			}
 		})

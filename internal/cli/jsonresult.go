@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -18,7 +19,8 @@ const jsonIndent = "  "
 const jsonChunk = 1024
 
 // writeResultJSON writes res to w exactly as a json.Encoder with
-// SetIndent("", jsonIndent) would, byte for byte, but a piece at a time:
+// SetIndent("", jsonIndent) would after snakeJSON (the JSON contract:
+// snake_case keys), byte for byte, but a piece at a time:
 // the Encoder builds the whole document twice in memory (compact, then
 // indented) before writing, which for a large IXP was 23 GB for a Result
 // of a few. Here the Result, its peers and families are walked by hand
@@ -30,8 +32,14 @@ const jsonChunk = 1024
 // PeerResult and FamilyResult; TestResultJSONMatchesEncoder fails when
 // one of them gains a field this does not know.
 func writeResultJSON(w io.Writer, res *filtergen.Result) error {
+	return writeResultJSONWith(w, res, nil)
+}
+
+// writeResultJSONWith is writeResultJSON with more members after the
+// Result's own, written by extra.
+func writeResultJSONWith(w io.Writer, res *filtergen.Result, extra func(o *jsonObject)) error {
 	jw := &jsonWriter{bw: bufio.NewWriterSize(w, 1<<20)}
-	jw.result(0, res)
+	jw.result(0, res, extra)
 	jw.str("\n")
 	if jw.err != nil {
 		return jw.err
@@ -44,6 +52,7 @@ func writeResultJSON(w io.Writer, res *filtergen.Result) error {
 type jsonWriter struct {
 	bw      *bufio.Writer
 	scratch bytes.Buffer
+	leaf    []byte // reused by each leaf value's encoding
 	err     error
 }
 
@@ -65,7 +74,8 @@ func (w *jsonWriter) value(depth int, v any) {
 	if w.err != nil {
 		return
 	}
-	b, err := json.Marshal(v)
+	b, err := appendValue(w.leaf[:0], reflect.ValueOf(v))
+	w.leaf = b
 	if err != nil {
 		w.err = err
 		return
@@ -103,7 +113,7 @@ func (o *jsonObject) key(name string) {
 	}
 	o.n++
 	o.w.newline(o.depth + 1)
-	o.w.str(`"` + name + `": `)
+	o.w.str(`"` + snakeCase(name) + `": `)
 }
 
 // field writes the member name: v.
@@ -154,7 +164,8 @@ func leafArray[T any](w *jsonWriter, depth int, s []T) {
 	}
 	closing := len("\n") + depth*len(jsonIndent) + len("]")
 	for i := 0; i < len(s) && w.err == nil; i += jsonChunk {
-		b, err := json.Marshal(s[i:min(i+jsonChunk, len(s))])
+		b, err := appendValue(w.leaf[:0], reflect.ValueOf(s[i:min(i+jsonChunk, len(s))]))
+		w.leaf = b
 		if err != nil {
 			w.err = err
 			return
@@ -178,7 +189,7 @@ func leafArray[T any](w *jsonWriter, depth int, s []T) {
 	w.str("]")
 }
 
-func (w *jsonWriter) result(depth int, r *filtergen.Result) {
+func (w *jsonWriter) result(depth int, r *filtergen.Result, extra func(o *jsonObject)) {
 	if r == nil {
 		w.str("null")
 		return
@@ -199,6 +210,9 @@ func (w *jsonWriter) result(depth int, r *filtergen.Result) {
 	array(w, depth+1, r.Peers, w.peer)
 	if len(r.ASPA) > 0 {
 		o.field("ASPA", r.ASPA)
+	}
+	if extra != nil {
+		extra(o)
 	}
 	o.end()
 }

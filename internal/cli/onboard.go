@@ -28,6 +28,11 @@ func newCmdOnboard(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "onboard POLICY ASN [--ix N] [--write]",
 		Short: "Propose the policy entry for a new member from PeeringDB and the IRR",
+		Example: `  # What would AS64500's entry be, from PeeringDB and the IRR?
+  filtergen onboard examples/ixp-onboarding/onboarding.yaml AS64500 --ix 4242
+
+  # Append it to the policy
+  filtergen onboard examples/ixp-onboarding/onboarding.yaml AS64500 --ix 4242 --write`,
 		Long: `Onboard looks the member up in the policy's PeeringDB source (snapshot or
 API) and prints the peers entry it would add: announce from irr_as_set,
 max-prefix per family from info_prefixes4/6 with the policy's headroom, a

@@ -29,6 +29,14 @@ func newCmdReport(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report POLICY [-o DIR] [--json] [--peer NAME]",
 		Short: "Report every neighbor's MANRS readiness",
+		Example: `  # The readiness of every neighbor, as Markdown on stdout
+  filtergen report examples/ixp-onboarding/filtergen.yaml
+
+  # HTML, Markdown and JSON into a directory
+  filtergen report examples/ixp-onboarding/filtergen.yaml -o report/
+
+  # One neighbor, as JSON
+  filtergen report examples/ixp-onboarding/filtergen.yaml --peer COLOCLUE --json`,
 		Long: `Report compiles the policy and says, for every neighbor, what its registry
 data is worth: prefixes registered, accepted and dropped (and why), RPKI
 coverage by count and by address space, route objects per source and the

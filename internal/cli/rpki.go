@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -20,8 +19,10 @@ func newCmdRPKI(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rpki",
 		Short: "Inspect RPKI data: route origin validation",
-		Args:  argsRange(0, 0),
-		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		Example: `  # Is 193.0.0.0/21 from AS3333 valid?
+  filtergen rpki check --vrps vrps.json 193.0.0.0/21 AS3333`,
+		Args: cobra.ArbitraryArgs,
+		RunE: unknownSubcommand,
 	}
 	cmd.AddCommand(newCmdRPKICheck(f, nil))
 	return cmd
@@ -58,6 +59,11 @@ as max_age: 0 does in a policy and MaxAge 0 in the library; --max-age any
 accepts data of any age.
 Exit 0 when every pair could be decided (whatever the states), 1 on bad
 input, an unreachable cache or stale data.`,
+		Example: `  # Validate one prefix with two origins against an rpki-client file
+  filtergen rpki check --vrps /var/db/rpki-client/json 193.0.0.0/21 AS3333 AS64500
+
+  # Against an RTR cache, as JSON
+  filtergen rpki check --rtr 127.0.0.1:8282 --json 2001:db8::/32 AS64500`,
 		Args: argsRange(2, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.prefix, opts.asns = args[0], args[1:]
@@ -96,15 +102,15 @@ type rpkiSessionJSON struct {
 
 type rpkiResultJSON struct {
 	Prefix string        `json:"prefix"`
-	ASN    string        `json:"asn"`
+	ASN    uint32        `json:"asn"`
 	State  rpki.State    `json:"state"`
 	VRPs   []rpkiVRPJSON `json:"vrps"`
 }
 
 type rpkiVRPJSON struct {
 	Prefix    string `json:"prefix"`
-	MaxLength uint8  `json:"maxLength"`
-	ASN       string `json:"asn"`
+	MaxLength uint8  `json:"max_length"`
+	ASN       uint32 `json:"asn"`
 	TA        string `json:"ta,omitempty"`
 }
 
@@ -153,7 +159,7 @@ func runRPKICheck(ctx context.Context, f *factory, opts *rpkiCheckOptions) error
 	var text strings.Builder
 	for _, origin := range origins {
 		state, vrps := set.Validate(prefix, origin)
-		r := rpkiResultJSON{Prefix: prefix.String(), ASN: asn.Format(origin), State: state, VRPs: []rpkiVRPJSON{}}
+		r := rpkiResultJSON{Prefix: prefix.String(), ASN: origin, State: state, VRPs: []rpkiVRPJSON{}}
 		fmt.Fprintf(&text, "%s %s %s", prefix, asn.Format(origin), state)
 		for i, v := range vrps {
 			sep := ", "
@@ -161,15 +167,13 @@ func runRPKICheck(ctx context.Context, f *factory, opts *rpkiCheckOptions) error
 				sep = ": "
 			}
 			fmt.Fprintf(&text, "%s%s", sep, v)
-			r.VRPs = append(r.VRPs, rpkiVRPJSON{Prefix: v.Prefix.String(), MaxLength: v.MaxLen, ASN: asn.Format(v.ASN), TA: v.TA})
+			r.VRPs = append(r.VRPs, rpkiVRPJSON{Prefix: v.Prefix.String(), MaxLength: v.MaxLen, ASN: v.ASN, TA: v.TA})
 		}
 		text.WriteByte('\n')
 		doc.Results = append(doc.Results, r)
 	}
 	if opts.json {
-		enc := json.NewEncoder(f.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return writeJSON(f.Out, doc)
 	}
 	_, err = fmt.Fprint(f.Out, text.String())
 	return err

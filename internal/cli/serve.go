@@ -38,9 +38,15 @@ type serveOptions struct {
 	reload   <-chan os.Signal
 }
 
-func newCmdServe(f *factory) *cobra.Command {
+func newCmdServe(f *factory, runF func(context.Context, *serveOptions) error) *cobra.Command {
 	opts := &serveOptions{}
 	cmd := &cobra.Command{
+		Example: `  # Serve a RIPE dump to bgpq4 and other IRR tools on 127.0.0.1:4343
+  filtergen serve ripe.db.gz
+  bgpq4 -h 127.0.0.1:4343 AS-EXAMPLE
+
+  # Two dumps, RIPE's objects preferred, on another port
+  filtergen serve --listen 127.0.0.1:4344 --sources RIPE,RADB ripe.db.gz radb.db.gz`,
 		Use:   "serve [--listen ADDR] [--no-a] [--sources S1,S2] FILE...",
 		Short: "Serve registry dumps over the IRRd protocol",
 		Long: `Serve loads RPSL dumps (plain or gzip) and answers IRRd "!" queries about
@@ -53,6 +59,9 @@ fails keeps the old data and logs why. SIGINT or SIGTERM stop the server
 		Args: argsRange(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.files = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
 			return runServe(cmd.Context(), f, opts)
 		},
 	}

@@ -15,15 +15,18 @@ const module = "github.com/filtergen/filtergen"
 // forbidden maps a package (relative to the module) to the project
 // packages it must never import, directly or through another package.
 var forbidden = map[string][]string{
-	"irr":                {"filtergen", "templates", "internal/cli", "rpki"},
-	"rpki":               {"filtergen", "templates", "internal/cli", "irr"},
-	"peeringdb":          {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
-	"ixf":                {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
-	"filtergen":          {"templates", "internal/cli"},
-	"templates":          {"irr", "rpki", "internal/cli"},
-	"report":             {"irr", "rpki", "templates", "internal/cli"},
+	"irr":       {"filtergen", "templates", "outdir", "internal/cli", "rpki"},
+	"rpki":      {"filtergen", "templates", "outdir", "internal/cli", "irr"},
+	"peeringdb": {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
+	"ixf":       {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
+	"filtergen": {"templates", "outdir", "internal/cli"},
+	"templates": {"irr", "rpki", "outdir", "internal/cli"},
+	"report":    {"irr", "rpki", "templates", "internal/cli"},
+	// outdir is the write path: it sees the Result (filtergen) and the
+	// rendered files (templates), never the sources behind them.
+	"outdir":             {"irr", "rpki", "internal/cli"},
 	"internal/asn":       {"irr", "rpki", "filtergen", "templates", "internal/cli"},
-	"internal/inputfile": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn", "internal/platform"},
+	"internal/inputfile": {"irr", "rpki", "filtergen", "templates", "outdir", "internal/cli", "internal/asn", "internal/platform"},
 	"internal/platform":  {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
 	// yangcheck checks rendered text against vendor models; it knows
 	// nothing of how the text was made (its tests may use anything).
@@ -38,6 +41,7 @@ var forbidden = map[string][]string{
 // package is held to the same rule: it sees only the Result.
 var opaque = map[string][]string{
 	"templates": {"filtergen"},
+	"outdir":    {"filtergen", "templates"},
 	"report":    {"filtergen"},
 }
 

@@ -1,0 +1,26 @@
+// Package outdir compiles a policy into a directory of router
+// configuration files, with the guarantees an unattended pipeline needs:
+// plan, check, diff, shrink guard and atomic write.
+//
+//	pol, _ := filtergen.LoadPolicy("filtergen.yaml")
+//	src, _ := filtergen.Open(ctx, pol, filtergen.OpenOptions{})
+//	defer src.Close()
+//	sum, _, err := outdir.Compile(ctx, pol, src.CompileOptions(), "out", outdir.Options{})
+//
+// Compile renders each peer's file as soon as the peer is compiled and
+// stages it in a temporary file beside its target, so that memory holds
+// one peer's filter at a time. When every peer has succeeded it renames
+// the peer files into place, then the router files that include them (a
+// crash in between leaves a router file whose includes all exist), then
+// removes the files of peers no longer in the policy. An interrupted run
+// leaves the old files in place; its temporary files are removed by the
+// next run. Nothing is written when a peer fails, unless KeepGoing.
+//
+// The shrink guard compares each peer's accepted prefix count, per
+// family, with the count recorded when its file was last written (the
+// state file ".filtergen-state.json" in the directory). The new count
+// comes from the compiled Result, never from rendered text, so a
+// template of one's own cannot switch the guard off. In a directory written
+// before the state file existed, the old side is read from the files'
+// marker lines, and stale files are found from the next run on.
+package outdir
