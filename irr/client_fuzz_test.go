@@ -103,7 +103,6 @@ func FuzzClientWalk(f *testing.F) {
 			QueryTimeout: 200 * time.Millisecond,
 			Timeout:      3 * time.Second,
 			Retries:      -1,
-			Walk:         true,
 			MaxReply:     1 << 16,
 		}
 		defer c.Close()
