@@ -285,8 +285,8 @@ var fields = map[string]field{
 	"Options.ingress_acl": {Doc: "Renders a BCP 38 source-address ACL on the customer's interface. Customers only.",
 		DefaultText: "`true` for customers", Example: "ingress_acl: false"},
 	"Options.fail_on_missing_set": off("Fails the peer when a set nested in one of its AS-SETs or route-sets does not exist, instead of a warning. Off by default: public registries hold many dangling references.", "fail_on_missing_set: true"),
-	"Options.import":  {Doc: "Import hygiene; see [import](#ImportOptions).", DefaultText: "each check's default", Example: "import: {max_path_length: 32}"},
-	"Options.session": {Doc: "Session transport settings; see [session](#SessionOptions).", DefaultText: "none", Example: "session: {bfd: true}"},
+	"Options.import":              {Doc: "Import hygiene; see [import](#ImportOptions).", DefaultText: "each check's default", Example: "import: {max_path_length: 32}"},
+	"Options.session":             {Doc: "Session transport settings; see [session](#SessionOptions).", DefaultText: "none", Example: "session: {bfd: true}"},
 
 	// MaxPrefix
 	"MaxPrefix.limit": {Doc: "A fixed limit for both families; 0 inherits.", DefaultText: "computed", Min: 0, Max: maxU32, Example: "limit: 200"},
