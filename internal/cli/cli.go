@@ -196,9 +196,10 @@ func run(ctx context.Context, f *factory, args []string) int {
 			b, _ := json.Marshal(jsonError{Error: err.Error(), Exit: code, FailedPeers: filtergen.FailedPeers(err)})
 			fmt.Fprintf(f.ErrOut, "%s\n", b)
 		default:
-			// A library message may already start with its package's name;
-			// never print "filtergen: filtergen: …". Error text may carry an IRR server's F message or names from
-			// a registry: escaped, but for its own line breaks.
+			// A library message may already start with its package's
+			// name (never "filtergen: filtergen: …"); error text may carry
+			// an IRR server's F message or names from a registry: escaped,
+			// but for its own line breaks.
 			fmt.Fprintf(f.ErrOut, "filtergen: %s\n", termSafeLines(strings.TrimPrefix(err.Error(), "filtergen: ")))
 			if code == ExitUsage {
 				fmt.Fprintln(f.ErrOut, "Run 'filtergen --help' for usage.")

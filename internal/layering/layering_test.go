@@ -15,19 +15,19 @@ const module = "github.com/filtergen/filtergen"
 // forbidden maps a package (relative to the module) to the project
 // packages it must never import, directly or through another package.
 var forbidden = map[string][]string{
-	"irr":       {"filtergen", "templates", "outdir", "internal/cli", "rpki"},
-	"rpki":      {"filtergen", "templates", "outdir", "internal/cli", "irr"},
-	"peeringdb": {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
-	"ixf":       {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
-	"filtergen": {"templates", "outdir", "internal/cli"},
-	"templates": {"irr", "rpki", "outdir", "internal/cli"},
-	"report":    {"irr", "rpki", "templates", "internal/cli"},
+	"irr":                {"filtergen", "templates", "outdir", "internal/cli", "rpki"},
+	"rpki":               {"filtergen", "templates", "outdir", "internal/cli", "irr"},
+	"peeringdb":          {"filtergen", "templates", "internal/cli", "irr", "rpki", "ixf"},
+	"ixf":                {"filtergen", "templates", "internal/cli", "irr", "rpki", "peeringdb"},
+	"filtergen":          {"templates", "outdir", "internal/cli"},
+	"templates":          {"irr", "rpki", "outdir", "internal/cli"},
+	"report":             {"irr", "rpki", "templates", "internal/cli"},
+	"internal/asn":       {"irr", "rpki", "filtergen", "templates", "internal/cli"},
+	"internal/inputfile": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn", "internal/platform"},
+	"internal/platform":  {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
 	// outdir is the write path: it sees the Result (filtergen) and the
 	// rendered files (templates), never the sources behind them.
-	"outdir":             {"irr", "rpki", "internal/cli"},
-	"internal/asn":       {"irr", "rpki", "filtergen", "templates", "internal/cli"},
-	"internal/inputfile": {"irr", "rpki", "filtergen", "templates", "outdir", "internal/cli", "internal/asn", "internal/platform"},
-	"internal/platform":  {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn"},
+	"outdir": {"irr", "rpki", "internal/cli"},
 	// yangcheck checks rendered text against vendor models; it knows
 	// nothing of how the text was made (its tests may use anything).
 	"internal/yangcheck": {"irr", "rpki", "filtergen", "templates", "internal/cli", "internal/asn", "internal/platform", "internal/bgpq4"},
