@@ -164,6 +164,7 @@ var commands = []func(*factory) *cobra.Command{
 	func(f *factory) *cobra.Command { return newCmdTemplates(f, nil) },
 	newCmdRPKI,
 	func(f *factory) *cobra.Command { return newCmdServe(f, nil) },
+	newCmdPolicy,
 }
 
 // Main runs the command line and returns the exit code.
