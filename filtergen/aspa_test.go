@@ -55,7 +55,7 @@ func TestCompileASPARecords(t *testing.T) {
 	}{
 		{"no records", filtergen.RPKIFromSet(noASPA), time.Time{}, "router ob1: aspa: the RPKI data has no ASPA records"},
 		{"cannot list", fake, time.Time{}, "router ob1: aspa: the RPKI data cannot list its ASPA records"},
-		{"stale", filtergen.RPKIFromSet(set), produced.Add(48 * time.Hour), "router ob1: aspa: RPKI data is stale"},
+		{"stale", filtergen.RPKIFromSet(set), produced.Add(48 * time.Hour), "router ob1: aspa: RPKI data built "},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := compileTest(t, mustPolicy(t, aspaPolicy), f, tt.data, func(o *filtergen.CompileOptions) {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/filtergen/filtergen/internal/platform"
 	"github.com/filtergen/filtergen/irr"
+	"github.com/filtergen/filtergen/rpki"
 )
 
 // RPKI is what Compile needs from RPKI data. The rpki package's table
@@ -30,15 +31,16 @@ type RPKI interface {
 	// Validate returns the RFC 6811 state of route p with the given
 	// origin, and the largest maxLength of the VRPs that make it valid
 	// (0 when it is not valid).
-	Validate(p netip.Prefix, origin uint32) (RPKIState, uint8)
+	Validate(p netip.Prefix, origin uint32) (rpki.State, uint8)
 	// VRPs returns the VRPs of asn in the family (4 or 6).
 	VRPs(asn uint32, family irr.Family) []VRP
 	// Updated returns when the data was generated; zero if unknown.
 	Updated() time.Time
 }
 
-// ASPA is optionally implemented by an RPKI value that has ASPA records.
-type ASPA interface {
+// ASPAProviders is optionally implemented by an RPKI value that has ASPA
+// records.
+type ASPAProviders interface {
 	// Providers returns the provider ASNs customer declared, and whether
 	// it has an ASPA record at all.
 	Providers(customer uint32) ([]uint32, bool)
@@ -52,12 +54,8 @@ type ASPARecords interface {
 	ASPARecords() []ASPARecord
 }
 
-// A VRP is a validated ROA payload.
-type VRP struct {
-	Prefix netip.Prefix
-	MaxLen uint8
-	ASN    uint32
-}
+// A VRP is a validated ROA payload: the rpki package's type.
+type VRP = rpki.VRP
 
 // CompileOptions are the inputs of Compile besides the policy.
 type CompileOptions struct {
@@ -112,8 +110,10 @@ type CompileOptions struct {
 // ErrEmptyFilter reports a peer for which nothing at all was accepted.
 var ErrEmptyFilter = errors.New("no prefix accepted in any family")
 
-// ErrStale reports RPKI data older than the policy's maximum age.
-var ErrStale = errors.New("RPKI data is stale")
+// ErrStale reports RPKI data older than the policy's maximum age. It is
+// rpki.ErrStale: errors.Is(err, ErrStale) holds whether the rpki loader
+// or Compile refused the data.
+var ErrStale = rpki.ErrStale
 
 // ErrMissingSet reports a nested set that does not exist, for a peer
 // whose settings make that fatal (fail_on_missing_set).
@@ -186,15 +186,9 @@ func Compile(ctx context.Context, pol *Policy, opts CompileOptions) (*Result, er
 		if l, ok := opts.RPKI.(interface{ Len() int }); ok {
 			res.RPKI.VRPs = l.Len()
 		}
-		max := rpol.MaxAge
-		if max >= 0 {
-			u := opts.RPKI.Updated()
-			switch {
-			case u.IsZero():
-				staleErr = fmt.Errorf("%w: the data has no generation time and max_age is %s", ErrStale, max)
-			case opts.Now().Sub(u) > max:
-				staleErr = fmt.Errorf("%w: generated %s, %s ago, more than max_age %s", ErrStale,
-					u.UTC().Format(time.RFC3339), opts.Now().Sub(u).Truncate(time.Second), max)
+		if max := rpol.MaxAge; max >= 0 {
+			if err := rpki.CheckAge(opts.RPKI.Updated(), opts.Now(), max); err != nil {
+				staleErr = fmt.Errorf("RPKI %w", err)
 			}
 		}
 	}
@@ -547,7 +541,7 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 	for n := range cone {
 		coneSet[n] = true
 	}
-	if aspa, ok := c.opts.RPKI.(ASPA); ok {
+	if aspa, ok := c.opts.RPKI.(ASPAProviders); ok {
 		pr.Expansion.ASPA = checkASPA(aspa, originASNs, pr.ASN, coneSet, func(n uint32) []string { return cone[n].chain })
 	}
 
@@ -757,7 +751,9 @@ func (c *compiler) dropReason(pv *Provenance, s *Settings, fi int, peerASN uint3
 	r := pv.Range
 	var vmax uint8
 	if c.opts.RPKI != nil && pv.Origin != 0 {
-		pv.RPKI, vmax = c.opts.RPKI.Validate(r.Prefix, pv.Origin)
+		var st rpki.State
+		st, vmax = c.opts.RPKI.Validate(r.Prefix, pv.Origin)
+		pv.RPKI = rpkiStateOf(st)
 	}
 	if s.DropBogonASNs && pv.Origin != 0 && IsBogonASN(pv.Origin) {
 		return DropBogonOrigin
@@ -780,7 +776,7 @@ func (c *compiler) dropReason(pv *Provenance, s *Settings, fi int, peerASN uint3
 		if st == RPKIValid && s.RPKITightenMaxLength && r.Max > vmax {
 			r.Max = max(vmax, r.Min)
 		}
-		if aspa, ok := c.opts.RPKI.(ASPA); ok && pv.Origin != peerASN {
+		if aspa, ok := c.opts.RPKI.(ASPAProviders); ok && pv.Origin != peerASN {
 			if provs, has := aspa.Providers(pv.Origin); has {
 				down := false
 				for _, pp := range provs {

@@ -237,7 +237,7 @@ func TestCompileFailures(t *testing.T) {
 		{"IRR failure", func(f *fakeIRR, r *fakeASPA, y *string) { f.fail = errors.New("connection refused") },
 			nil, "connection refused", []string{"ACME", "ACME2", "CUST"}},
 		{"stale RPKI", func(f *fakeIRR, r *fakeASPA, y *string) { r.updated = r.updated.Add(-48 * time.Hour) },
-			filtergen.ErrStale, "more than max_age 24h0m0s", []string{"ACME", "ACME2", "CUST"}},
+			filtergen.ErrStale, "more than the maximum age 24h0m0s", []string{"ACME", "ACME2", "CUST"}},
 		{"empty filter", func(f *fakeIRR, r *fakeASPA, y *string) {
 			f.routes = f.routes[:1]
 			f.routes[0].Origin = 999

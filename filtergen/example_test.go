@@ -68,7 +68,7 @@ source:  RIPE
 		IRR:     filtergen.IRRSource{Dumps: []string{"example.rpsl"}},
 		Routers: []filtergen.Router{{Name: "rs1", Platform: "bird2"}},
 		Peers: []filtergen.Peer{{Name: "EXAMPLE", ASN: 3333, Announce: []string{"AS-EXAMPLE"},
-			Options: filtergen.Options{Families: []string{"ipv4"}}}},
+			PeerOptions: filtergen.PeerOptions{Families: []string{"ipv4"}}}},
 	}
 	res, err := filtergen.Compile(context.Background(), pol, filtergen.CompileOptions{IRR: reg})
 	if err != nil {

@@ -142,7 +142,7 @@ func newSetTree(root string, rep *irr.Report) *SetTree {
 }
 
 // checkASPA applies the rule of DropASPA to every origin of the cone.
-func checkASPA(aspa ASPA, origins []uint32, peer uint32, cone map[uint32]bool, chain func(uint32) []string) *ASPACheck {
+func checkASPA(aspa ASPAProviders, origins []uint32, peer uint32, cone map[uint32]bool, chain func(uint32) []string) *ASPACheck {
 	ck := &ASPACheck{}
 	for _, n := range origins {
 		if n == peer {

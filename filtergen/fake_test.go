@@ -12,6 +12,7 @@ import (
 	"github.com/filtergen/filtergen/filtergen"
 	"github.com/filtergen/filtergen/internal/asn"
 	"github.com/filtergen/filtergen/irr"
+	"github.com/filtergen/filtergen/rpki"
 )
 
 // fakeIRR is a tiny in-memory irr.Expander for tests: sets of members
@@ -120,7 +121,7 @@ type fakeRPKI struct {
 	aspa    map[uint32][]uint32
 }
 
-func (f *fakeRPKI) Validate(p netip.Prefix, origin uint32) (filtergen.RPKIState, uint8) {
+func (f *fakeRPKI) Validate(p netip.Prefix, origin uint32) (rpki.State, uint8) {
 	covered, valid := false, false
 	var maxLen uint8
 	for _, v := range f.vrps {
@@ -134,11 +135,11 @@ func (f *fakeRPKI) Validate(p netip.Prefix, origin uint32) (filtergen.RPKIState,
 	}
 	switch {
 	case valid:
-		return filtergen.RPKIValid, maxLen
+		return rpki.Valid, maxLen
 	case covered:
-		return filtergen.RPKIInvalid, 0
+		return rpki.Invalid, 0
 	}
-	return filtergen.RPKINotFound, 0
+	return rpki.NotFound, 0
 }
 
 func (f *fakeRPKI) VRPs(n uint32, fam irr.Family) []filtergen.VRP {

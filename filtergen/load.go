@@ -492,7 +492,7 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 		res.Originate = append(res.Originate, it)
 	}
 	res.RTR = pol.resolveCaches(add)
-	pol.validateOptions(&pol.Defaults, "", "defaults", false, routers, add)
+	pol.validatePeerOptions(&pol.Defaults, "", "defaults", false, routers, add)
 	if pol.Defaults.Interface != "" {
 		add("", "defaults.interface", "an interface belongs to one customer on one router: set it per customer or in attach")
 	}
@@ -549,7 +549,7 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 				}
 				items = append(items, it)
 			}
-			pol.validateOptions(&p.Options, peer, path, list.key == "customers", routers, add)
+			pol.validatePeerOptions(&p.PeerOptions, peer, path, list.key == "customers", routers, add)
 			if rp, ok := pol.resolvePeer(p, items, peer, path, platformOf, add); ok {
 				res.Peers = append(res.Peers, rp)
 			}
@@ -561,7 +561,7 @@ func (pol *Policy) resolve(pos func(path string) (int, int)) (*ResolvedPolicy, e
 	return res, nil
 }
 
-func (pol *Policy) validateOptions(o *Options, peer, path string, customer bool, routers map[string]bool,
+func (pol *Policy) validatePeerOptions(o *PeerOptions, peer, path string, customer bool, routers map[string]bool,
 	add func(peer, path, format string, args ...any)) {
 	sub := func(s string) string {
 		if path == "" {

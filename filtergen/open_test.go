@@ -89,7 +89,7 @@ func TestCompileRouterSelection(t *testing.T) {
 		Routers: []filtergen.Router{{Name: "r1", Platform: "bird2"}, {Name: "r2", Platform: "junos"}},
 		Peers: []filtergen.Peer{
 			{Name: "A", ASN: 3333, Announce: []string{"AS3333"}},
-			{Name: "B", ASN: 64500, Announce: []string{"AS-MISSING"}, Options: filtergen.Options{Routers: []string{"r2"}}},
+			{Name: "B", ASN: 64500, Announce: []string{"AS-MISSING"}, PeerOptions: filtergen.PeerOptions{Routers: []string{"r2"}}},
 		}}
 	res, err := filtergen.Compile(context.Background(), pol, filtergen.CompileOptions{IRR: reg, Routers: []string{"R1"}})
 	if err != nil {

@@ -38,7 +38,7 @@ type Policy struct {
 	// RPKI data, which is an error for a peer that asks for an RPKI check.
 	RPKI RPKISource `yaml:"rpki"`
 	// Defaults apply to every peer and customer; their own fields override.
-	Defaults Options `yaml:"defaults"`
+	Defaults PeerOptions `yaml:"defaults"`
 	// ShrinkGuard is the largest fraction by which a peer's accepted
 	// prefix count may fall compared with the output on disk; 0 means
 	// DefaultShrinkGuard. The guard is applied by the caller that knows
@@ -255,16 +255,18 @@ type Peer struct {
 	Attach []AttachConfig `yaml:"attach"`
 	// Export is what a customer receives: full (default), default or
 	// own-and-customers. Other roles' export follows from the role.
-	Export  CustomerExport `yaml:"export"`
-	Options `yaml:",inline"`
+	Export      CustomerExport `yaml:"export"`
+	PeerOptions `yaml:",inline"`
 
 	// Customer is set for entries of Policy.Customers.
 	Customer bool `yaml:"-"`
 }
 
-// Options are the per-peer settings. In Policy.Defaults they apply to
-// every peer; a peer's own non-nil fields override them.
-type Options struct {
+// PeerOptions are the per-peer settings of the policy file: the YAML keys
+// that a peer, a customer and the defaults entry share. In
+// Policy.Defaults they apply to every peer; a peer's own non-nil fields
+// override them.
+type PeerOptions struct {
 	// Families lists "ipv4" and/or "ipv6"; default both.
 	Families []string `yaml:"families"`
 	// Routers lists the routers the peer is on; default every router.
@@ -443,7 +445,7 @@ type Settings struct {
 
 // Settings returns p's options merged over defaults d and the built-in
 // defaults.
-func (p *Peer) Settings(d Options, routers []Router) Settings {
+func (p *Peer) Settings(d PeerOptions, routers []Router) Settings {
 	s := Settings{
 		Families: []string{"ipv4", "ipv6"},
 		MaxPrefix: MaxPrefix{Headroom: DefaultHeadroom, Minimum: DefaultMinimumMax, Action: MaxPrefixRestart,
@@ -467,7 +469,7 @@ func (p *Peer) Settings(d Options, routers []Router) Settings {
 		s.IngressACL = true
 		s.URPF = "strict"
 	}
-	for _, o := range []*Options{&d, &p.Options} {
+	for _, o := range []*PeerOptions{&d, &p.PeerOptions} {
 		if o.Families != nil {
 			s.Families = o.Families
 		}

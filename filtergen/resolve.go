@@ -156,7 +156,7 @@ func (pol *Policy) resolvePeer(p *Peer, items []AnnounceItem, peer, path string,
 	}
 
 	// Attachments.
-	if len(p.Attach) > 0 && p.Options.Routers != nil {
+	if len(p.Attach) > 0 && p.PeerOptions.Routers != nil {
 		fail(".routers", "set routers or attach, not both: attach names the routers")
 	}
 	if len(p.Attach) > 0 && p.Interface != "" {
@@ -255,7 +255,7 @@ func (pol *Policy) resolvePeer(p *Peer, items []AnnounceItem, peer, path string,
 		Tag:       LargeCommunity{uint32(pol.LocalAS), CommunityLearnedFrom, role.Code()},
 	}
 	im.OriginCheck = im.PrefixFilter
-	for _, o := range []*Options{&pol.Defaults, &p.Options} {
+	for _, o := range []*PeerOptions{&pol.Defaults, &p.PeerOptions} {
 		x := o.Import
 		if x == nil {
 			continue
@@ -282,7 +282,7 @@ func (pol *Policy) resolvePeer(p *Peer, items []AnnounceItem, peer, path string,
 	if ss.MaxPrefixAction != MaxPrefixRestart {
 		ss.RestartAfter = 0
 	}
-	for _, o := range []*Options{&pol.Defaults, &p.Options} {
+	for _, o := range []*PeerOptions{&pol.Defaults, &p.PeerOptions} {
 		x := o.Session
 		if x == nil {
 			continue

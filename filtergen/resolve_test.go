@@ -91,10 +91,10 @@ func TestValidateParity(t *testing.T) {
 		}, "session.password", [2]string{}},
 		{"export on a peer", ", export: full", "", func(p *filtergen.Policy) { p.Peers[0].Export = filtergen.ExportFull }, "export applies to customers", [2]string{}},
 		{"interface on a peer of two routers", "", "customers: [{name: C1, asn: 1, announce: [AS1], interface: eth1}]\n", func(p *filtergen.Policy) {
-			p.Customers = []filtergen.Peer{{Name: "C1", ASN: 1, Announce: []string{"AS1"}, Options: filtergen.Options{Interface: "eth1"}}}
+			p.Customers = []filtergen.Peer{{Name: "C1", ASN: 1, Announce: []string{"AS1"}, PeerOptions: filtergen.PeerOptions{Interface: "eth1"}}}
 		}, "list the interface per router under attach", [2]string{}},
 		{"customer without interface", "", "customers: [{name: C1, asn: 1, announce: [AS1], routers: [r1]}]\n", func(p *filtergen.Policy) {
-			p.Customers = []filtergen.Peer{{Name: "C1", ASN: 1, Announce: []string{"AS1"}, Options: filtergen.Options{Routers: []string{"r1"}}}}
+			p.Customers = []filtergen.Peer{{Name: "C1", ASN: 1, Announce: []string{"AS1"}, PeerOptions: filtergen.PeerOptions{Routers: []string{"r1"}}}}
 		}, "needs an interface", [2]string{}},
 		{"Linux interface too long", "", "customers: [{name: C1, asn: 1, announce: [AS1], attach: [{router: r1, interface: abcdefghijklmnop}]}]\n", func(p *filtergen.Policy) {
 			p.Customers = []filtergen.Peer{{Name: "C1", ASN: 1, Announce: []string{"AS1"}, Attach: []filtergen.AttachConfig{{Router: "r1", Interface: "abcdefghijklmnop"}}}}

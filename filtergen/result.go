@@ -9,6 +9,7 @@ import (
 
 	"github.com/filtergen/filtergen/internal/asn"
 	"github.com/filtergen/filtergen/irr"
+	"github.com/filtergen/filtergen/rpki"
 )
 
 // A Result is a compiled policy: vendor-neutral filters for every peer,
@@ -35,11 +36,9 @@ type Result struct {
 }
 
 // An ASPARecord is a validated ASPA payload: the ASes Customer attests
-// as its providers, ascending; {0} for a transit-free AS.
-type ASPARecord struct {
-	Customer  uint32
-	Providers []uint32
-}
+// as its providers, ascending; {0} for a transit-free AS. It is the rpki
+// package's type, named here so that templates need only filtergen.
+type ASPARecord = rpki.ASPA
 
 // RPKIInfo records the RPKI snapshot a Result was compiled with.
 type RPKIInfo struct {
@@ -190,7 +189,10 @@ const (
 	DropFamilyAbsent DropReason = "family-not-configured"
 )
 
-// RPKIState is the RFC 6811 validation state of a route.
+// RPKIState is the RFC 6811 validation state of a route as a Result
+// records it: rpki.State, which has the three RFC states, plus
+// RPKIUnchecked for a route that was not validated (no RPKI data, or no
+// known origin). rpkiStateOf is the one conversion from rpki.State.
 type RPKIState uint8
 
 // The validation states. RPKIUnchecked means no check was made: there is
@@ -202,6 +204,19 @@ const (
 	RPKIInvalid
 )
 
+// rpkiStateOf returns the RPKIState of a route the rpki package validated.
+func rpkiStateOf(s rpki.State) RPKIState {
+	switch s {
+	case rpki.Valid:
+		return RPKIValid
+	case rpki.Invalid:
+		return RPKIInvalid
+	}
+	return RPKINotFound
+}
+
+// String returns "valid", "invalid", "not-found" (the rpki.State texts)
+// or "unchecked".
 func (s RPKIState) String() string {
 	switch s {
 	case RPKINotFound:

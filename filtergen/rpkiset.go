@@ -17,7 +17,7 @@ const DefaultRPKIMaxAge = rpki.DefaultMaxAge
 func RPKIFromSet(s *rpki.Set) RPKI {
 	a := &setAdapter{s: s, byASN: map[uint32][]VRP{}}
 	for v := range s.VRPs() {
-		a.byASN[v.ASN] = append(a.byASN[v.ASN], VRP{Prefix: v.Prefix, MaxLen: v.MaxLen, ASN: v.ASN})
+		a.byASN[v.ASN] = append(a.byASN[v.ASN], v)
 	}
 	return a
 }
@@ -27,21 +27,17 @@ type setAdapter struct {
 	byASN map[uint32][]VRP
 }
 
-func (a *setAdapter) Validate(p netip.Prefix, origin uint32) (RPKIState, uint8) {
+func (a *setAdapter) Validate(p netip.Prefix, origin uint32) (rpki.State, uint8) {
 	st, vrps := a.s.Validate(p, origin)
-	switch st {
-	case rpki.Valid:
-		var m uint8
+	var m uint8
+	if st == rpki.Valid {
 		for _, v := range vrps {
 			if v.ASN == origin && int(v.MaxLen) >= p.Bits() {
 				m = max(m, v.MaxLen)
 			}
 		}
-		return RPKIValid, m
-	case rpki.Invalid:
-		return RPKIInvalid, 0
 	}
-	return RPKINotFound, 0
+	return st, m
 }
 
 func (a *setAdapter) VRPs(n uint32, fam irr.Family) []VRP {
@@ -70,7 +66,7 @@ func (a *setAdapter) ASPARecords() []ASPARecord {
 		if r.Customer == 0 || r.Customer == 23456 {
 			continue
 		}
-		out = append(out, ASPARecord{Customer: r.Customer, Providers: r.Providers})
+		out = append(out, r)
 	}
 	return out
 }

@@ -156,8 +156,8 @@ func load(r io.Reader, name string, opts LoadOptions, fallback time.Time) (*Set,
 			name, p.produced.UTC().Format(time.RFC3339), ahead.Round(time.Second), skew, ErrFuture)
 	}
 	if maxAge >= 0 {
-		if err := checkAge(name, p.produced, now, maxAge); err != nil {
-			return nil, err
+		if err := CheckAge(p.produced, now, maxAge); err != nil {
+			return nil, fmt.Errorf("rpki: %s: %w", name, err)
 		}
 	}
 	if len(p.vrps) == 0 {
@@ -166,13 +166,19 @@ func load(r io.Reader, name string, opts LoadOptions, fallback time.Time) (*Set,
 	return newSet(p.vrps, p.aspas, p.produced), nil
 }
 
-func checkAge(name string, produced, now time.Time, maxAge time.Duration) error {
+// CheckAge is the one RPKI staleness check, used by the loaders here and
+// by filtergen.Compile: data built at produced is refused at now when it
+// is older than maxAge, or when produced is zero (its age is unknown).
+// The error wraps ErrStale and reads "data built ... is ... old, more
+// than the maximum age ..."; callers prefix what the data is. A negative
+// maxAge is the caller's "any age": do not call CheckAge then.
+func CheckAge(produced, now time.Time, maxAge time.Duration) error {
 	if produced.IsZero() {
-		return fmt.Errorf("rpki: %s: data carries no build time, so its age is unknown: %w", name, ErrStale)
+		return fmt.Errorf("data carries no build time, so its age is unknown: %w", ErrStale)
 	}
 	if age := now.Sub(produced); age > maxAge {
-		return fmt.Errorf("rpki: %s: data built %s is %s old, more than the maximum age %s: %w",
-			name, produced.UTC().Format(time.RFC3339), age.Round(time.Second), maxAge, ErrStale)
+		return fmt.Errorf("data built %s is %s old, more than the maximum age %s: %w",
+			produced.UTC().Format(time.RFC3339), age.Round(time.Second), maxAge, ErrStale)
 	}
 	return nil
 }

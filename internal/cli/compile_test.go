@@ -110,7 +110,7 @@ func TestCompileBadInputLeavesOutputAlone(t *testing.T) {
 		{name: "IRR server down", file: "policy.yaml", from: "  dumps: [db.rpsl]", to: "  server: 127.0.0.1:1",
 			code: 1, stderr: []string{"127.0.0.1:1"}},
 		{name: "stale VRPs", file: "policy.yaml", from: "max_age: 87600h", to: "max_age: 1h",
-			code: 1, stderr: []string{`RPKI data is stale`, "1 other peer(s) canceled"}},
+			code: 1, stderr: []string{`RPKI data built `, `rpki: data is stale`, "1 other peer(s) canceled"}},
 		{name: "shrink", file: "db.rpsl", from: "members: AS1000, AS1001", to: "members: AS2000",
 			code: 1, stderr: []string{`peer "A": ipv4: accepted prefixes fell from 4 to 1, more than the shrink guard's 50%`, "--force"}},
 		{name: "check finds changes", file: "db.rpsl", from: "route:   11.3.0.0/16", to: "route:   11.4.0.0/16",
