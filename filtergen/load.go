@@ -1,6 +1,7 @@
 package filtergen
 
 import (
+	"bytes"
 	"encoding"
 	"errors"
 	"fmt"
@@ -97,11 +98,29 @@ func ParsePolicy(name string, data []byte) (*Policy, error) {
 		return nil, fmt.Errorf("%s: policy larger than %d bytes", name, MaxPolicySize)
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &PolicyError{File: name, Err: fmt.Errorf("%w: empty policy", ErrPolicy)}
+		}
 		return nil, &PolicyError{File: name, Err: fmt.Errorf("%w: %s", ErrPolicy, strings.TrimPrefix(err.Error(), "yaml: "))}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, &PolicyError{File: name, Err: fmt.Errorf("%w: empty policy", ErrPolicy)}
+	}
+	// A second document ("---") would be silently ignored by a plain
+	// Unmarshal: a policy split in two by a stray separator must not
+	// compile from its first half.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		line := 0
+		if len(extra.Content) > 0 {
+			line = extra.Content[0].Line
+		}
+		return nil, &PolicyError{File: name, Line: line, Column: 1,
+			Err: fmt.Errorf("%w: more than one YAML document: a policy is one document (remove the \"---\" before line %d)", ErrPolicy, line)}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, &PolicyError{File: name, Err: fmt.Errorf("%w: %s", ErrPolicy, strings.TrimPrefix(err.Error(), "yaml: "))}
 	}
 	d := &decoder{file: name, pos: map[string]*yaml.Node{}}
 	pol := &Policy{File: name}
