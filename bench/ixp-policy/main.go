@@ -88,7 +88,7 @@ func policy(dump string, members int, pdb string) (string, error) {
 		return snapshot(dump, pdb, append(small, huge...))
 	}
 	var y strings.Builder
-	fmt.Fprintf(&y, "version: 2\nlocal_as: 59900\nirr:\n  dumps: [%q]\nrouters:\n  - {name: rs1, platform: bird2}\n  - {name: rs2, platform: junos}\npeers:\n", dump)
+	fmt.Fprintf(&y, "version: 2\nlocal_as: 59900\nirr:\n  dumps: [%q]\nrouters:\n  - {name: rs1, platform: bird2}\n  - {name: rs2, platform: frr}\npeers:\n", dump)
 	for i, name := range append(small, huge...) {
 		fmt.Fprintf(&y, "  - name: M%d\n    asn: %d\n    announce: [%s]\n    enforce_first_as: false\n    neighbors: [10.%d.%d.1, 2001:7f8::%x]\n",
 			i, 3000+i, name, i/250, i%250, i)
@@ -155,7 +155,7 @@ defaults:
   enforce_first_as: false
 routers:
   - {name: rs1, platform: bird2}
-  - {name: rs2, platform: junos}
+  - {name: rs2, platform: frr}
 `, dump, abs), nil
 }
 

@@ -15,7 +15,7 @@ import (
 )
 
 // BenchmarkCompileIXP runs the whole compile (registry load, expansion,
-// rendering for BIRD and Junos, atomic writes) of a 1,000-member IXP over
+// rendering for BIRD and FRR, atomic writes) of a 1,000-member IXP over
 // the dump named by FILTERGEN_BENCH_RPSL, made with
 //
 //	python3 ../shared/tools/gen-rpsl.py --seed 1 --asns 100000 --routes 2000000 --out bench/data/gen.rpsl
@@ -95,7 +95,7 @@ func writeIXPPolicy(b *testing.B, dump string, members int) string {
 		}
 	}
 	var y strings.Builder
-	fmt.Fprintf(&y, "version: 2\nlocal_as: 59900\nirr:\n  dumps: [%q]\nrouters:\n  - {name: rs1, platform: bird2}\n  - {name: rs2, platform: junos}\npeers:\n", dump)
+	fmt.Fprintf(&y, "version: 2\nlocal_as: 59900\nirr:\n  dumps: [%q]\nrouters:\n  - {name: rs1, platform: bird2}\n  - {name: rs2, platform: frr}\npeers:\n", dump)
 	for i, name := range append(small, huge...) {
 		fmt.Fprintf(&y, "  - name: M%d\n    asn: %d\n    announce: [%s]\n    enforce_first_as: false\n    neighbors: [10.%d.%d.1, 2001:7f8::%x]\n",
 			i, 3000+i, name, i/250, i%250, i)
