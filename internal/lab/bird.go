@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/netip"
@@ -48,26 +47,14 @@ var birdROATable = regexp.MustCompile(`(?m)^\s*roa[46] table (\w+);`)
 // from before the marker say it in prose: "router id", "RPKI protocol".
 func (*BIRD) Needs(main templates.File) (Needs, error) {
 	var n Needs
-	sc := bufio.NewScanner(bytes.NewReader(main.Data))
-	marked := false
-	var prose []string
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "#") {
-			break
-		}
-		i := strings.Index(line, templates.OperatorMarker)
-		if i < 0 {
-			prose = append(prose, line)
-			continue
-		}
-		marked = true
-		n.Lines = append(n.Lines, line)
-		f := strings.Fields(line[i+len(templates.OperatorMarker):])
-		if len(f) == 0 {
-			return n, fmt.Errorf("%s: empty %s line", main.Name, templates.OperatorMarker)
-		}
-		switch f[0] {
+	ops, prose, err := operatorLines(main, "#")
+	if err != nil {
+		return n, err
+	}
+	marked := len(ops) > 0
+	for _, op := range ops {
+		n.Lines = append(n.Lines, op.Line)
+		switch op.Key {
 		case "router-id":
 			n.RouterID = true
 		case "bfd":
@@ -75,7 +62,7 @@ func (*BIRD) Needs(main templates.File) (Needs, error) {
 		case "kernel":
 			n.Kernel = true
 		default:
-			return n, fmt.Errorf("%s: the header leaves %q to the operator, which the lab does not know how to provide: %s", main.Name, f[0], line)
+			return n, unknownNeed(main, op)
 		}
 	}
 	if !marked {

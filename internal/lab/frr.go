@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -72,22 +71,13 @@ func (f *FRR) Needs(main templates.File) (Needs, error) {
 
 func (*FRR) needs(main templates.File) (frrNeeds, error) {
 	var n frrNeeds
-	sc := bufio.NewScanner(bytes.NewReader(main.Data))
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "!") {
-			break
-		}
-		i := strings.Index(line, templates.OperatorMarker)
-		if i < 0 {
-			continue
-		}
-		n.Lines = append(n.Lines, line)
-		fs := strings.Fields(line[i+len(templates.OperatorMarker):])
-		if len(fs) == 0 {
-			return n, fmt.Errorf("%s: empty %s line", main.Name, templates.OperatorMarker)
-		}
-		switch fs[0] {
+	ops, _, err := operatorLines(main, "!")
+	if err != nil {
+		return n, err
+	}
+	for _, op := range ops {
+		n.Lines = append(n.Lines, op.Line)
+		switch op.Key {
 		case "router-id":
 			n.RouterID = true
 		case "bfd":
@@ -95,7 +85,7 @@ func (*FRR) needs(main templates.File) (frrNeeds, error) {
 		case "rpki-module":
 			n.rpkiModule = true
 		default:
-			return n, fmt.Errorf("%s: the header leaves %q to the operator, which the lab does not know how to provide: %s", main.Name, fs[0], line)
+			return n, unknownNeed(main, op)
 		}
 	}
 	return n, nil

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -43,29 +42,20 @@ func (*OpenBGPD) Commands() []string { return []string{"bgpd", "bgpctl"} }
 // blocks need nothing from the operator.
 func (*OpenBGPD) Needs(main templates.File) (Needs, error) {
 	var n Needs
-	sc := bufio.NewScanner(bytes.NewReader(main.Data))
+	ops, _, err := operatorLines(main, "#")
+	if err != nil {
+		return n, err
+	}
 	workdir := false
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, "#") {
-			break
-		}
-		i := strings.Index(line, templates.OperatorMarker)
-		if i < 0 {
-			continue
-		}
-		n.Lines = append(n.Lines, line)
-		f := strings.Fields(line[i+len(templates.OperatorMarker):])
-		if len(f) == 0 {
-			return n, fmt.Errorf("%s: empty %s line", main.Name, templates.OperatorMarker)
-		}
-		switch f[0] {
+	for _, op := range ops {
+		n.Lines = append(n.Lines, op.Line)
+		switch op.Key {
 		case "router-id":
 			n.RouterID = true
 		case "workdir":
 			workdir = true
 		default:
-			return n, fmt.Errorf("%s: the header leaves %q to the operator, which the lab does not know how to provide: %s", main.Name, f[0], line)
+			return n, unknownNeed(main, op)
 		}
 	}
 	if !workdir && bytes.Contains(main.Data, []byte("\ninclude \"")) {

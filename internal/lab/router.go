@@ -1,8 +1,12 @@
 package lab
 
 import (
+	"bufio"
+	"bytes"
+	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -126,4 +130,42 @@ type SessionState struct {
 	Imported, Exported int
 	// Info is the router's last error or state message.
 	Info string
+}
+
+// An operatorLine is one "filtergen-operator: KEY ..." line of a rendered
+// file's header: something the file leaves to the operator.
+type operatorLine struct {
+	Key  string // the first word after the marker
+	Line string // the whole line, for messages and Needs.Lines
+}
+
+// operatorLines reads the comment block at the top of main (the lines
+// that start with comment) and returns its operator lines, and the
+// other comment lines for adapters that also read older prose headers.
+// A marker with no key is an error naming the file.
+func operatorLines(main templates.File, comment string) (ops []operatorLine, prose []string, err error) {
+	sc := bufio.NewScanner(bytes.NewReader(main.Data))
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, comment) {
+			break
+		}
+		i := strings.Index(line, templates.OperatorMarker)
+		if i < 0 {
+			prose = append(prose, line)
+			continue
+		}
+		f := strings.Fields(line[i+len(templates.OperatorMarker):])
+		if len(f) == 0 {
+			return nil, nil, fmt.Errorf("%s: empty %s line", main.Name, templates.OperatorMarker)
+		}
+		ops = append(ops, operatorLine{Key: f[0], Line: line})
+	}
+	return ops, prose, sc.Err()
+}
+
+// unknownNeed is the error for an operator line an adapter cannot
+// provide: the lab must learn every new key rather than skip it.
+func unknownNeed(main templates.File, op operatorLine) error {
+	return fmt.Errorf("%s: the header leaves %q to the operator, which the lab does not know how to provide: %s", main.Name, op.Key, op.Line)
 }
