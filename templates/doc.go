@@ -88,4 +88,26 @@
 // lacks before any template runs; junosRanges checks the limit again on
 // the list it renders, which Junos's longest-match rewrite can lengthen.
 // A refused router gets no file at all.
+//
+// # Rendering a piece at a time
+//
+// Render renders a router from a whole Result. A Renderer renders the
+// same files a piece at a time, for a write path (package outdir) that
+// stages each peer's file as soon as the peer is compiled and then lets
+// go of its filter: each peer's file (Renderer.Peer), then the router's
+// own files (Renderer.Router), which read the peers' settings, counts and
+// ACLs but not their filter entries. Render is itself a Renderer run over
+// the whole Result, so both give the same bytes.
+//
+// SR OS classic-CLI ip-filters are not transactional, so each customer's
+// filter is built under an ID derived from its content (peer, family and
+// permitted prefixes; 10000 to 59999) and swapped on the interface in one
+// command. Two filters of one router must never share an ID (their
+// entries would merge), so a router's filters are numbered together:
+// taking the peers in name order, a filter whose preferred ID is taken
+// gets the next free one. A customer's file therefore depends on the
+// router's other peers: Renderer.Waits reports such a file, and it renders
+// from Renderer.Whole once every peer is compiled. A write path holds
+// those customers' filters until then, as Render holds a whole router;
+// other peers, and other platforms, stream.
 package templates

@@ -140,10 +140,10 @@ var eosSROSFuncs = template.FuncMap{
 		}
 		return []filtergen.PrefixRange{{Prefix: p}}
 	},
-	// srosFilterID is replaced per router by Render (srosFilterIDs),
-	// which knows every filter on the router and keeps their IDs apart;
-	// this placeholder only runs when a template is executed outside
-	// Render.
+	// srosFilterID is replaced per router (srosFilterIDs) by
+	// NewRenderer and Renderer.Whole, which knows every filter on the
+	// router and keeps their IDs apart; this placeholder only runs when
+	// a template is executed outside a Renderer.
 	"srosFilterID": func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
 		return 0, errors.New("templates: srosFilterID outside Render")
 	},
@@ -232,6 +232,10 @@ func srosFilterHash(peer, fam string, ps []netip.Prefix, denyAll bool) int {
 	return int(h.Sum32() % srosFilterSpan)
 }
 
+// srosFiltered reports whether anti-spoofing as has a classic-CLI
+// filter: an ingress ACL, or a family where everything is dropped.
+func srosFiltered(as filtergen.AntiSpoof) bool { return as.IngressACL || as.DenyAll }
+
 // srosFilterIDs numbers every classic-CLI filter on one router: each
 // filter's preferred ID, or, when another filter of the router already
 // has it, the next free one. Two customers' filters sharing an ID would
@@ -246,7 +250,7 @@ func srosFilterIDs(peers []*filtergen.PeerResult, router string) (func(peer, fam
 	slices.SortFunc(sorted, func(a, b *filtergen.PeerResult) int { return strings.Compare(a.Name, b.Name) })
 	for _, p := range sorted {
 		for _, as := range antiSpoofing(p, router) {
-			if !as.IngressACL && !as.DenyAll {
+			if !srosFiltered(as) {
 				continue
 			}
 			if len(used) >= srosFilterSpan {

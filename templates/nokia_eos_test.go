@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -213,34 +212,4 @@ func TestSROSFilterIDsNeverCollide(t *testing.T) {
 		t.Error("no preferred ID was taken: the test does not exercise a collision")
 	}
 	t.Logf("%d of %d filters moved off a taken ID", clashes, len(seen))
-}
-
-// TestStreamingSROSFilterIDsRefuseCollision checks the per-peer
-// Renderer's numbering: the same filter asked twice (the template names
-// its ID twice) gets the same ID, and a second filter preferring a taken
-// ID is refused, naming both, instead of merging two ACLs.
-func TestStreamingSROSFilterIDsRefuseCollision(t *testing.T) {
-	// Find two peers whose deny-all IPv6 filters prefer the same ID.
-	seen := map[int]string{}
-	var a, b string
-	for i := 0; a == ""; i++ {
-		name := fmt.Sprintf("P%05d", i)
-		h := srosFilterHash(name, "ipv6", nil, true)
-		if other, ok := seen[h]; ok {
-			a, b = other, name
-		}
-		seen[h] = name
-	}
-	ids := streamingSROSFilterIDs("r1")
-	first, err := ids(a, "ipv6", nil, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again, err := ids(a, "ipv6", nil, true); err != nil || again != first {
-		t.Fatalf("same filter twice: %d, %v; want %d", again, err, first)
-	}
-	_, err = ids(b, "ipv6", nil, true)
-	if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), a) || !strings.Contains(err.Error(), b) {
-		t.Fatalf("colliding filter of %s: err = %v, want ErrLimit naming %s and %s", b, err, a, b)
-	}
 }

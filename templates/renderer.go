@@ -3,11 +3,9 @@ package templates
 import (
 	"bytes"
 	"fmt"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"text/template"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -18,14 +16,27 @@ import (
 // file as soon as the peer is compiled, and the router's own files last.
 // A write path that stages each peer file and then lets go of the peer's
 // filter holds one peer's output in memory at a time, where Render holds
-// the whole router's. The files are the same as Render's, byte for byte
-// (TestRendererMatchesRender), and so are the checks: each peer's when
-// its file renders, the router's with its own files, and the platform's
-// line limit through CheckLines. A Renderer is safe for concurrent use.
+// the whole router's. Render itself is a Renderer run over a whole
+// Result, so the files are the same, byte for byte, and so are the
+// checks: each peer's when its file renders, the router's with its own
+// files, and the platform's line limit through CheckLines.
+//
+// One kind of peer file depends on the other peers of its router: on the
+// SR OS classic CLI, the file of a peer with anti-spoofing filters
+// (Waits), because filter IDs are numbered across the whole router (see
+// the package documentation). Such a file waits until the router's peers
+// are all compiled and renders from the Renderer that Whole returns. A
+// write path then holds the filters of those peers until the end, as
+// Render holds a whole router; every other file streams.
+//
+// A Renderer is safe for concurrent use.
 type Renderer struct {
 	tmpl   *template.Template
 	router filtergen.Router
 	pl     *platform.Platform
+	// whole is set on a Renderer from Whole: its template numbers the
+	// router's classic-CLI filters across every peer of one Result.
+	whole bool
 }
 
 // NewRenderer parses the templates of router's platform, with overrides.
@@ -39,53 +50,96 @@ func NewRenderer(router filtergen.Router, opts Options) (*Renderer, error) {
 		return nil, err
 	}
 	if pl.Name == "sros-classic" {
-		tmpl.Funcs(template.FuncMap{"srosFilterID": streamingSROSFilterIDs(router.Name)})
+		// No filter is numbered before Whole: a peer that has one
+		// waits, and a template asking for another peer's ID fails as
+		// it does in Render.
+		ids, err := srosFilterIDs(nil, router.Name)
+		if err != nil {
+			return nil, err
+		}
+		tmpl.Funcs(template.FuncMap{"srosFilterID": ids})
 	}
 	return &Renderer{tmpl: tmpl, router: router, pl: pl}, nil
 }
 
-// streamingSROSFilterIDs numbers classic-CLI filters for a Renderer,
-// which sees one peer at a time and so cannot move a filter off an ID
-// that a later peer also prefers, as Render does. Each filter gets its
-// preferred ID, and a second filter preferring an ID already given fails
-// its peer, naming both: two filters sharing an ID would merge their
-// entries on the router.
-func streamingSROSFilterIDs(router string) func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
-	var mu sync.Mutex
-	owner := map[int]string{}
-	return func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
-		id := srosFilterBase + srosFilterHash(peer, fam, ps, denyAll)
-		key := peer + " " + fam
-		mu.Lock()
-		defer mu.Unlock()
-		if o, ok := owner[id]; ok && o != key {
-			return 0, fmt.Errorf("%w: router %s: the SR OS classic filter of %s would share ID %d with the filter of %s; render the router with templates.Render, which numbers them apart",
-				ErrLimit, router, key, id, o)
-		}
-		owner[id] = key
-		return id, nil
+// Waits reports whether the file of peer p depends on the other peers of
+// the router, and so renders only from the Renderer that Whole returns,
+// once every peer of the router is compiled: on the SR OS classic CLI, a
+// peer with an anti-spoofing filter on the router, whose ID is numbered
+// across all of the router's filters.
+func (r *Renderer) Waits(p *filtergen.PeerResult) bool {
+	return r.pl.Name == "sros-classic" && slices.ContainsFunc(antiSpoofing(p, r.router.Name), srosFiltered)
+}
+
+// Whole returns a Renderer for the files that depend on every peer of the
+// router: its Peer renders the peers that wait (Waits) too. It numbers
+// the router's SR OS classic-CLI filters across res's peers on the
+// router, as Render does, so res must hold every one of them, as the
+// Result of a finished compile does; their filter entries may already be
+// released (the numbering reads the peers' anti-spoofing ACLs only).
+func (r *Renderer) Whole(res *filtergen.Result) (*Renderer, error) {
+	return r.wholeOf(r.peers(res))
+}
+
+func (r *Renderer) wholeOf(peers []*filtergen.PeerResult) (*Renderer, error) {
+	w := &Renderer{tmpl: r.tmpl, router: r.router, pl: r.pl, whole: true}
+	if r.pl.Name != "sros-classic" {
+		return w, nil
 	}
+	ids, err := srosFilterIDs(peers, r.router.Name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.tmpl.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("templates: router %s: %w", r.router.Name, err)
+	}
+	w.tmpl = t.Funcs(template.FuncMap{"srosFilterID": ids})
+	return w, nil
+}
+
+// peers returns res's peers on the router, in policy order.
+func (r *Renderer) peers(res *filtergen.Result) []*filtergen.PeerResult {
+	var peers []*filtergen.PeerResult
+	for _, p := range res.Peers {
+		if slices.ContainsFunc(p.Routers, func(x string) bool { return strings.EqualFold(x, r.router.Name) }) {
+			peers = append(peers, p)
+		}
+	}
+	return peers
 }
 
 // PeerFile returns the name of peer's file for the router,
 // "ROUTER.d/PEER.conf", relative to the output directory.
 func PeerFile(router, peer string) string { return router + ".d/" + peer + ".conf" }
 
-// Peer renders the file of peer p, which must be on the router.
+// Peer renders the file of peer p, which must be on the router. A peer
+// that waits (Waits) is refused unless r came from Whole.
 func (r *Renderer) Peer(res *filtergen.Result, p *filtergen.PeerResult) (File, error) {
 	if err := check(res, r.router, r.pl, []*filtergen.PeerResult{p}); err != nil {
 		return File{}, err
 	}
+	if !r.whole && r.Waits(p) {
+		return File{}, fmt.Errorf("templates: router %s: peer %s: its file numbers SR OS classic filters across the router's peers: render it with Renderer.Whole once every peer is compiled",
+			r.router.Name, p.Name)
+	}
 	var buf bytes.Buffer
+	return r.peer(res, p, &buf)
+}
+
+// peer renders p's file in buf, which it resets, and returns a copy; the
+// caller has checked p.
+func (r *Renderer) peer(res *filtergen.Result, p *filtergen.PeerResult, buf *bytes.Buffer) (File, error) {
+	buf.Reset()
 	d := peerData{Result: res, Router: r.router, Platform: r.pl, Peer: p, RPKI: res.RPKI != nil}
-	if err := r.tmpl.ExecuteTemplate(&buf, "peer.tmpl", d); err != nil {
+	if err := r.tmpl.ExecuteTemplate(buf, "peer.tmpl", d); err != nil {
 		return File{}, fmt.Errorf("templates: router %s: peer %s: %w", r.router.Name, p.Name, err)
 	}
 	data := buf.Bytes()
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		data = append(data, '\n')
 	}
-	return File{Name: PeerFile(r.router.Name, p.Name), Data: data, Peer: p.Name}, nil
+	return File{Name: PeerFile(r.router.Name, p.Name), Data: bytes.Clone(data), Peer: p.Name}, nil
 }
 
 // Router renders the router's own files: "ROUTER.conf", which includes
@@ -95,15 +149,16 @@ func (r *Renderer) Peer(res *filtergen.Result, p *filtergen.PeerResult) (File, e
 // so they render from a Result whose peers' entries a write path has
 // already released.
 func (r *Renderer) Router(res *filtergen.Result) ([]File, error) {
-	var peers []*filtergen.PeerResult
-	for _, p := range res.Peers {
-		if slices.ContainsFunc(p.Routers, func(x string) bool { return strings.EqualFold(x, r.router.Name) }) {
-			peers = append(peers, p)
-		}
-	}
+	peers := r.peers(res)
 	if err := check(res, r.router, r.pl, peers); err != nil {
 		return nil, err
 	}
+	return r.routerFiles(res, peers)
+}
+
+// routerFiles renders the router's own files; the caller has checked
+// peers.
+func (r *Renderer) routerFiles(res *filtergen.Result, peers []*filtergen.PeerResult) ([]File, error) {
 	rd := newRouterData(res, r.router, r.pl, peers)
 	var buf bytes.Buffer
 	if err := r.tmpl.ExecuteTemplate(&buf, "router.tmpl", rd); err != nil {

@@ -878,43 +878,31 @@ func checkLines(router filtergen.Router, pl *platform.Platform, peers []*filterg
 // daemon cannot filter packets (bird2) has an "nft.tmpl": for a router
 // with customers it renders "ROUTER.nft", their anti-spoofing rules for
 // the host's nftables. The output depends only on res, so rendering twice
-// gives identical bytes.
+// gives identical bytes. Render is a Renderer (Whole) run over res at
+// once, with the peers' files rendered side by side.
 func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]File, error) {
-	pl, ok := platform.Lookup(router.Platform)
-	if !ok || !pl.Templates {
-		return nil, fmt.Errorf("%w %s (router %s)", ErrNoTemplates, strconv.Quote(router.Platform), strconv.Quote(router.Name))
-	}
-	var peers []*filtergen.PeerResult
-	for _, p := range res.Peers {
-		if slices.ContainsFunc(p.Routers, func(r string) bool { return strings.EqualFold(r, router.Name) }) {
-			peers = append(peers, p)
-		}
-	}
-	if err := check(res, router, pl, peers); err != nil {
-		return nil, err
-	}
-	tmpl, err := load(pl, router, opts.Overrides)
+	rd, err := NewRenderer(router, opts)
 	if err != nil {
 		return nil, err
 	}
-	if pl.Name == "sros-classic" {
-		ids, err := srosFilterIDs(peers, router.Name)
-		if err != nil {
-			return nil, err
-		}
-		tmpl.Funcs(template.FuncMap{"srosFilterID": ids})
+	peers := rd.peers(res)
+	if err := check(res, router, rd.pl, peers); err != nil {
+		return nil, err
 	}
-	var files []File
-	var buf bytes.Buffer
-	rd := newRouterData(res, router, pl, peers)
-	if err := tmpl.ExecuteTemplate(&buf, "router.tmpl", rd); err != nil {
-		return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
+	w, err := rd.wholeOf(peers)
+	if err != nil {
+		return nil, err
 	}
-	files = append(files, File{Name: router.Name + ".conf", Data: bytes.Clone(buf.Bytes())})
+	own, err := w.routerFiles(res, peers)
+	if err != nil {
+		return nil, err
+	}
+	// ROUTER.conf, the peers' files in policy order, then ROUTER.nft.
+	files := make([]File, 1+len(peers), len(peers)+len(own))
+	files[0] = own[0]
 	// Peers render side by side (a template is safe for concurrent
-	// use); each worker reuses one buffer, and files keep policy order.
-	// The error reported is the first peer's in policy order, as before.
-	files = append(files, make([]File, len(peers))...)
+	// use); each worker reuses one buffer. The error reported is the
+	// first peer's in policy order.
 	errs := make([]error, len(peers))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -922,18 +910,7 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 		wg.Go(func() {
 			var buf bytes.Buffer
 			for i := range next {
-				p := peers[i]
-				buf.Reset()
-				d := peerData{Result: res, Router: router, Platform: pl, Peer: p, RPKI: res.RPKI != nil}
-				if err := tmpl.ExecuteTemplate(&buf, "peer.tmpl", d); err != nil {
-					errs[i] = fmt.Errorf("templates: router %s: peer %s: %w", router.Name, p.Name, err)
-					continue
-				}
-				data := buf.Bytes()
-				if len(data) > 0 && data[len(data)-1] != '\n' {
-					data = append(data, '\n')
-				}
-				files[1+i] = File{Name: router.Name + ".d/" + p.Name + ".conf", Data: bytes.Clone(data), Peer: p.Name}
+				files[1+i], errs[i] = w.peer(res, peers[i], &buf)
 			}
 		})
 	}
@@ -947,21 +924,14 @@ func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]Fil
 			return nil, err
 		}
 	}
-	if pl.HostFilters && slices.ContainsFunc(peers, func(p *filtergen.PeerResult) bool { return p.Customer }) {
-		var buf bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&buf, "nft.tmpl", rd); err != nil {
-			return nil, fmt.Errorf("templates: router %s: %w", router.Name, err)
-		}
-		files = append(files, File{Name: router.Name + ".nft", Data: buf.Bytes()})
-	}
-	if pl.MaxConfigLines > 0 {
+	files = append(files, own[1:]...)
+	if rd.pl.MaxConfigLines > 0 {
 		n := 0
 		for _, f := range files {
 			n += bytes.Count(f.Data, []byte{'\n'})
 		}
-		if n > pl.MaxConfigLines {
-			return nil, fmt.Errorf("%w: router %s: the configuration has %d lines; %s takes at most %d",
-				ErrLimit, router.Name, n, pl.Title, pl.MaxConfigLines)
+		if err := rd.CheckLines(n); err != nil {
+			return nil, err
 		}
 	}
 	return files, nil
