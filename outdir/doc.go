@@ -9,12 +9,20 @@
 //
 // Compile renders each peer's file as soon as the peer is compiled and
 // stages it in a temporary file beside its target, so that memory holds
-// one peer's filter at a time. When every peer has succeeded it renames
-// the peer files into place, then the router files that include them (a
-// crash in between leaves a router file whose includes all exist), then
-// removes the files of peers no longer in the policy. An interrupted run
-// leaves the old files in place; its temporary files are removed by the
-// next run. Nothing is written when a peer fails, unless KeepGoing.
+// one peer's filter at a time. The exception is a file that depends on
+// the router's other peers (templates.Renderer.Waits: a customer with
+// anti-spoofing filters on an SR OS classic-CLI router, whose filter IDs
+// are numbered across the router): it renders once every peer is
+// compiled, and memory holds those customers' filters until then, as
+// templates.Render holds a whole router; a failure there fails the
+// customer as a compile error would.
+//
+// When every peer has succeeded Compile renames the peer files into
+// place, then the router files that include them (a crash in between
+// leaves a router file whose includes all exist), then removes the files
+// of peers no longer in the policy. An interrupted run leaves the old
+// files in place; its temporary files are removed by the next run.
+// Nothing is written when a peer fails, unless KeepGoing.
 //
 // The shrink guard compares each peer's accepted prefix count, per
 // family, with the count recorded when its file was last written (the

@@ -49,7 +49,9 @@ type Options struct {
 	// KeepEntries keeps every peer's filter entries and provenance in the
 	// Result returned, for a caller that also prints it. By default they
 	// are released as soon as the peer's files are staged, so that peak
-	// memory is the largest peer, not the sum of all of them.
+	// memory is the largest peer, not the sum of all of them (but for
+	// the customers whose files wait for the whole router: see the
+	// package documentation).
 	KeepEntries bool
 	// Timeout bounds the whole compile; 0 means the policy's timeout, then
 	// filtergen.DefaultCompileTimeout.
@@ -195,7 +197,20 @@ func Compile(ctx context.Context, pol *filtergen.Policy, co filtergen.CompileOpt
 	if res == nil {
 		return nil, nil, cerr
 	}
+	lerr, err := w.late(ctx, res, routers)
+	if err != nil {
+		return nil, nil, errors.Join(err, cerr)
+	}
+	if lerr != nil && !opts.KeepGoing {
+		return nil, nil, lerr // without KeepGoing, cerr is nil when res is not
+	}
+	cerr = errors.Join(cerr, lerr)
 	w.sum.Failed = filtergen.FailedPeers(cerr)
+	if lerr != nil {
+		if err := inPolicyOrder(pol, w.sum.Failed); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, p := range res.Peers {
 		w.sum.Peers++
 		if len(p.Warnings) > 0 {
@@ -206,6 +221,19 @@ func Compile(ctx context.Context, pol *filtergen.Policy, co filtergen.CompileOpt
 		return nil, nil, errors.Join(err, cerr)
 	}
 	return w.sum, res, cerr
+}
+
+// inPolicyOrder sorts peer names in the order of the policy's peers.
+func inPolicyOrder(pol *filtergen.Policy, names []string) error {
+	rp, err := pol.Resolve() // Compile resolved it: cannot fail here
+	if err != nil {
+		return err
+	}
+	at := func(n string) int {
+		return slices.IndexFunc(rp.Peers, func(p *filtergen.ResolvedPeer) bool { return strings.EqualFold(p.Name, n) })
+	}
+	slices.SortFunc(names, func(a, b string) int { return at(a) - at(b) })
+	return nil
 }
 
 func selectRouters(pol *filtergen.Policy, sel []string) ([]filtergen.Router, error) {
@@ -232,8 +260,11 @@ type run struct {
 	log       *slog.Logger
 	pol       *filtergen.Policy
 	renderers map[string]*templates.Renderer // lower-case router name
-	dirfs     *dirFS
-	old       *state // nil when the directory has no state file
+	// wholes holds each router's renderer for the files that need all
+	// its peers (templates.Renderer.Whole), once the compile is done.
+	wholes map[string]*templates.Renderer
+	dirfs  *dirFS
+	old    *state // nil when the directory has no state file
 
 	mu     sync.Mutex
 	sum    *Summary
@@ -292,16 +323,11 @@ func (w *run) oldCounts(name string, old []byte) (map[string]int, bool) {
 	return templates.ParseAcceptedFamilies(old)
 }
 
-// peer renders, guards and stages the files of one compiled peer.
+// peer renders, guards and stages the files of one compiled peer. A
+// file that waits for every peer of its router (templates.Renderer.Waits)
+// is guarded now and rendered by late; the peer's entries stay until then.
 func (w *run) peer(ctx context.Context, res *filtergen.Result, p *filtergen.PeerResult) error {
-	var rds []*templates.Renderer
-	var names []string
-	for _, r := range p.Routers {
-		if rd, ok := w.renderers[strings.ToLower(r)]; ok {
-			rds = append(rds, rd)
-			names = append(names, templates.PeerFile(rdName(res, r), p.Name))
-		}
-	}
+	rds, names := w.peerFiles(res, p)
 	// The guard first, for every file of the peer, so that a failure
 	// stages nothing.
 	olds := make([][]byte, len(names))
@@ -320,21 +346,19 @@ func (w *run) peer(ctx context.Context, res *filtergen.Result, p *filtergen.Peer
 			}
 		}
 	}
+	waits := false
 	err := func() error {
 		for i, rd := range rds {
 			if err := ctx.Err(); err != nil {
 				return context.Cause(ctx)
 			}
-			f, err := rd.Peer(res, p)
-			if err != nil {
+			if rd.Waits(p) {
+				waits = true
+				continue
+			}
+			if err := w.render(rd, res, p, olds[i]); err != nil {
 				return err
 			}
-			if err := w.add(f, olds[i], false); err != nil {
-				return err
-			}
-			w.mu.Lock()
-			w.counts[f.Name] = p.Counts()
-			w.mu.Unlock()
 		}
 		return nil
 	}()
@@ -344,14 +368,113 @@ func (w *run) peer(ctx context.Context, res *filtergen.Result, p *filtergen.Peer
 		w.unstage(names)
 		return err
 	}
-	if !w.opts.KeepEntries {
-		// The files are staged: the filter can go. Counts, max-prefix
-		// limits and ACLs stay for the router files.
-		for _, f := range p.Families {
-			f.Entries, f.Accepted, f.Dropped = nil, nil, nil
-		}
+	if !waits {
+		w.release(p)
 	}
 	return nil
+}
+
+// peerFiles returns the renderers of p's routers being compiled and the
+// names of p's files there.
+func (w *run) peerFiles(res *filtergen.Result, p *filtergen.PeerResult) ([]*templates.Renderer, []string) {
+	var rds []*templates.Renderer
+	var names []string
+	for _, r := range p.Routers {
+		if rd, ok := w.renderers[strings.ToLower(r)]; ok {
+			rds = append(rds, rd)
+			names = append(names, templates.PeerFile(rdName(res, r), p.Name))
+		}
+	}
+	return rds, names
+}
+
+// render renders the file of p with rd and records it against old,
+// staging it in Write mode.
+func (w *run) render(rd *templates.Renderer, res *filtergen.Result, p *filtergen.PeerResult, old []byte) error {
+	f, err := rd.Peer(res, p)
+	if err != nil {
+		return err
+	}
+	if err := w.add(f, old, false); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.counts[f.Name] = p.Counts()
+	w.mu.Unlock()
+	return nil
+}
+
+// release lets go of p's filter once its files are staged, unless
+// KeepEntries. Counts, max-prefix limits and ACLs stay for the router
+// files.
+func (w *run) release(p *filtergen.PeerResult) {
+	if w.opts.KeepEntries {
+		return
+	}
+	for _, f := range p.Families {
+		f.Entries, f.Accepted, f.Dropped = nil, nil, nil
+	}
+}
+
+// late renders, now that res holds every compiled peer, the peer files
+// that waited for all the peers of their router: on the SR OS classic
+// CLI, those of peers with anti-spoofing filters, whose IDs Whole numbers
+// across the router as templates.Render does. Their peers' entries are
+// released afterwards. It also sets each router's whole renderer, from
+// which finish renders the router files.
+//
+// A peer whose late file fails fails whole, as if its compile had: lerr
+// joins a *filtergen.PeerError for each, in policy order. With KeepGoing
+// the peer's files on every router are unstaged and it leaves res, so
+// that no router file includes a file that is not written; the filters
+// of its router's other peers keep the IDs numbered with it. fatal is an
+// error that fails the whole run.
+func (w *run) late(ctx context.Context, res *filtergen.Result, routers []filtergen.Router) (lerr, fatal error) {
+	w.wholes = map[string]*templates.Renderer{}
+	failed := map[*filtergen.PeerResult]error{}
+	held := map[*filtergen.PeerResult]bool{}
+	for _, r := range routers {
+		key := strings.ToLower(r.Name)
+		whole, err := w.renderers[key].Whole(res)
+		if err != nil {
+			return nil, err
+		}
+		w.wholes[key] = whole
+		for _, p := range res.Peers {
+			if failed[p] != nil || !whole.Waits(p) ||
+				!slices.ContainsFunc(p.Routers, func(x string) bool { return strings.EqualFold(x, r.Name) }) {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, context.Cause(ctx)
+			}
+			held[p] = true
+			old, err := w.dirfs.read(templates.PeerFile(r.Name, p.Name))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, err
+			}
+			if err := w.render(whole, res, p, old); err != nil {
+				failed[p] = err
+			}
+		}
+	}
+	var errs []error
+	for _, p := range res.Peers {
+		if err := failed[p]; err != nil {
+			errs = append(errs, &filtergen.PeerError{Peer: p.Name, Err: err})
+			if w.opts.KeepGoing {
+				_, names := w.peerFiles(res, p)
+				w.unstage(names)
+			}
+		}
+	}
+	if w.opts.KeepGoing {
+		res.Peers = slices.DeleteFunc(res.Peers, func(p *filtergen.PeerResult) bool { return failed[p] != nil })
+	}
+	for p := range held {
+		w.release(p)
+	}
+	return errors.Join(errs...), nil
 }
 
 // unstage forgets and removes the staged files and statuses of names.
@@ -447,7 +570,7 @@ func (w *run) finish(ctx context.Context, res *filtergen.Result, routers []filte
 				}
 			}
 		}
-		rfiles, err := w.renderers[strings.ToLower(r.Name)].Router(res)
+		rfiles, err := w.wholes[strings.ToLower(r.Name)].Router(res)
 		if err != nil {
 			return err
 		}

@@ -1,18 +1,22 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/templates"
 )
 
 const antispoofRPSL = `
@@ -305,5 +309,67 @@ customers:
 	}
 	if !strings.Contains(nft, `iifname "eth9" meta nfproto ipv6 ip6 saddr != @SRC_E_V6 counter drop`+"\n") {
 		t.Errorf("b1.nft: IPv6 ACL rule missing:\n%s", nft)
+	}
+}
+
+// TestCompileSROSClassicFilterCollision runs compile -o on an SR OS
+// classic router whose customers C154 and C213 (both without IPv6) have
+// deny-all IPv6 filters preferring the same ID, C213 first in the policy.
+// The files written are those templates.Render gives for the policy
+// compiled in one piece: C213's filter is moved to the next ID.
+func TestCompileSROSClassicFilterCollision(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "db.rpsl", antispoofRPSL)
+	write(t, dir, "policy.yaml", `version: 2
+local_as: 3000
+irr: {dumps: [db.rpsl]}
+routers:
+  - {name: s1, platform: sros-classic}
+customers:
+  - {name: C213, asn: 1001, announce: [AS1001], neighbors: [198.18.0.3], families: [ipv4],
+     attach: [{router: s1, interface: to-c213}]}
+  - {name: C154, asn: 1000, announce: [AS1000], neighbors: [198.18.0.1], families: [ipv4],
+     attach: [{router: s1, interface: to-c154}]}
+`)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// The same policy compiled in one piece and rendered by Render.
+	ctx := context.Background()
+	pol, err := filtergen.LoadPolicy(filepath.Join(dir, "policy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := filtergen.Open(ctx, pol, filtergen.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	res, err := filtergen.Compile(ctx, pol, src.CompileOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := templates.Render(res, res.Routers[0], templates.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := readTree(t, out)
+	for _, f := range want {
+		if !bytes.Equal(files[f.Name], f.Data) {
+			t.Errorf("%s differs from templates.Render's:\n%s\nRender:\n%s", f.Name, files[f.Name], f.Data)
+		}
+	}
+	v6 := regexp.MustCompile(`(?m)^ +ipv6-filter (\d+) `)
+	id := func(peer string) int {
+		m := v6.FindSubmatch(files["s1.d/"+peer+".conf"])
+		if m == nil {
+			t.Fatalf("s1.d/%s.conf has no ipv6-filter:\n%s", peer, files["s1.d/"+peer+".conf"])
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		return n
+	}
+	if a, b := id("C154"), id("C213"); b != a+1 {
+		t.Errorf("IPv6 filters: C154 %d, C213 %d; want C213 on the ID after C154's (they prefer the same)", a, b)
 	}
 }
