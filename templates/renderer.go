@@ -147,7 +147,8 @@ func (r *Renderer) peer(res *filtergen.Result, p *filtergen.PeerResult, buf *byt
 // the host and the router has customers. They read the peers' names,
 // settings, sessions, counts and anti-spoofing, not their filter entries,
 // so they render from a Result whose peers' entries a write path has
-// already released.
+// already released. A write path renders them from Whole's Renderer, as
+// Render does, so that a template of one's own may number filters there.
 func (r *Renderer) Router(res *filtergen.Result) ([]File, error) {
 	peers := r.peers(res)
 	if err := check(res, r.router, r.pl, peers); err != nil {
