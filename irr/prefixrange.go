@@ -18,7 +18,7 @@ const (
 	IPv6 Family = 6
 )
 
-// String returns "ipv4" or "ipv6".
+// String returns "ipv4" or "ipv6", and "family(N)" for any other value.
 func (f Family) String() string {
 	switch f {
 	case IPv4:
@@ -27,6 +27,36 @@ func (f Family) String() string {
 		return "ipv6"
 	}
 	return "family(" + strconv.Itoa(int(f)) + ")"
+}
+
+// AppendText appends "ipv4" or "ipv6" to b. It fails for any other value,
+// so that a zero or stray Family never reaches a file as text that reads
+// back as something else.
+func (f Family) AppendText(b []byte) ([]byte, error) {
+	if f != IPv4 && f != IPv6 {
+		return b, fmt.Errorf("irr: cannot marshal %s: want ipv4 or ipv6", f)
+	}
+	return append(b, f.String()...), nil
+}
+
+// MarshalText returns "ipv4" or "ipv6" (see AppendText): a Family is that
+// string in JSON, YAML and as a JSON object key.
+func (f Family) MarshalText() ([]byte, error) {
+	return f.AppendText(nil)
+}
+
+// UnmarshalText sets f from "ipv4" or "ipv6", exactly as String writes
+// them; anything else is an error naming the value.
+func (f *Family) UnmarshalText(text []byte) error {
+	switch string(text) {
+	case "ipv4":
+		*f = IPv4
+	case "ipv6":
+		*f = IPv6
+	default:
+		return fmt.Errorf("unknown family %s (want ipv4 or ipv6)", strconv.Quote(string(text)))
+	}
+	return nil
 }
 
 // MaxBits returns 32 for IPv4 and 128 for IPv6.

@@ -1,8 +1,11 @@
 package irr
 
 import (
+	"encoding/json"
 	"errors"
 	"net/netip"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -130,6 +133,109 @@ func FuzzParsePrefixRange(f *testing.F) {
 		}
 		if b, _ := r.MarshalText(); string(b) != r.String() {
 			t.Fatalf("MarshalText %q != String %q", b, r.String())
+		}
+	})
+}
+
+func TestFamilyText(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Family
+		wantErr string // a substring of the error; "" for none
+	}{
+		{"ipv4", IPv4, ""},
+		{"ipv6", IPv6, ""},
+		{"IPv4", 0, `unknown family "IPv4" (want ipv4 or ipv6)`},
+		{"ipv5", 0, `unknown family "ipv5"`},
+		{"inet", 0, `unknown family "inet"`},
+		{"4", 0, `unknown family "4"`},
+		{" ipv4", 0, `unknown family " ipv4"`},
+		{"ipv4\n", 0, `unknown family "ipv4\n"`},
+		{"", 0, `unknown family ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			f := Family(99) // unchanged on error
+			err := f.UnmarshalText([]byte(tt.in))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("UnmarshalText(%q) = %v, %v; want error containing %s", tt.in, f, err, tt.wantErr)
+				}
+				if f != 99 {
+					t.Errorf("UnmarshalText(%q) changed f to %v on error", tt.in, f)
+				}
+				return
+			}
+			if err != nil || f != tt.want {
+				t.Fatalf("UnmarshalText(%q) = %v, %v; want %v", tt.in, f, err, tt.want)
+			}
+			b, err := f.MarshalText()
+			if err != nil || string(b) != tt.in || f.String() != tt.in {
+				t.Fatalf("MarshalText(%v) = %q, %v; String %q; want %q", f, b, err, f.String(), tt.in)
+			}
+		})
+	}
+	for _, f := range []Family{0, 5, 255} {
+		if b, err := f.MarshalText(); err == nil {
+			t.Errorf("MarshalText(%d) = %q, want an error", uint8(f), b)
+		}
+		if b, err := f.AppendText([]byte("x")); err == nil || string(b) != "x" {
+			t.Errorf("AppendText(%d) = %q, %v; want x and an error", uint8(f), b, err)
+		}
+	}
+}
+
+// TestFamilyJSON checks the JSON form: a string as a value and as an
+// object key, both ways.
+func TestFamilyJSON(t *testing.T) {
+	in := struct {
+		Family   Family
+		Families []Family
+		Counts   map[Family]int
+	}{IPv6, []Family{IPv4, IPv6}, map[Family]int{IPv4: 3, IPv6: 1}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"Family":"ipv6","Families":["ipv4","ipv6"],"Counts":{"ipv4":3,"ipv6":1}}`
+	if string(b) != want {
+		t.Fatalf("json.Marshal = %s, want %s", b, want)
+	}
+	out := in
+	out.Family, out.Families, out.Counts = 0, nil, nil
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.Family != IPv6 || len(out.Families) != 2 || out.Families[0] != IPv4 || out.Families[1] != IPv6 ||
+		len(out.Counts) != 2 || out.Counts[IPv4] != 3 || out.Counts[IPv6] != 1 {
+		t.Fatalf("json.Unmarshal = %+v, want %+v", out, in)
+	}
+	if err := json.Unmarshal([]byte(`{"Family":"ipv5"}`), &out); err == nil || !strings.Contains(err.Error(), `"ipv5"`) {
+		t.Fatalf("json.Unmarshal of ipv5: %v, want an error naming it", err)
+	}
+	if _, err := json.Marshal(struct{ F Family }{}); err == nil {
+		t.Fatal("json.Marshal of the zero Family succeeded, want an error")
+	}
+}
+
+func FuzzFamilyText(f *testing.F) {
+	for _, s := range []string{"ipv4", "ipv6", "IPV4", "ipv", "family(4)", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var fam Family
+		if err := fam.UnmarshalText([]byte(s)); err != nil {
+			if !strings.Contains(err.Error(), strconv.Quote(s)) {
+				t.Fatalf("error %q does not name the value %q", err, s)
+			}
+			return
+		}
+		if fam != IPv4 && fam != IPv6 {
+			t.Fatalf("UnmarshalText(%q) = %d, not a family", s, uint8(fam))
+		}
+		b, err := fam.MarshalText()
+		if err != nil || string(b) != s || fam.String() != s {
+			t.Fatalf("round trip %q -> %v -> %q, %v", s, fam, b, err)
 		}
 	})
 }
