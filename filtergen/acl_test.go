@@ -98,12 +98,12 @@ peers:
 	}
 	c := byName["C"]
 	mp := netip.MustParsePrefix
-	want := map[string][]netip.Prefix{
+	want := map[filtergen.Family][]netip.Prefix{
 		// 11.0/16 + 11.1/16 (11.1.128/17 inside) merge; 11.0.0.1 is inside;
 		// 13.0.0.0/25 (too long) and 10.99/16 (bogon) are dropped.
-		"ipv4": {mp("11.0.0.0/15"), mp("12.0.0.0/16"), mp("45.0.0.0/22"), mp("198.18.0.1/32")},
+		filtergen.IPv4: {mp("11.0.0.0/15"), mp("12.0.0.0/16"), mp("45.0.0.0/22"), mp("198.18.0.1/32")},
 		// 2a00:2000::/64 is too long (max /48); the two /36 are siblings.
-		"ipv6": {mp("2001:db8:ffff::1/128"), mp("2a00:1000::/35"), mp("fe80::/10")},
+		filtergen.IPv6: {mp("2001:db8:ffff::1/128"), mp("2a00:1000::/35"), mp("fe80::/10")},
 	}
 	for _, f := range c.Families {
 		if diff := cmp.Diff(want[f.Family], f.ACL, cmpopts.EquateComparable(netip.Prefix{})); diff != "" {
@@ -115,11 +115,11 @@ peers:
 			in = append(in, a.Range.Prefix)
 		}
 		for _, a := range c.Neighbors {
-			if a.Is4() == (f.Family == "ipv4") {
+			if a.Is4() == (f.Family == filtergen.IPv4) {
 				in = append(in, netip.PrefixFrom(a, a.BitLen()))
 			}
 		}
-		if f.Family == "ipv6" {
+		if f.Family == filtergen.IPv6 {
 			in = append(in, mp("fe80::/10"))
 		}
 		checkExactUnion(t, f.Family, in, f.ACL)
@@ -145,7 +145,7 @@ peers:
 
 // checkExactUnion fails unless acl covers exactly the addresses of in,
 // with no entry overlapping another and no two entries that could merge.
-func checkExactUnion(t *testing.T, fam string, in, acl []netip.Prefix) {
+func checkExactUnion(t *testing.T, fam filtergen.Family, in, acl []netip.Prefix) {
 	t.Helper()
 	covered := func(p netip.Prefix, by []netip.Prefix) bool {
 		for _, q := range by {

@@ -80,7 +80,7 @@ func TestExamplesAggregateLikeBGPQ4(t *testing.T) {
 	bgpq4Missing(t)
 	type list struct {
 		name   string
-		fam    string
+		fam    filtergen.Family
 		exact  []netip.Prefix
 		ours   []filtergen.PrefixRange
 		origin int
@@ -155,7 +155,7 @@ func TestExamplesAggregateLikeBGPQ4(t *testing.T) {
 	addr := serveRegistry(t, reg)
 	differ := 0
 	for _, l := range lists {
-		flag := map[string]string{"ipv4": "-4", "ipv6": "-6"}[l.fam]
+		flag := map[filtergen.Family]string{filtergen.IPv4: "-4", filtergen.IPv6: "-6"}[l.fam]
 		theirs := parseBGPQ4(t, bgpq4(t, addr, flag, "-A", "-F", "%n/%l %a-%A\n", fmt.Sprintf("AS-CMP%d", l.origin)))
 		want := map[netip.Prefix]bool{}
 		for _, p := range l.exact {

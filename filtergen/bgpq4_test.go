@@ -175,9 +175,9 @@ func TestExampleMatchesBGPQ4(t *testing.T) {
 			continue
 		}
 		pr := findPeer(res, p.Name)
-		for _, fam := range []string{"ipv4", "ipv6"} {
+		for _, fam := range []filtergen.Family{filtergen.IPv4, filtergen.IPv6} {
 			flag := "-4"
-			if fam == "ipv6" {
+			if fam == filtergen.IPv6 {
 				flag = "-6"
 			}
 			want := bgpq4(t, addr, flag, "-F", "%n/%l\n", item.Name)

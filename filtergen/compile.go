@@ -370,7 +370,7 @@ func routeUses(peers []*ResolvedPeer) map[useKey]int {
 				continue
 			}
 			for _, f := range p.Settings.Families {
-				uses[itemUse(it, familyOf(f))]++
+				uses[itemUse(it, f)]++
 			}
 		}
 	}
@@ -382,13 +382,6 @@ func itemUse(it AnnounceItem, fam irr.Family) useKey {
 		return useKey{asn: it.ASN, fam: fam}
 	}
 	return useKey{set: it.Name, fam: fam}
-}
-
-func familyOf(name string) irr.Family {
-	if name == "ipv6" {
-		return irr.IPv6
-	}
-	return irr.IPv4
 }
 
 // routes returns the route objects of asns, the cone of announce item u,
@@ -546,13 +539,12 @@ func (c *compiler) peer(ctx context.Context, p *ResolvedPeer) (*PeerResult, erro
 	}
 
 	var aclBase [2][]netip.Prefix // per family: accepted prefixes (and fe80::/10), without session addresses
-	for _, famName := range s.Families {
-		fam := irr.IPv4
+	for _, fam := range s.Families {
 		fi := 0
-		if famName == "ipv6" {
-			fam, fi = irr.IPv6, 1
+		if fam == irr.IPv6 {
+			fi = 1
 		}
-		fr := &FamilyResult{Family: famName}
+		fr := &FamilyResult{Family: fam}
 		if customer {
 			fr.URPF = s.URPF
 		}
@@ -716,7 +708,7 @@ func (c *compiler) missing(pr *PeerResult, s *Settings, root string, rep *irr.Re
 // the session addresses neighbors (see AntiSpoof).
 func (c *compiler) antiSpoof(pr *PeerResult, s *Settings, aclBase [2][]netip.Prefix, neighbors []netip.Addr) []AntiSpoof {
 	var out []AntiSpoof
-	for fi, fam := range []string{"ipv4", "ipv6"} {
+	for fi, fam := range []Family{IPv4, IPv6} {
 		as := AntiSpoof{Family: fam, URPF: s.URPF, IngressACL: s.IngressACL}
 		hasSession := slices.ContainsFunc(neighbors, func(a netip.Addr) bool { return a.Unmap().Is4() == (fi == 0) })
 		switch fr := pr.Family(fam); {
@@ -819,7 +811,7 @@ func sortProv[T any](s []T, get func(T) Provenance) {
 // which names the peer.
 type ShrinkError struct {
 	Peer      string
-	Family    string // "ipv4" or "ipv6"
+	Family    Family
 	Old, New  int
 	Threshold float64
 }
@@ -835,7 +827,7 @@ func (e *ShrinkError) Error() string {
 // IPv4 falling from 100 to 0 fails even if IPv6 rose from 0 to 100. A
 // family absent from old is new and cannot shrink; one absent from new
 // has fallen to 0.
-func CheckShrink(peer string, old, new map[string]int, threshold float64) error {
+func CheckShrink(peer string, old, new map[Family]int, threshold float64) error {
 	if threshold <= 0 || math.IsNaN(threshold) {
 		threshold = DefaultShrinkGuard
 	}
@@ -849,10 +841,10 @@ func CheckShrink(peer string, old, new map[string]int, threshold float64) error 
 	return nil
 }
 
-// Counts returns the accepted prefix count per family ("ipv4", "ipv6"):
-// the new side of the shrink guard.
-func (p *PeerResult) Counts() map[string]int {
-	m := make(map[string]int, len(p.Families))
+// Counts returns the accepted prefix count per family: the new side of
+// the shrink guard.
+func (p *PeerResult) Counts() map[Family]int {
+	m := make(map[Family]int, len(p.Families))
 	for _, f := range p.Families {
 		m[f.Family] = f.Count
 	}
@@ -913,11 +905,7 @@ func (c *compiler) own(ctx context.Context, items []AnnounceItem) ([]OwnFamily, 
 		}
 		slices.SortFunc(ranges, compareRange)
 		ranges = slices.Compact(ranges)
-		name := "ipv4"
-		if fam == irr.IPv6 {
-			name = "ipv6"
-		}
-		out = append(out, OwnFamily{Family: name, Entries: ranges})
+		out = append(out, OwnFamily{Family: fam, Entries: ranges})
 	}
 	return out, nil
 }

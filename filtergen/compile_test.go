@@ -110,7 +110,7 @@ func TestCompileProvenance(t *testing.T) {
 	if len(acme.Warnings) != 1 || !strings.Contains(acme.Warnings[0], "AS-MISSING") {
 		t.Errorf("warnings %q", acme.Warnings)
 	}
-	v4 := acme.Family("ipv4")
+	v4 := acme.Family(filtergen.IPv4)
 	var gotEntries []string
 	for _, e := range v4.Entries {
 		gotEntries = append(gotEntries, e.String())
@@ -154,7 +154,7 @@ func TestCompileProvenance(t *testing.T) {
 			}
 		}
 	}
-	if v6 := acme.Family("ipv6"); v6 == nil || len(v6.Entries) != 1 || v6.MaxPrefix != 10 {
+	if v6 := acme.Family(filtergen.IPv6); v6 == nil || len(v6.Entries) != 1 || v6.MaxPrefix != 10 {
 		t.Errorf("v6 %+v", v6)
 	}
 	// max-prefix computed: 3 accepted * 1.2 = 4 (ceil 3.6), but minimum 10.
@@ -175,14 +175,14 @@ func TestCompileProvenance(t *testing.T) {
 	}
 
 	cust := res.Peers[2]
-	if !cust.Customer || cust.Family("ipv4").URPF != "strict" {
+	if !cust.Customer || cust.Family(filtergen.IPv4).URPF != "strict" {
 		t.Errorf("customer %+v", cust)
 	}
 	wantACL := []netip.Prefix{netip.MustParsePrefix("185.20.0.0/22"), netip.MustParsePrefix("185.20.4.0/23"), netip.MustParsePrefix("203.0.113.9/32")}
-	if diff := cmp.Diff(wantACL, cust.Family("ipv4").ACL, cmpNet); diff != "" {
+	if diff := cmp.Diff(wantACL, cust.Family(filtergen.IPv4).ACL, cmpNet); diff != "" {
 		t.Errorf("ACL v4: %s", diff)
 	}
-	if diff := cmp.Diff([]netip.Prefix{netip.MustParsePrefix("2001:db8::9/128"), netip.MustParsePrefix("fe80::/10")}, cust.Family("ipv6").ACL, cmpNet); diff != "" {
+	if diff := cmp.Diff([]netip.Prefix{netip.MustParsePrefix("2001:db8::9/128"), netip.MustParsePrefix("fe80::/10")}, cust.Family(filtergen.IPv6).ACL, cmpNet); diff != "" {
 		t.Errorf("ACL v6: %s", diff)
 	}
 }
@@ -206,7 +206,7 @@ func TestCompileRPKIOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v4 := res.Peers[0].Family("ipv4")
+	v4 := res.Peers[0].Family(filtergen.IPv4)
 	var got []string
 	for _, a := range v4.Accepted {
 		got = append(got, a.Range.String()+" "+a.Source+" "+a.RPKI.String())
@@ -314,34 +314,34 @@ func TestExplain(t *testing.T) {
 }
 
 func TestCheckShrink(t *testing.T) {
-	type m = map[string]int
+	type m = map[filtergen.Family]int
 	tests := []struct {
 		name     string
 		old, new m
 		guard    float64
-		fail     string // family expected to fail, "" for none
+		fail     filtergen.Family // family expected to fail, 0 for none
 	}{
-		{"51% passes the default guard", m{"ipv4": 100}, m{"ipv4": 49}, 0, "ipv4"},
-		{"50% is within the default guard", m{"ipv4": 100}, m{"ipv4": 50}, 0, ""},
-		{"21% fails a 20% guard", m{"ipv4": 100}, m{"ipv4": 79}, 0.2, "ipv4"},
-		{"nothing before", m{"ipv4": 0}, m{"ipv4": 0}, 0, ""},
-		{"a new family", m{}, m{"ipv6": 5}, 0, ""},
-		{"families apart: v4 to 0, v6 from 0", m{"ipv4": 100, "ipv6": 0}, m{"ipv4": 0, "ipv6": 100}, 0, "ipv4"},
-		{"a family removed has fallen to 0", m{"ipv4": 10, "ipv6": 10}, m{"ipv4": 10}, 0, "ipv6"},
-		{"NaN guard means the default", m{"ipv6": 100}, m{"ipv6": 10}, math.NaN(), "ipv6"},
+		{"51% passes the default guard", m{filtergen.IPv4: 100}, m{filtergen.IPv4: 49}, 0, filtergen.IPv4},
+		{"50% is within the default guard", m{filtergen.IPv4: 100}, m{filtergen.IPv4: 50}, 0, 0},
+		{"21% fails a 20% guard", m{filtergen.IPv4: 100}, m{filtergen.IPv4: 79}, 0.2, filtergen.IPv4},
+		{"nothing before", m{filtergen.IPv4: 0}, m{filtergen.IPv4: 0}, 0, 0},
+		{"a new family", m{}, m{filtergen.IPv6: 5}, 0, 0},
+		{"families apart: v4 to 0, v6 from 0", m{filtergen.IPv4: 100, filtergen.IPv6: 0}, m{filtergen.IPv4: 0, filtergen.IPv6: 100}, 0, filtergen.IPv4},
+		{"a family removed has fallen to 0", m{filtergen.IPv4: 10, filtergen.IPv6: 10}, m{filtergen.IPv4: 10}, 0, filtergen.IPv6},
+		{"NaN guard means the default", m{filtergen.IPv6: 100}, m{filtergen.IPv6: 10}, math.NaN(), filtergen.IPv6},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := filtergen.CheckShrink("X", tt.old, tt.new, tt.guard)
 			var se *filtergen.ShrinkError
 			switch {
-			case tt.fail == "" && err != nil:
+			case tt.fail == 0 && err != nil:
 				t.Errorf("unexpected error: %v", err)
-			case tt.fail != "" && !errors.As(err, &se):
+			case tt.fail != 0 && !errors.As(err, &se):
 				t.Errorf("got %v, want a *ShrinkError", err)
-			case tt.fail != "" && se.Family != tt.fail:
+			case tt.fail != 0 && se.Family != tt.fail:
 				t.Errorf("family %s failed, want %s", se.Family, tt.fail)
-			case tt.fail != "" && strings.Contains(err.Error(), "peer"):
+			case tt.fail != 0 && strings.Contains(err.Error(), "peer"):
 				t.Errorf("message %q names the peer; PeerError does that", err)
 			}
 		})
@@ -391,9 +391,9 @@ func TestCompileSharedRoutesOnce(t *testing.T) {
 		if n := f.calls["routes"]; n != 4 {
 			t.Errorf("parallel %d: routes looked up %d times, want 4", par, n)
 		}
-		want := res.Peers[0].Family("ipv4").Entries
+		want := res.Peers[0].Family(filtergen.IPv4).Entries
 		for _, i := range []int{1, 2} {
-			if diff := cmp.Diff(want, res.Peers[i].Family("ipv4").Entries, cmpNet); diff != "" {
+			if diff := cmp.Diff(want, res.Peers[i].Family(filtergen.IPv4).Entries, cmpNet); diff != "" {
 				t.Errorf("parallel %d: peer %s (-ACME +got):\n%s", par, res.Peers[i].Name, diff)
 			}
 		}

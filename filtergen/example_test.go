@@ -68,14 +68,14 @@ source:  RIPE
 		IRR:     filtergen.IRRSource{Dumps: []string{"example.rpsl"}},
 		Routers: []filtergen.Router{{Name: "rs1", Platform: "bird2"}},
 		Peers: []filtergen.Peer{{Name: "EXAMPLE", ASN: 3333, Announce: []string{"AS-EXAMPLE"},
-			PeerOptions: filtergen.PeerOptions{Families: []string{"ipv4"}}}},
+			PeerOptions: filtergen.PeerOptions{Families: []filtergen.Family{filtergen.IPv4}}}},
 	}
 	res, err := filtergen.Compile(context.Background(), pol, filtergen.CompileOptions{IRR: reg})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	v4 := res.Peers[0].Family("ipv4")
+	v4 := res.Peers[0].Family(filtergen.IPv4)
 	for _, e := range v4.Entries {
 		fmt.Println("entry  ", e)
 	}

@@ -24,9 +24,9 @@ func (r *Result) Refusal(peer string, p netip.Prefix) string {
 		return ""
 	}
 	fam := irr.FamilyOf(p)
-	fr := pr.Family(fam.String())
+	fr := pr.Family(fam)
 	if fr == nil {
-		return fmt.Sprintf("the peer has no %s filter (families: %s)", fam, strings.Join(pr.Settings.Families, ", "))
+		return fmt.Sprintf("the peer has no %s filter (families: %s)", fam, familiesText(pr.Settings.Families))
 	}
 	fi := 0
 	if fam == irr.IPv6 {
@@ -50,4 +50,13 @@ func (r *Result) Refusal(peer string, p netip.Prefix) string {
 		return fmt.Sprintf("/%d is shorter than the peer's %s min_length /%d", p.Bits(), fam, minL)
 	}
 	return ""
+}
+
+// familiesText lists fs as the policy writes them: "ipv4, ipv6".
+func familiesText(fs []Family) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = f.String()
+	}
+	return strings.Join(s, ", ")
 }

@@ -75,9 +75,9 @@ func ExportIXF(pol *Policy, now time.Time) (*ixf.Export, error) {
 		for _, a := range p.Neighbors {
 			switch {
 			case !onLAN(a):
-			case a.Is4() && slices.Contains(s.Families, "ipv4"):
+			case a.Is4() && slices.Contains(s.Families, IPv4):
 				v4 = append(v4, a)
-			case a.Is6() && slices.Contains(s.Families, "ipv6"):
+			case a.Is6() && slices.Contains(s.Families, IPv6):
 				v6 = append(v6, a)
 			}
 		}

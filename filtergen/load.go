@@ -588,10 +588,12 @@ func (pol *Policy) validatePeerOptions(o *PeerOptions, peer, path string, custom
 		}
 		return path + "." + s
 	}
-	seen := map[string]bool{}
+	seen := map[Family]bool{}
 	for i, f := range o.Families {
-		if f != "ipv4" && f != "ipv6" {
-			add(peer, fmt.Sprintf("%s[%d]", sub("families"), i), "unknown family %s (want ipv4 or ipv6)", strconv.Quote(f))
+		// A family read from YAML is valid (Family.UnmarshalText); one
+		// set in Go may be any number.
+		if f != IPv4 && f != IPv6 {
+			add(peer, fmt.Sprintf("%s[%d]", sub("families"), i), "unknown family %s (want ipv4 or ipv6)", f)
 		} else if seen[f] {
 			add(peer, fmt.Sprintf("%s[%d]", sub("families"), i), "duplicate family %s", f)
 		}

@@ -49,7 +49,12 @@ func TestLoadPolicyErrors(t *testing.T) {
 			[]string{`routers[0].aspa: invalid policy: router "r1": the OpenBGPD aspa-set is written from the RPKI data filtergen loads: set rpki.vrps`}},
 		{"aspa on FRR", "    platform: bird2\n", "    platform: frr\n    aspa: true\n",
 			[]string{`routers[0].aspa: invalid policy: router "r1": filtergen renders no router-side ASPA verification for FRR`}},
-		{"bad family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [ipv5]\n", []string{`unknown family "ipv5"`}},
+		{"bad family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [ipv5]\n",
+			[]string{`test.yaml:12:16: peer "P1": peers[0].families[0]: invalid policy: unknown family "ipv5" (want ipv4 or ipv6)`}},
+		{"family upper case", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [IPv4]\n", []string{`peers[0].families[0]: invalid policy: unknown family "IPv4"`}},
+		{"family not a string", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [{ipv4: 1}]\n", []string{`peers[0].families[0]: invalid policy: want a single value, got a mapping`}},
+		{"duplicate family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: [ipv6, ipv6]\n", []string{`test.yaml:12:22: peer "P1": peers[0].families[1]: invalid policy: duplicate family ipv6`}},
+		{"no family", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    families: []\n", []string{`peers[0].families: invalid policy: empty list of families`}},
 		{"unknown router", "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    routers: [r9]\n", []string{`unknown router "r9"`}},
 		{"bad announce", "[AS-FOO]", "[FOO]", []string{`"FOO" is not an AS-SET`}},
 		{"host bits", "[AS-FOO]", "[192.0.2.1/24]", []string{"host bits set"}},
@@ -95,16 +100,19 @@ func TestLoadPolicyErrors(t *testing.T) {
 }
 
 func TestLoadPolicyAllErrorsAtOnce(t *testing.T) {
-	y := strings.Replace(minimalPolicy, "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    colour: red\n    families: [ipv9]\n    description: \"a\\nb\"\n", 1)
+	y := strings.Replace(minimalPolicy, "    announce: [AS-FOO]\n", "    announce: [AS-FOO]\n    colour: red\n    families: [ipv9]\n    routers: [r9]\n    description: \"a\\nb\"\n", 1)
 	_, err := filtergen.ParsePolicy("test.yaml", []byte(y))
-	if err == nil {
-		t.Fatal("no error")
+	// The unknown key and the unknown family are reported together at
+	// decode time (a family is read as a Family)...
+	if err == nil || !strings.Contains(err.Error(), "colour") || !strings.Contains(err.Error(), "ipv9") {
+		t.Fatalf("want both decode problems, got %v", err)
 	}
-	// The unknown key is reported at decode time; once it is fixed the
-	// semantic problems are reported together.
+	// ...and once they are fixed the semantic problems are reported
+	// together.
 	y = strings.Replace(y, "    colour: red\n", "", 1)
+	y = strings.Replace(y, "[ipv9]", "[ipv4]", 1)
 	_, err = filtergen.ParsePolicy("test.yaml", []byte(y))
-	if err == nil || !strings.Contains(err.Error(), "ipv9") || !strings.Contains(err.Error(), `'\n'`) {
+	if err == nil || !strings.Contains(err.Error(), `"r9"`) || !strings.Contains(err.Error(), `'\n'`) {
 		t.Errorf("want both problems, got %v", err)
 	}
 }

@@ -155,7 +155,7 @@ func Onboard(ctx context.Context, pol *Policy, member uint32, opts OnboardOption
 	o.Result = res.Peers[0]
 	for _, f := range o.Result.Families {
 		fi := 0
-		if f.Family == "ipv6" {
+		if f.Family == IPv6 {
 			fi = 1
 		}
 		o.RPKI[fi] = map[RPKIState]int{}

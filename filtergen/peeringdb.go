@@ -364,7 +364,7 @@ func (r *resolver) fill(p *Peer, m *member, nets map[uint32]peeringdb.Net, netEr
 		// Only the per-family limits: the other fields inherit from the
 		// defaults field by field.
 		mp := MaxPrefix{}
-		for fi, fam := range []string{"ipv4", "ipv6"} {
+		for fi, fam := range []Family{IPv4, IPv6} {
 			lim := 0
 			switch {
 			case m != nil && m.maxPrefix[fi] > 0:

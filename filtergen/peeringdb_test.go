@@ -96,7 +96,7 @@ func TestResolveCompile(t *testing.T) {
 			for _, r := range f.Entries {
 				e = append(e, r.String())
 			}
-			got[p.Name+" "+f.Family] = strings.Join(e, " ") + " max " + itoa(f.MaxPrefix)
+			got[p.Name+" "+f.Family.String()] = strings.Join(e, " ") + " max " + itoa(f.MaxPrefix)
 		}
 	}
 	wantF := map[string]string{

@@ -267,8 +267,8 @@ type Peer struct {
 // Policy.Defaults they apply to every peer; a peer's own non-nil fields
 // override them.
 type PeerOptions struct {
-	// Families lists "ipv4" and/or "ipv6"; default both.
-	Families []string `yaml:"families"`
+	// Families lists IPv4 and/or IPv6 (YAML: ipv4, ipv6); default both.
+	Families []Family `yaml:"families"`
 	// Routers lists the routers the peer is on; default every router.
 	Routers []string `yaml:"routers"`
 	// MaxPrefix is the limit per family: a number, or computed from the
@@ -426,7 +426,7 @@ const (
 
 // Settings are a peer's options with defaults applied: what Compile uses.
 type Settings struct {
-	Families             []string // "ipv4", "ipv6"
+	Families             []Family // IPv4, IPv6
 	Routers              []string
 	MaxPrefix            MaxPrefix
 	MinLength, MaxLength [2]int // [0] IPv4, [1] IPv6
@@ -447,7 +447,7 @@ type Settings struct {
 // defaults.
 func (p *Peer) Settings(d PeerOptions, routers []Router) Settings {
 	s := Settings{
-		Families: []string{"ipv4", "ipv6"},
+		Families: []Family{IPv4, IPv6},
 		MaxPrefix: MaxPrefix{Headroom: DefaultHeadroom, Minimum: DefaultMinimumMax, Action: MaxPrefixRestart,
 			RestartAfter: Duration(DefaultRestartAfter)},
 		MinLength:       [2]int{defaultMinLengthV4, defaultMinLengthV6},

@@ -102,6 +102,12 @@ func TestValidateParity(t *testing.T) {
 		{"Junos interface", "", "customers: [{name: C1, asn: 1, announce: [AS1], attach: [{router: j1, interface: eth1/2}]}]\n", func(p *filtergen.Policy) {
 			p.Customers = []filtergen.Peer{{Name: "C1", ASN: 1, Announce: []string{"AS1"}, Attach: []filtergen.AttachConfig{{Router: "j1", Interface: "eth1/2"}}}}
 		}, "Junos interface", [2]string{}},
+		{"unknown family", ", families: [ipv4, ipv5]", "", func(p *filtergen.Policy) {
+			p.Peers[0].Families = []filtergen.Family{filtergen.IPv4, 5}
+		}, "families[1]: invalid policy: unknown family", [2]string{}},
+		{"duplicate family", ", families: [ipv6, ipv6]", "", func(p *filtergen.Policy) {
+			p.Peers[0].Families = []filtergen.Family{filtergen.IPv6, filtergen.IPv6}
+		}, "families[1]: invalid policy: duplicate family ipv6", [2]string{}},
 		{"attach unknown router", ", attach: [{router: r9}]", "", func(p *filtergen.Policy) {
 			p.Peers[0].Attach = []filtergen.AttachConfig{{Router: "r9"}}
 		}, "unknown router", [2]string{}},
@@ -248,7 +254,7 @@ customers:
 	}
 	up := by["UP"]
 	if up.Role != filtergen.RoleProvider || up.Import.PrefixFilter || up.Import.OriginCheck || !up.Import.RejectRPKIInvalid ||
-		up.Family("ipv4").MaxPrefix != filtergen.DefaultFullTableV4 || up.Family("ipv6").MaxPrefix != filtergen.DefaultFullTableV6 ||
+		up.Family(filtergen.IPv4).MaxPrefix != filtergen.DefaultFullTableV4 || up.Family(filtergen.IPv6).MaxPrefix != filtergen.DefaultFullTableV6 ||
 		!up.Export.Own || !up.Export.Customers || up.Export.Peers || up.Import.Tag.String() != "64500:1000:3" {
 		t.Errorf("provider: %+v %+v %+v", up.Import, up.Export, up.Families)
 	}
@@ -257,7 +263,7 @@ customers:
 	}
 	m := by["M"]
 	if !m.Import.EnforceNextHop || !m.Export.RSClients || m.Export.Own || m.Session.MaxPrefixAction != filtergen.MaxPrefixTeardown ||
-		m.Session.RestartAfter != 0 || m.Family("ipv6").MaxPrefix != 7 || m.Family("ipv4").MaxPrefix != 10 {
+		m.Session.RestartAfter != 0 || m.Family(filtergen.IPv6).MaxPrefix != 7 || m.Family(filtergen.IPv4).MaxPrefix != 10 {
 		t.Errorf("rs-client: %+v %+v", m.Import, m.Session)
 	}
 	c := by["C"]
@@ -265,7 +271,7 @@ customers:
 		c.Attachment("j1").Interface != "xe-0/0/1.100" || c.Attachment("j1").Neighbors[0].String() != "192.0.2.5" {
 		t.Errorf("customer: %+v %+v", c.Export, c.Attachments)
 	}
-	if len(c.AntiSpoofing) != 2 || c.AntiSpoofing[0].DenyAll || !c.AntiSpoofing[1].DenyAll || c.AntiSpoofing[1].Family != "ipv6" {
+	if len(c.AntiSpoofing) != 2 || c.AntiSpoofing[0].DenyAll || !c.AntiSpoofing[1].DenyAll || c.AntiSpoofing[1].Family != filtergen.IPv6 {
 		t.Errorf("anti-spoofing: %+v", c.AntiSpoofing)
 	}
 }

@@ -97,8 +97,8 @@ func (p *PeerResult) Attachment(router string) *Attachment {
 	return nil
 }
 
-// Family returns the result of family f ("ipv4" or "ipv6"), or nil.
-func (p *PeerResult) Family(f string) *FamilyResult {
+// Family returns the result of family f, or nil.
+func (p *PeerResult) Family(f Family) *FamilyResult {
 	for _, fr := range p.Families {
 		if fr.Family == f {
 			return fr
@@ -117,9 +117,21 @@ func (p *PeerResult) Accepted() int {
 	return n
 }
 
+// Family is an address family, irr.Family: IPv4 or IPv6. It is text
+// "ipv4" or "ipv6" in JSON, YAML (the policy's families) and templates
+// ({{ .Family }}), and the same type as irr.Family, so that packages that
+// see only the Result (templates, report) name it without importing irr.
+type Family = irr.Family
+
+// The address families.
+const (
+	IPv4 = irr.IPv4
+	IPv6 = irr.IPv6
+)
+
 // A FamilyResult is the filter of one peer in one address family.
 type FamilyResult struct {
-	Family string // "ipv4" or "ipv6"
+	Family Family
 	// Entries is the prefix filter, aggregated when Settings.Aggregate.
 	Entries []PrefixRange
 	// Count is the number of distinct prefix ranges accepted before
@@ -270,8 +282,7 @@ func (r *Result) Explain(peer string, p netip.Prefix) (*Explanation, error) {
 	}
 	p = p.Masked()
 	e := &Explanation{Peer: pr.Name, Prefix: p}
-	fam := irr.FamilyOf(p).String()
-	fr := pr.Family(fam)
+	fr := pr.Family(irr.FamilyOf(p))
 	if fr == nil {
 		return e, nil
 	}

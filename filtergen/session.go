@@ -363,7 +363,7 @@ type RTRCache struct {
 // OwnFamily is our own address space in one family: what we originate
 // and announce to everyone, and reject from outside.
 type OwnFamily struct {
-	Family string // "ipv4" or "ipv6"
+	Family Family
 	// Entries are the prefixes and ranges of our own space.
 	Entries []PrefixRange
 }
@@ -396,7 +396,7 @@ func (r Role) DefaultLocalPref() int64 {
 // its ACL (without an ingress ACL, uRPF alone stays, for the session),
 // and has DenyAll set when it has no session address either.
 type AntiSpoof struct {
-	Family string // "ipv4" or "ipv6"
+	Family Family
 	// URPF is strict, loose or none.
 	URPF string
 	// IngressACL says whether an ingress ACL is rendered; ACL then holds

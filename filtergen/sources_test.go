@@ -150,7 +150,7 @@ peers:
 						if a.Origin != 0 {
 							o = fmt.Sprintf("AS%d", a.Origin)
 						}
-						got[f.Family] = append(got[f.Family], acc{a.Range.String(), a.Source, o})
+						got[f.Family.String()] = append(got[f.Family.String()], acc{a.Range.String(), a.Source, o})
 					}
 				}
 				want := tt.want

@@ -12,6 +12,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/filtergen/filtergen/filtergen"
 )
 
 // TempPrefix starts the name of every temporary file Compile stages
@@ -35,9 +37,9 @@ type state struct {
 }
 
 type stateEntry struct {
-	Router   string         `json:"router"`
-	Peer     string         `json:"peer,omitempty"`
-	Accepted map[string]int `json:"accepted,omitempty"`
+	Router   string                   `json:"router"`
+	Peer     string                   `json:"peer,omitempty"`
+	Accepted map[filtergen.Family]int `json:"accepted,omitempty"`
 }
 
 // dirFS reads and writes under the output directory through os.Root, so

@@ -165,7 +165,7 @@ func Compile(ctx context.Context, pol *filtergen.Policy, co filtergen.CompileOpt
 		sum:       &Summary{Dir: dir, Mode: opts.Mode, Warnings: map[string][]string{}},
 		renderers: map[string]*templates.Renderer{},
 		files:     map[string]*FileStatus{},
-		counts:    map[string]map[string]int{},
+		counts:    map[string]map[filtergen.Family]int{},
 		lines:     map[string]int{},
 	}
 	for _, r := range routers {
@@ -270,8 +270,8 @@ type run struct {
 	sum    *Summary
 	files  map[string]*FileStatus
 	staged []staged
-	counts map[string]map[string]int // peer file -> accepted per family
-	lines  map[string]int            // router (lower case) -> lines of its files
+	counts map[string]map[filtergen.Family]int // peer file -> accepted per family
+	lines  map[string]int                      // router (lower case) -> lines of its files
 }
 
 type staged struct {
@@ -312,7 +312,7 @@ func (w *run) close() {
 // oldCounts returns the accepted counts recorded for a peer file: from
 // the state file, or from the marker line of the file on disk when the
 // directory has no state file yet (output of an older version).
-func (w *run) oldCounts(name string, old []byte) (map[string]int, bool) {
+func (w *run) oldCounts(name string, old []byte) (map[filtergen.Family]int, bool) {
 	if w.old != nil {
 		e, ok := w.old.Files[name]
 		return e.Accepted, ok && e.Accepted != nil

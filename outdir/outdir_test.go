@@ -161,7 +161,7 @@ func TestShrinkGuardWithoutMarker(t *testing.T) {
 		edit{"db.rpsl", "route:   11.1.0.0/16\norigin:  AS1000", "route:   11.1.0.0/16\norigin:  AS1001"})
 	_, err = compile(t, dir, out, opts)
 	var se *filtergen.ShrinkError
-	if !errors.As(err, &se) || se.Peer != "A" || se.Family != "ipv4" || se.Old != 4 || se.New != 1 {
+	if !errors.As(err, &se) || se.Peer != "A" || se.Family != filtergen.IPv4 || se.Old != 4 || se.New != 1 {
 		t.Fatalf("got %v, want a shrink error for A ipv4 4 -> 1", err)
 	}
 	if !mapsEqual(tree(t, out), before) {
@@ -192,7 +192,7 @@ func TestShrinkGuardPerFamily(t *testing.T) {
 		edit{"db.rpsl", "route:   12.0.0.0/16", b.String() + "\nroute:   12.0.0.0/16"})
 	_, err := compile(t, dir, out, Options{})
 	var se *filtergen.ShrinkError
-	if !errors.As(err, &se) || se.Family != "ipv4" || se.New != 0 {
+	if !errors.As(err, &se) || se.Family != filtergen.IPv4 || se.New != 0 {
 		t.Fatalf("got %v, want the IPv4 shrink refused", err)
 	}
 }

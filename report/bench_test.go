@@ -12,7 +12,7 @@ import (
 // bigResult is one transit-like peer with n accepted IPv4 /24s (every
 // eighth with a covering /21) and n/16 dropped ones.
 func bigResult(n int) *filtergen.Result {
-	fr := &filtergen.FamilyResult{Family: "ipv4", Count: n, MaxPrefix: 2 * n}
+	fr := &filtergen.FamilyResult{Family: filtergen.IPv4, Count: n, MaxPrefix: 2 * n}
 	for i := range n {
 		a := netip.AddrFrom4([4]byte{byte(20 + i>>16), byte(i >> 8), byte(i), 0})
 		if i%8 == 0 {

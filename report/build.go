@@ -247,7 +247,7 @@ func family(fr *filtergen.FamilyResult, customer bool, sources map[string]int) F
 		MaxPrefixUsedPercent: percent(fr.Count, fr.MaxPrefix),
 		SpaceUnit:            "addresses", Invalids: []Invalid{},
 	}
-	if fr.Family == "ipv6" {
+	if fr.Family == filtergen.IPv6 {
 		f.SpaceUnit = "/64s"
 	}
 	if customer {

@@ -40,7 +40,7 @@ const (
 // worked out in the comments of TestBuildNumbers.
 func handResult() *filtergen.Result {
 	v4 := &filtergen.FamilyResult{
-		Family: "ipv4",
+		Family: filtergen.IPv4,
 		Accepted: []filtergen.Accepted{
 			acc("11.0.0.0/8", 100, "RIPE", valid),
 			acc("11.2.0.0/16", 100, "RADB", notFound),
@@ -285,7 +285,7 @@ func TestChanges(t *testing.T) {
 	c := cur.Changes
 	want := &report.Changes{
 		Previous: reportTime.Add(-time.Hour),
-		Space: []report.SpaceChange{{Neighbor: "P", Family: "ipv4", Before: 1<<24 + 256, After: 1 << 24,
+		Space: []report.SpaceChange{{Neighbor: "P", Family: filtergen.IPv4, Before: 1<<24 + 256, After: 1 << 24,
 			AcceptedBefore: 4, AcceptedAfter: 3}},
 		NewInvalids: []report.NeighborInvalid{{Neighbor: "P", Invalid: report.Invalid{Prefix: "11.5.0.0/16", Origin: 500, Source: "RIPE"}}},
 		Added:       []string{"Q"},
@@ -320,6 +320,9 @@ func TestReadJSONRefuses(t *testing.T) {
 		{"other version", `{"schema_version": 2}`, "schema version 2"},
 		{"unknown field", `{"schema_version": 1, "surprise": 1}`, "unknown field"},
 		{"not JSON", `{"schema_version": 1`, "unexpected end of JSON input"},
+		{"bad family", `{"schema_version": 1, "neighbors": [{"name": "X", "families": [{"family": "ipv5"}]}]}`, `unknown family "ipv5"`},
+		{"no family", `{"schema_version": 1, "neighbors": [{"name": "X", "families": [{"accepted": 1}]}]}`, "neighbors[0].families[0]: no family"},
+		{"space without family", `{"schema_version": 1, "changes": {"space": [{"neighbor": "X"}]}}`, "changes.space[0]: no family"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := report.ReadJSON(strings.NewReader(tt.in))

@@ -112,7 +112,7 @@ func antiSpoofing(n *Neighbor, p *filtergen.PeerResult) Grade {
 		}
 		specs := att.AntiSpoofing
 		if len(specs) == 0 { // a Result from before per-router anti-spoofing
-			for _, fam := range []string{"ipv4", "ipv6"} {
+			for _, fam := range []filtergen.Family{filtergen.IPv4, filtergen.IPv6} {
 				if hasAddr(att.Neighbors, fam) {
 					specs = append(specs, filtergen.AntiSpoof{Family: fam, URPF: p.Settings.URPF, IngressACL: p.Settings.IngressACL})
 				}

@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/filtergen/filtergen/filtergen"
 )
 
 // WriteJSON writes the report as indented JSON (docs/report.md).
@@ -44,6 +46,22 @@ func ReadJSON(rd io.Reader) (*Report, error) {
 	r := &Report{}
 	if err := dec.Decode(r); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
+	}
+	// A family that is absent decodes as the zero Family, which is no
+	// family: refuse it, as the decoder refuses any other text.
+	for i, n := range r.Neighbors {
+		for j, f := range n.Families {
+			if f.Family != filtergen.IPv4 && f.Family != filtergen.IPv6 {
+				return nil, fmt.Errorf("report: neighbors[%d].families[%d]: no family", i, j)
+			}
+		}
+	}
+	if r.Changes != nil {
+		for i, s := range r.Changes.Space {
+			if s.Family != filtergen.IPv4 && s.Family != filtergen.IPv6 {
+				return nil, fmt.Errorf("report: changes.space[%d]: no family", i)
+			}
+		}
 	}
 	return r, nil
 }

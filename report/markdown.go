@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/filtergen/filtergen/filtergen"
 	"github.com/filtergen/filtergen/internal/asn"
 )
 
@@ -126,7 +127,7 @@ func (r *Report) WriteMarkdown(w io.Writer, names ...string) error {
 				dir = "shrank"
 			}
 			unit := "addresses"
-			if s.Family == "ipv6" {
+			if s.Family == filtergen.IPv6 {
 				unit = "/64s"
 			}
 			p("- %s %s: accepted space %s from %s to %s %s (%s to %s prefixes)\n", md(s.Neighbor), s.Family, dir,

@@ -53,7 +53,7 @@ func routers(res *filtergen.Result) []Router {
 				if !p.Import.PrefixFilter || !p.Import.OriginCheck {
 					importF.Failing = append(importF.Failing, p.Name)
 				} else {
-					for _, fam := range []string{"ipv4", "ipv6"} {
+					for _, fam := range []filtergen.Family{filtergen.IPv4, filtergen.IPv6} {
 						if hasAddr(att.Neighbors, fam) && p.Family(fam) == nil {
 							importF.Failing = append(importF.Failing, fmt.Sprintf("%s (%s)", p.Name, fam))
 						}
@@ -80,7 +80,7 @@ func routers(res *filtergen.Result) []Router {
 				}
 				if len(f.Entries) > lim.PrefixListEntries {
 					lim.PrefixListEntries = len(f.Entries)
-					lim.LargestList = p.Name + " " + f.Family
+					lim.LargestList = p.Name + " " + f.Family.String()
 				}
 			}
 		}
@@ -148,9 +148,9 @@ func isCustomer(p *filtergen.PeerResult) bool {
 	return p.Role == filtergen.RoleCustomer || p.Role == "" && p.Customer
 }
 
-func hasAddr(addrs []netip.Addr, fam string) bool {
+func hasAddr(addrs []netip.Addr, fam filtergen.Family) bool {
 	for _, a := range addrs {
-		if a.Unmap().Is4() == (fam == "ipv4") {
+		if a.Unmap().Is4() == (fam == filtergen.IPv4) {
 			return true
 		}
 	}

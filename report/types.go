@@ -1,6 +1,10 @@
 package report
 
-import "time"
+import (
+	"time"
+
+	"github.com/filtergen/filtergen/filtergen"
+)
 
 // SchemaVersion is the version of the JSON schema (docs/report.md). It
 // changes only when a field is removed or changes meaning; new fields may
@@ -97,7 +101,7 @@ type Neighbor struct {
 
 // A Family is a neighbor's report in one address family.
 type Family struct {
-	Family string `json:"family"`
+	Family filtergen.Family `json:"family"`
 	// Candidates counts every candidate record: route objects, route-set
 	// members, literal prefixes and RPKI-valid prefixes added by policy.
 	Candidates int `json:"candidates"`
@@ -302,12 +306,12 @@ type Changes struct {
 
 // A SpaceChange is a change of one neighbor's accepted space.
 type SpaceChange struct {
-	Neighbor       string `json:"neighbor"`
-	Family         string `json:"family"`
-	Before         uint64 `json:"before"`
-	After          uint64 `json:"after"`
-	AcceptedBefore int    `json:"accepted_before"`
-	AcceptedAfter  int    `json:"accepted_after"`
+	Neighbor       string           `json:"neighbor"`
+	Family         filtergen.Family `json:"family"`
+	Before         uint64           `json:"before"`
+	After          uint64           `json:"after"`
+	AcceptedBefore int              `json:"accepted_before"`
+	AcceptedAfter  int              `json:"accepted_after"`
 }
 
 // A NeighborInvalid is an invalid candidate of one neighbor.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/filtergen/filtergen/filtergen"
 	"github.com/filtergen/filtergen/templates"
 )
 
@@ -22,16 +23,16 @@ func FuzzParseAcceptedFamilies(f *testing.F) {
 			t.Fatalf("found %v with %v", ok, m)
 		}
 		for k, v := range m {
-			if k != "ipv4" && k != "ipv6" || v < 0 {
+			if k != filtergen.IPv4 && k != filtergen.IPv6 || v < 0 {
 				t.Errorf("%s=%d", k, v)
 			}
-			if !strings.Contains(string(data), k+"="+strconv.Itoa(v)) && !strings.Contains(string(data), k+"=") {
+			if !strings.Contains(string(data), k.String()+"="+strconv.Itoa(v)) && !strings.Contains(string(data), k.String()+"=") {
 				t.Errorf("%s=%d is not in the input", k, v)
 			}
 		}
 		// Round trip: a line as the templates write it.
 		line := templates.AcceptedMarker + " peer=P ipv4=" + strconv.Itoa(len(data)) + " ipv6=3\n"
-		if m, ok := templates.ParseAcceptedFamilies(append([]byte(line), data...)); !ok || m["ipv4"] != len(data) || m["ipv6"] != 3 {
+		if m, ok := templates.ParseAcceptedFamilies(append([]byte(line), data...)); !ok || m[filtergen.IPv4] != len(data) || m[filtergen.IPv6] != 3 {
 			t.Errorf("round trip: %v %v", m, ok)
 		}
 	})

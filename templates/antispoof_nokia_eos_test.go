@@ -43,9 +43,9 @@ func TestAntiSpoofEOSSROS(t *testing.T) {
 		res := fixture(tt.platform)
 		cust := res.Peers[0]
 		cust.Attachments[0].AntiSpoofing = []filtergen.AntiSpoof{
-			{Family: "ipv4", URPF: "strict", IngressACL: true,
+			{Family: filtergen.IPv4, URPF: "strict", IngressACL: true,
 				ACL: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.18.0.1/32")}},
-			{Family: "ipv6", URPF: "strict", IngressACL: true, DenyAll: true},
+			{Family: filtergen.IPv6, URPF: "strict", IngressACL: true, DenyAll: true},
 		}
 		files, err := templates.Render(res, res.Routers[0], templates.Options{})
 		if err != nil {

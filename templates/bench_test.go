@@ -28,7 +28,7 @@ func benchResult(n int) *filtergen.Result {
 				MaxLength: [2]int{24, 48}, Tag: filtergen.LargeCommunity{Global: 64500, Data1: filtergen.CommunityLearnedFrom, Data2: 2}},
 			Export: filtergen.ExportPolicy{Own: true, Customers: true},
 			Families: []*filtergen.FamilyResult{{
-				Family: "ipv4", Count: n, MaxPrefix: n + n/10, Entries: entries,
+				Family: filtergen.IPv4, Count: n, MaxPrefix: n + n/10, Entries: entries,
 			}},
 		}},
 	}

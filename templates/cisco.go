@@ -24,7 +24,7 @@ var ciscoFuncs = template.FuncMap{
 	"iosPrefixList": iosPrefixList,
 	// iosOrLonger renders a prefix-list of each prefix and all its
 	// more-specifics.
-	"iosOrLonger": func(name, fam string, ps []netip.Prefix) (string, error) {
+	"iosOrLonger": func(name string, fam filtergen.Family, ps []netip.Prefix) (string, error) {
 		return iosPrefixList(name, fam, orLonger(ps))
 	},
 	// xrPrefixSet renders an IOS-XR prefix-set. It refuses an empty
@@ -96,9 +96,9 @@ var ciscoFuncs = template.FuncMap{
 	},
 }
 
-func iosPrefixList(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+func iosPrefixList(name string, fam filtergen.Family, rs []filtergen.PrefixRange) (string, error) {
 	if len(rs) == 0 {
-		if fam == "ipv6" {
+		if fam == filtergen.IPv6 {
 			return "ipv6 prefix-list " + name + " seq 5 deny ::/0 le 128", nil
 		}
 		return "ip prefix-list " + name + " seq 5 deny 0.0.0.0/0 le 32", nil
@@ -147,20 +147,20 @@ func wildcard(bits int) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(m >> 24), byte(m >> 16), byte(m >> 8), byte(m)})
 }
 
-func ciscoACL(pl, fam string, ps []netip.Prefix, indent string) (string, error) {
+func ciscoACL(pl string, fam filtergen.Family, ps []netip.Prefix, indent string) (string, error) {
 	var b strings.Builder
-	proto := map[string]string{"ipv4": "ip", "ipv6": "ipv6"}[fam]
-	if pl == "iosxr" && fam == "ipv4" {
+	proto := map[filtergen.Family]string{filtergen.IPv4: "ip", filtergen.IPv6: "ipv6"}[fam]
+	if pl == "iosxr" && fam == filtergen.IPv4 {
 		proto = "ipv4"
 	}
 	for i, p := range ps {
-		if !p.IsValid() || p.Masked() != p || p.Addr().Is4() != (fam == "ipv4") {
+		if !p.IsValid() || p.Masked() != p || p.Addr().Is4() != (fam == filtergen.IPv4) {
 			return "", fmt.Errorf("templates: invalid %s ACL source %s", fam, p)
 		}
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		if pl == "iosxe" && fam == "ipv6" {
+		if pl == "iosxe" && fam == filtergen.IPv6 {
 			// IOS IPv6 ACLs number entries with a trailing "sequence N";
 			// a list replaced whole needs none.
 			fmt.Fprintf(&b, "%spermit %s ", indent, proto)
@@ -170,7 +170,7 @@ func ciscoACL(pl, fam string, ps []netip.Prefix, indent string) (string, error) 
 		switch {
 		case p.IsSingleIP() && pl != "nxos":
 			b.WriteString("host " + p.Addr().String())
-		case pl == "iosxe" && fam == "ipv4":
+		case pl == "iosxe" && fam == filtergen.IPv4:
 			b.WriteString(p.Addr().String() + " " + wildcard(p.Bits()).String())
 		default:
 			b.Write(platform.AppendPrefix(nil, p))

@@ -25,24 +25,24 @@ func TestCiscoRenderings(t *testing.T) {
 		want string
 	}{
 		{"exact, up to, ge..le; never ge = len", func() (string, error) {
-			return iosPrefixList("PL", "ipv4", []filtergen.PrefixRange{pr("192.0.2.0/24", 24, 24), pr("198.51.100.0/24", 24, 25), pr("203.0.113.0/24", 25, 27)})
+			return iosPrefixList("PL", filtergen.IPv4, []filtergen.PrefixRange{pr("192.0.2.0/24", 24, 24), pr("198.51.100.0/24", 24, 25), pr("203.0.113.0/24", 25, 27)})
 		}, "ip prefix-list PL seq 5 permit 192.0.2.0/24\nip prefix-list PL seq 10 permit 198.51.100.0/24 le 25\nip prefix-list PL seq 15 permit 203.0.113.0/24 ge 25 le 27"},
-		{"empty v4 denies all", func() (string, error) { return iosPrefixList("PL", "ipv4", nil) }, "ip prefix-list PL seq 5 deny 0.0.0.0/0 le 32"},
-		{"empty v6 denies all", func() (string, error) { return iosPrefixList("PL", "ipv6", nil) }, "ipv6 prefix-list PL seq 5 deny ::/0 le 128"},
+		{"empty v4 denies all", func() (string, error) { return iosPrefixList("PL", filtergen.IPv4, nil) }, "ip prefix-list PL seq 5 deny 0.0.0.0/0 le 32"},
+		{"empty v6 denies all", func() (string, error) { return iosPrefixList("PL", filtergen.IPv6, nil) }, "ipv6 prefix-list PL seq 5 deny ::/0 le 128"},
 		{"xr prefix-set: no trailing comma", func() (string, error) {
 			return xrPrefixSet("PL", []filtergen.PrefixRange{pr("2001:db8:1000::/36", 36, 48), pr("2001:db8:2000::/48", 48, 48)})
 		}, "prefix-set PL\n  2001:db8:1000::/36 le 48,\n  2001:db8:2000::/48\nend-set"},
 		{"iosxe v4 ACL: wildcard masks, host", func() (string, error) {
-			return ciscoACL("iosxe", "ipv4", []netip.Prefix{netip.MustParsePrefix("198.51.100.0/22"), netip.MustParsePrefix("198.18.0.1/32")}, " ")
+			return ciscoACL("iosxe", filtergen.IPv4, []netip.Prefix{netip.MustParsePrefix("198.51.100.0/22"), netip.MustParsePrefix("198.18.0.1/32")}, " ")
 		}, " 10 permit ip 198.51.100.0 0.0.3.255 any\n 20 permit ip host 198.18.0.1 any"},
 		{"iosxe v6 ACL: no sequence numbers", func() (string, error) {
-			return ciscoACL("iosxe", "ipv6", []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}, " ")
+			return ciscoACL("iosxe", filtergen.IPv6, []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}, " ")
 		}, " permit ipv6 2001:db8::/32 any"},
 		{"iosxr v4 ACL", func() (string, error) {
-			return ciscoACL("iosxr", "ipv4", []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.18.0.1/32")}, " ")
+			return ciscoACL("iosxr", filtergen.IPv4, []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.18.0.1/32")}, " ")
 		}, " 10 permit ipv4 192.0.2.0/24 any\n 20 permit ipv4 host 198.18.0.1 any"},
 		{"nxos v6 ACL: host as /128", func() (string, error) {
-			return ciscoACL("nxos", "ipv6", []netip.Prefix{netip.MustParsePrefix("2001:db8::1/128")}, "  ")
+			return ciscoACL("nxos", filtergen.IPv6, []netip.Prefix{netip.MustParsePrefix("2001:db8::1/128")}, "  ")
 		}, "  10 permit ipv6 2001:db8::1/128 any"},
 		{"origins with first AS", func() (string, error) {
 			return strings.Join(originRegexes(&filtergen.PeerResult{ASN: 64500, ASNs: []uint32{64500, 64501, 64502},
@@ -85,7 +85,7 @@ func TestCiscoRefuses(t *testing.T) {
 			Name: "M", ASN: 64501, Role: role, Routers: []string{"r1"}, ASNs: []uint32{64501},
 			Export:      filtergen.ExportPolicy{RSClients: role == filtergen.RoleRSClient},
 			Attachments: []filtergen.Attachment{{Router: "r1", Neighbors: []netip.Addr{netip.MustParseAddr("192.0.2.1")}}},
-			Families:    []*filtergen.FamilyResult{{Family: "ipv4", Entries: []filtergen.PrefixRange{pr("198.51.100.0/24", 24, 24)}}},
+			Families:    []*filtergen.FamilyResult{{Family: filtergen.IPv4, Entries: []filtergen.PrefixRange{pr("198.51.100.0/24", 24, 24)}}},
 		}}}
 	}
 	for _, pl := range []string{"iosxr", "nxos"} {
@@ -119,7 +119,7 @@ func TestOperatorKeysDocumented(t *testing.T) {
 			Peers: []*filtergen.PeerResult{{Name: "C", ASN: 64501, Role: filtergen.RoleCustomer, Routers: []string{"r1"}, ASNs: []uint32{64501},
 				Session:     filtergen.SessionSettings{BFD: name != "openbgpd", TTLSecurity: 1},
 				Attachments: []filtergen.Attachment{{Router: "r1", Neighbors: []netip.Addr{netip.MustParseAddr("192.0.2.1")}, LocalAddresses: []netip.Addr{netip.MustParseAddr("192.0.2.0")}}},
-				Families:    []*filtergen.FamilyResult{{Family: "ipv4", Entries: []filtergen.PrefixRange{pr("198.51.100.0/24", 24, 24)}}},
+				Families:    []*filtergen.FamilyResult{{Family: filtergen.IPv4, Entries: []filtergen.PrefixRange{pr("198.51.100.0/24", 24, 24)}}},
 			}}}
 		files, err := Render(res, filtergen.Router{Name: "r1", Platform: name}, Options{})
 		if err != nil {

@@ -21,7 +21,7 @@ func ExampleRender() {
 			Export:      filtergen.ExportPolicy{Own: true, Customers: true},
 			Session:     filtergen.SessionSettings{MaxPrefixAction: filtergen.MaxPrefixRestart},
 			Families: []*filtergen.FamilyResult{{
-				Family: "ipv4", Count: 1, MaxPrefix: 10,
+				Family: filtergen.IPv4, Count: 1, MaxPrefix: 10,
 				Entries: []filtergen.PrefixRange{{Prefix: pfx, Min: 21, Max: 22}},
 			}},
 		}},

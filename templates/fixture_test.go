@@ -66,30 +66,30 @@ func fixture(platform string) *filtergen.Result {
 		}
 		return p
 	}
-	fam := func(f string, es []filtergen.PrefixRange, max int) *filtergen.FamilyResult {
+	fam := func(f filtergen.Family, es []filtergen.PrefixRange, max int) *filtergen.FamilyResult {
 		fr := &filtergen.FamilyResult{Family: f, Entries: es, Count: len(es), MaxPrefix: max}
 		for _, e := range es {
 			fr.ACL = append(fr.ACL, e.Prefix)
 		}
-		if f == "ipv4" {
+		if f == filtergen.IPv4 {
 			fr.URPF = "strict"
 		}
 		return fr
 	}
-	cust := peer("CUST", 64500, filtergen.RoleCustomer, 0, fam("ipv4", v4, 100), fam("ipv6", v6, 50))
+	cust := peer("CUST", 64500, filtergen.RoleCustomer, 0, fam(filtergen.IPv4, v4, 100), fam(filtergen.IPv6, v6, 50))
 	cust.Session.Password = filtergen.NewSecret("s3cr3t-Key.1")
 	cust.Session.TTLSecurity = 1
 	cust.Session.BFD = platform != "openbgpd"
-	peerP := peer("PEER1", 64510, filtergen.RolePeer, 1, fam("ipv4", v4[:1], 10), fam("ipv6", nil, 10))
+	peerP := peer("PEER1", 64510, filtergen.RolePeer, 1, fam(filtergen.IPv4, v4[:1], 10), fam(filtergen.IPv6, nil, 10))
 	peerP.Session.MaxPrefixAction = filtergen.MaxPrefixWarning
-	prov := peer("UPSTREAM", 64520, filtergen.RoleProvider, 2, fam("ipv4", nil, 1_000_000), fam("ipv6", nil, 200_000))
+	prov := peer("UPSTREAM", 64520, filtergen.RoleProvider, 2, fam(filtergen.IPv4, nil, 1_000_000), fam(filtergen.IPv6, nil, 200_000))
 	prov.Session.Multihop = 2
 	prov.Session.MaxPrefixAction = filtergen.MaxPrefixTeardown
-	rs := peer("IXP_RS", 64530, filtergen.RoleRouteServer, 3, fam("ipv4", v4, 100))
-	member := peer("MEMBER", 64540, filtergen.RoleRSClient, 4, fam("ipv4", v4[1:], 100), fam("ipv6", v6[2:], 100))
-	noOrigins := peer("NOROUTES", 64550, filtergen.RolePeer, 5, fam("ipv4", nil, 1))
+	rs := peer("IXP_RS", 64530, filtergen.RoleRouteServer, 3, fam(filtergen.IPv4, v4, 100))
+	member := peer("MEMBER", 64540, filtergen.RoleRSClient, 4, fam(filtergen.IPv4, v4[1:], 100), fam(filtergen.IPv6, v6[2:], 100))
+	noOrigins := peer("NOROUTES", 64550, filtergen.RolePeer, 5, fam(filtergen.IPv4, nil, 1))
 	noOrigins.ASNs = nil
-	dflt := peer("STUB", 64560, filtergen.RoleCustomer, 6, fam("ipv4", v4[:1], 5))
+	dflt := peer("STUB", 64560, filtergen.RoleCustomer, 6, fam(filtergen.IPv4, v4[:1], 5))
 	dflt.Export = filtergen.ExportPolicy{DefaultOnly: true}
 	peers := []*filtergen.PeerResult{cust, peerP, prov, rs, member, noOrigins, dflt}
 	if !canRouteServe(platform) {
@@ -100,8 +100,8 @@ func fixture(platform string) *filtergen.Result {
 		Routers: []filtergen.Router{{Name: "r1", Platform: platform, RouterID: addr("198.18.0.0")}},
 		RTR:     []filtergen.RTRCache{{Address: addr("127.0.0.1"), Port: 3323, Preference: 1, Refresh: 300, Retry: 60, Expire: 7200}},
 		Own: []filtergen.OwnFamily{
-			{Family: "ipv4", Entries: []filtergen.PrefixRange{pr("198.18.128.0/20", 20, 24)}},
-			{Family: "ipv6", Entries: []filtergen.PrefixRange{pr("2001:db8:8000::/33", 33, 48)}},
+			{Family: filtergen.IPv4, Entries: []filtergen.PrefixRange{pr("198.18.128.0/20", 20, 24)}},
+			{Family: filtergen.IPv6, Entries: []filtergen.PrefixRange{pr("2001:db8:8000::/33", 33, 48)}},
 		},
 		Peers: peers,
 	}

@@ -32,7 +32,7 @@ var eosSROSFuncs = template.FuncMap{
 	"eosPrefixList": eosPrefixList,
 	// eosOrLonger renders a prefix-list of each prefix with all its
 	// more-specifics.
-	"eosOrLonger": func(name, fam string, ps []netip.Prefix) (string, error) {
+	"eosOrLonger": func(name string, fam filtergen.Family, ps []netip.Prefix) (string, error) {
 		return eosPrefixList(name, fam, orLonger(ps))
 	},
 	// eosPaths returns the Cisco-flavour regexes of a peer's origin
@@ -42,9 +42,9 @@ var eosSROSFuncs = template.FuncMap{
 	},
 	// eosACL renders the body of an EOS ingress ACL: one permit per
 	// source prefix, then deny everything (BCP 38).
-	"eosACL": func(fam string, ps []netip.Prefix) string {
+	"eosACL": func(fam filtergen.Family, ps []netip.Prefix) string {
 		kw := "ip"
-		if fam == "ipv6" {
+		if fam == filtergen.IPv6 {
 			kw = "ipv6"
 		}
 		var b []byte
@@ -133,9 +133,9 @@ var eosSROSFuncs = template.FuncMap{
 		return string(append(b, "] .*"...))
 	},
 	// defaultRoute is the default route of family fam as an exact entry.
-	"defaultRoute": func(fam string) []filtergen.PrefixRange {
+	"defaultRoute": func(fam filtergen.Family) []filtergen.PrefixRange {
 		p := netip.MustParsePrefix("0.0.0.0/0")
-		if fam == "ipv6" {
+		if fam == filtergen.IPv6 {
 			p = netip.MustParsePrefix("::/0")
 		}
 		return []filtergen.PrefixRange{{Prefix: p}}
@@ -144,7 +144,7 @@ var eosSROSFuncs = template.FuncMap{
 	// NewRenderer and Renderer.Whole, which knows every filter on the
 	// router and keeps their IDs apart; this placeholder only runs when
 	// a template is executed outside a Renderer.
-	"srosFilterID": func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
+	"srosFilterID": func(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) (int, error) {
 		return 0, errors.New("templates: srosFilterID outside Render")
 	},
 	// rtrName names the RTR cache at index i (EOS rpki cache).
@@ -152,10 +152,10 @@ var eosSROSFuncs = template.FuncMap{
 }
 
 // eosPrefixList is eosPrefixList in the FuncMap.
-func eosPrefixList(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+func eosPrefixList(name string, fam filtergen.Family, rs []filtergen.PrefixRange) (string, error) {
 	kw := "ip"
 	deny := "0.0.0.0/0 le 32"
-	if fam == "ipv6" {
+	if fam == filtergen.IPv6 {
 		kw, deny = "ipv6", "::/0 le 128"
 	}
 	var sb strings.Builder
@@ -168,7 +168,7 @@ func eosPrefixList(name, fam string, rs []filtergen.PrefixRange) (string, error)
 	var b []byte
 	for i, r := range rs {
 		e := platform.EntryFrom(r.Prefix, r.Min, r.Max)
-		if !e.IsValid() || r.Prefix.Addr().Is4() != (fam == "ipv4") {
+		if !e.IsValid() || r.Prefix.Addr().Is4() != (fam == filtergen.IPv4) {
 			return "", fmt.Errorf("templates: invalid %s filter entry %s in %s", fam, r, name)
 		}
 		b = append(b[:0], "   seq "...)
@@ -222,9 +222,11 @@ const (
 // content (peer, family, permitted sources): classic filter edits are not
 // transactional, so a changed ACL is built under a new ID and swapped on
 // the interface in one command (vendors.md §1.4).
-func srosFilterHash(peer, fam string, ps []netip.Prefix, denyAll bool) int {
+func srosFilterHash(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) int {
 	h := fnv.New32a()
-	h.Write([]byte(peer + "\x00" + fam + "\x00" + strconv.FormatBool(denyAll)))
+	// The family's text, as before families were typed: the IDs on
+	// routers stay what they were.
+	h.Write([]byte(peer + "\x00" + fam.String() + "\x00" + strconv.FormatBool(denyAll)))
 	for _, p := range ps {
 		h.Write(p.Addr().AsSlice())
 		h.Write([]byte{byte(p.Bits())})
@@ -242,8 +244,11 @@ func srosFiltered(as filtergen.AntiSpoof) bool { return as.IngressACL || as.Deny
 // merge their entries on the router, so a collision is never left in
 // place. Peers are taken in name order, so the numbering does not depend
 // on the order of the policy.
-func srosFilterIDs(peers []*filtergen.PeerResult, router string) (func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error), error) {
-	type key struct{ peer, fam string }
+func srosFilterIDs(peers []*filtergen.PeerResult, router string) (func(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) (int, error), error) {
+	type key struct {
+		peer string
+		fam  filtergen.Family
+	}
 	ids := map[key]int{}
 	used := map[int]bool{}
 	sorted := slices.Clone(peers)
@@ -264,7 +269,7 @@ func srosFilterIDs(peers []*filtergen.PeerResult, router string) (func(peer, fam
 			ids[key{p.Name, as.Family}] = srosFilterBase + id
 		}
 	}
-	return func(peer, fam string, ps []netip.Prefix, denyAll bool) (int, error) {
+	return func(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) (int, error) {
 		id, ok := ids[key{peer, fam}]
 		if !ok {
 			return 0, fmt.Errorf("templates: no filter ID for peer %s %s on router %s", peer, fam, router)

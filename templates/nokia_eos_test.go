@@ -19,18 +19,19 @@ var vendorsEntries = []filtergen.PrefixRange{
 // refusal of an entry of the wrong family.
 func TestEOSPrefixList(t *testing.T) {
 	for _, tt := range []struct {
-		name, fam string
-		rs        []filtergen.PrefixRange
-		want      string
+		name string
+		fam  filtergen.Family
+		rs   []filtergen.PrefixRange
+		want string
 	}{
-		{"vendors.md", "ipv4", vendorsEntries, "no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n" +
+		{"vendors.md", filtergen.IPv4, vendorsEntries, "no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n" +
 			"   seq 10 permit 192.0.2.0/24\n   seq 20 permit 198.51.100.0/24 le 25\n   seq 30 permit 203.0.113.0/24 ge 25 le 27"},
-		{"ipv6", "ipv6", []filtergen.PrefixRange{pr("2001:db8:1000::/36", 36, 48), pr("2001:db8:2000::/48", 48, 48), pr("2001:db8:3000::/36", 40, 44)},
+		{"ipv6", filtergen.IPv6, []filtergen.PrefixRange{pr("2001:db8:1000::/36", 36, 48), pr("2001:db8:2000::/48", 48, 48), pr("2001:db8:3000::/36", 40, 44)},
 			"no ipv6 prefix-list PL_X_V4\nipv6 prefix-list PL_X_V4\n   seq 10 permit 2001:db8:1000::/36 le 48\n" +
 				"   seq 20 permit 2001:db8:2000::/48\n   seq 30 permit 2001:db8:3000::/36 ge 40 le 44"},
-		{"empty v4", "ipv4", nil, "no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n   seq 10 deny 0.0.0.0/0 le 32"},
-		{"empty v6", "ipv6", nil, "no ipv6 prefix-list PL_X_V4\nipv6 prefix-list PL_X_V4\n   seq 10 deny ::/0 le 128"},
-		{"host route up to itself", "ipv4", []filtergen.PrefixRange{pr("192.0.2.1/32", 32, 32)},
+		{"empty v4", filtergen.IPv4, nil, "no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n   seq 10 deny 0.0.0.0/0 le 32"},
+		{"empty v6", filtergen.IPv6, nil, "no ipv6 prefix-list PL_X_V4\nipv6 prefix-list PL_X_V4\n   seq 10 deny ::/0 le 128"},
+		{"host route up to itself", filtergen.IPv4, []filtergen.PrefixRange{pr("192.0.2.1/32", 32, 32)},
 			"no ip prefix-list PL_X_V4\nip prefix-list PL_X_V4\n   seq 10 permit 192.0.2.1/32"},
 	} {
 		got, err := eosPrefixList("PL_X_V4", tt.fam, tt.rs)
@@ -38,10 +39,10 @@ func TestEOSPrefixList(t *testing.T) {
 			t.Errorf("%s: got %q, %v\nwant %q", tt.name, got, err, tt.want)
 		}
 	}
-	if _, err := eosPrefixList("PL_X_V4", "ipv4", []filtergen.PrefixRange{pr("2001:db8::/32", 32, 32)}); err == nil {
+	if _, err := eosPrefixList("PL_X_V4", filtergen.IPv4, []filtergen.PrefixRange{pr("2001:db8::/32", 32, 32)}); err == nil {
 		t.Error("an IPv6 entry in an IPv4 list was accepted")
 	}
-	if _, err := eosPrefixList("PL_X_V4", "ipv4", []filtergen.PrefixRange{pr("192.0.2.0/24", 20, 22)}); err == nil {
+	if _, err := eosPrefixList("PL_X_V4", filtergen.IPv4, []filtergen.PrefixRange{pr("192.0.2.0/24", 20, 22)}); err == nil {
 		t.Error("an entry shorter than its prefix was accepted")
 	}
 }
@@ -59,6 +60,8 @@ func call[T any](t *testing.T, name string, args ...any) T {
 		out = s
 	case func(string, []netip.Prefix) string:
 		out = f(args[0].(string), args[1].([]netip.Prefix))
+	case func(filtergen.Family, []netip.Prefix) string:
+		out = f(args[0].(filtergen.Family), args[1].([]netip.Prefix))
 	case func(*filtergen.PeerResult) []string:
 		out = f(args[0].(*filtergen.PeerResult))
 	case func(string, string, []netip.Prefix, bool) int:
@@ -131,11 +134,11 @@ func TestOriginPaths(t *testing.T) {
 // "host A", then deny everything, also when nothing is permitted.
 func TestEOSACL(t *testing.T) {
 	ps := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.18.0.1/32")}
-	if got, want := call[string](t, "eosACL", "ipv4", ps),
+	if got, want := call[string](t, "eosACL", filtergen.IPv4, ps),
 		"   10 permit ip 192.0.2.0/24 any\n   20 permit ip host 198.18.0.1 any\n   30 deny ip any any"; got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	if got, want := call[string](t, "eosACL", "ipv6", []netip.Prefix(nil)), "   10 deny ipv6 any any"; got != want {
+	if got, want := call[string](t, "eosACL", filtergen.IPv6, []netip.Prefix(nil)), "   10 deny ipv6 any any"; got != want {
 		t.Errorf("empty v6: got %q, want %q", got, want)
 	}
 }
@@ -146,14 +149,14 @@ func TestEOSACL(t *testing.T) {
 func TestSROSFilterID(t *testing.T) {
 	a := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
 	b := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/25")}
-	id := srosFilterHash("X", "ipv4", a, false)
-	if id != srosFilterHash("X", "ipv4", a, false) {
+	id := srosFilterHash("X", filtergen.IPv4, a, false)
+	if id != srosFilterHash("X", filtergen.IPv4, a, false) {
 		t.Error("same content, different ID")
 	}
 	for _, other := range []int{
-		srosFilterHash("X", "ipv4", b, false),
-		srosFilterHash("Y", "ipv4", a, false),
-		srosFilterHash("X", "ipv4", a, true),
+		srosFilterHash("X", filtergen.IPv4, b, false),
+		srosFilterHash("Y", filtergen.IPv4, a, false),
+		srosFilterHash("X", filtergen.IPv4, a, true),
 	} {
 		if other == id {
 			t.Errorf("different content, same ID %d", id)
@@ -175,8 +178,8 @@ func TestSROSFilterIDsNeverCollide(t *testing.T) {
 		peers = append(peers, &filtergen.PeerResult{
 			Name: fmt.Sprintf("C%04d", i),
 			AntiSpoofing: []filtergen.AntiSpoof{
-				{Family: "ipv4", IngressACL: true, ACL: []netip.Prefix{p}},
-				{Family: "ipv6", DenyAll: true},
+				{Family: filtergen.IPv4, IngressACL: true, ACL: []netip.Prefix{p}},
+				{Family: filtergen.IPv6, DenyAll: true},
 			},
 		})
 	}
@@ -202,7 +205,7 @@ func TestSROSFilterIDsNeverCollide(t *testing.T) {
 			if other, ok := seen[id]; ok {
 				t.Errorf("%s %s and %s share ID %d", p.Name, as.Family, other, id)
 			}
-			seen[id] = p.Name + " " + as.Family
+			seen[id] = p.Name + " " + as.Family.String()
 			if id-srosFilterBase != srosFilterHash(p.Name, as.Family, as.ACL, as.DenyAll) {
 				clashes++
 			}

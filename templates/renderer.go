@@ -190,7 +190,7 @@ func (r *Renderer) CheckLines(lines int) error {
 // marker line of a rendered peer file, and whether the marker was found.
 // It is the old side of the shrink guard only for output written before
 // the output directory kept its own record (outdir's state file).
-func ParseAcceptedFamilies(data []byte) (map[string]int, bool) {
+func ParseAcceptedFamilies(data []byte) (map[filtergen.Family]int, bool) {
 	i := bytes.Index(data, []byte(AcceptedMarker))
 	if i < 0 {
 		return nil, false
@@ -199,17 +199,18 @@ func ParseAcceptedFamilies(data []byte) (map[string]int, bool) {
 	if j := bytes.IndexByte(line, '\n'); j >= 0 {
 		line = line[:j]
 	}
-	m := map[string]int{}
+	m := map[filtergen.Family]int{}
 	for _, f := range strings.Fields(string(line)) {
 		k, v, ok := strings.Cut(f, "=")
-		if !ok || (k != "ipv4" && k != "ipv6") {
+		var fam filtergen.Family
+		if !ok || fam.UnmarshalText([]byte(k)) != nil {
 			continue
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			continue
 		}
-		m[k] = n
+		m[fam] = n
 	}
 	return m, len(m) > 0
 }

@@ -95,12 +95,12 @@ func customer(name string, asn uint32, i int) *filtergen.PeerResult {
 	acl := []netip.Prefix{netip.PrefixFrom(nb, 32), pfx}
 	return &filtergen.PeerResult{Name: name, ASN: asn, Customer: true, Role: filtergen.RoleCustomer,
 		Routers: []string{"r1"}, ASNs: []uint32{asn}, Neighbors: []netip.Addr{nb},
-		Settings: filtergen.Settings{Interface: "eth" + strconv.Itoa(i), URPF: "strict", IngressACL: true, Families: []string{"ipv4"}},
-		Families: []*filtergen.FamilyResult{{Family: "ipv4", Count: 1, MaxPrefix: 10, URPF: "strict",
+		Settings: filtergen.Settings{Interface: "eth" + strconv.Itoa(i), URPF: "strict", IngressACL: true, Families: []filtergen.Family{filtergen.IPv4}},
+		Families: []*filtergen.FamilyResult{{Family: filtergen.IPv4, Count: 1, MaxPrefix: 10, URPF: "strict",
 			Entries: []filtergen.PrefixRange{{Prefix: pfx, Min: 24, Max: 24}}, ACL: acl}},
 		AntiSpoofing: []filtergen.AntiSpoof{
-			{Family: "ipv4", URPF: "strict", IngressACL: true, ACL: acl},
-			{Family: "ipv6", URPF: "strict", IngressACL: true, DenyAll: true},
+			{Family: filtergen.IPv4, URPF: "strict", IngressACL: true, ACL: acl},
+			{Family: filtergen.IPv6, URPF: "strict", IngressACL: true, DenyAll: true},
 		},
 	}
 }
@@ -132,7 +132,7 @@ func TestRendererSROSFilterCollision(t *testing.T) {
 	var a, b string
 	for i := 0; a == ""; i++ {
 		name := fmt.Sprintf("C%d", i)
-		h := templates.SROSFilterHash(name, "ipv6", nil, true)
+		h := templates.SROSFilterHash(name, filtergen.IPv6, nil, true)
 		if other, ok := seen[h]; ok {
 			a, b = other, name
 		}
@@ -161,7 +161,7 @@ func TestRendererSROSFilterCollision(t *testing.T) {
 		n, _ := strconv.Atoi(string(m[1]))
 		return n
 	}
-	preferred := 10000 + templates.SROSFilterHash(a, "ipv6", nil, true)
+	preferred := 10000 + templates.SROSFilterHash(a, filtergen.IPv6, nil, true)
 	if id(a) != preferred || id(b) != preferred+1 {
 		t.Errorf("IPv6 filters of %s and %s are %d and %d; want %d (preferred) and %d (the next free ID)",
 			a, b, id(a), id(b), preferred, preferred+1)

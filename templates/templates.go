@@ -140,11 +140,11 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 		// records, one customer a line.
 		"aspaSet": aspaSet,
 		// sessions returns the neighbor's session addresses on this
-		// router in family fam ("ipv4", "ipv6").
-		"sessions": func(p *filtergen.PeerResult, fam string) []netip.Addr { return neighbors(p, r.Name, fam) },
+		// router in family fam.
+		"sessions": func(p *filtergen.PeerResult, fam filtergen.Family) []netip.Addr { return neighbors(p, r.Name, fam) },
 		// localAddress returns our source address towards the neighbor
 		// in family fam on this router, or the zero Addr.
-		"localAddress": func(p *filtergen.PeerResult, fam string) netip.Addr {
+		"localAddress": func(p *filtergen.PeerResult, fam filtergen.Family) netip.Addr {
 			if a := p.Attachment(r.Name); a != nil {
 				if l := inFamily(a.LocalAddresses, fam); len(l) > 0 {
 					return l[0]
@@ -167,10 +167,21 @@ func platformFuncs(pl *platform.Platform, r filtergen.Router) template.FuncMap {
 	}
 }
 
-func inFamily(as []netip.Addr, fam string) []netip.Addr {
+// suffix is the name suffix of a family's objects: "V4", "V6".
+func suffix(fam filtergen.Family) string {
+	return map[filtergen.Family]string{filtergen.IPv4: "V4", filtergen.IPv6: "V6"}[fam]
+}
+
+// famIndex is the index of a family in the policy's per-family pairs
+// (Settings.MinLength): 0 for IPv4, 1 for IPv6.
+func famIndex(fam filtergen.Family) int {
+	return map[filtergen.Family]int{filtergen.IPv4: 0, filtergen.IPv6: 1}[fam]
+}
+
+func inFamily(as []netip.Addr, fam filtergen.Family) []netip.Addr {
 	var out []netip.Addr
 	for _, a := range as {
-		if a.Unmap().Is4() == (fam == "ipv4") {
+		if a.Unmap().Is4() == (fam == filtergen.IPv4) {
 			out = append(out, a.Unmap())
 		}
 	}
@@ -180,7 +191,7 @@ func inFamily(as []netip.Addr, fam string) []netip.Addr {
 var ownFuncs = template.FuncMap{
 	"quote":  func(s string) string { return platform.Quote(s, platform.MaxText) },
 	"asn":    func(n uint32) string { return "AS" + strconv.FormatUint(uint64(n), 10) },
-	"suffix": func(fam string) string { return map[string]string{"ipv4": "V4", "ipv6": "V6"}[fam] },
+	"suffix": suffix,
 	"rfc3339": func(t time.Time) string {
 		if t.IsZero() {
 			return "unknown"
@@ -239,7 +250,7 @@ var ownFuncs = template.FuncMap{
 		}
 		return strings.Join(parts, ", ")
 	},
-	"junosBogons": func(fam string, indent string) (string, error) {
+	"junosBogons": func(fam filtergen.Family, indent string) (string, error) {
 		var rs []filtergen.PrefixRange
 		for _, p := range bogons(fam) {
 			rs = append(rs, filtergen.PrefixRange{Prefix: p, Min: uint8(p.Bits()), Max: uint8(p.Addr().BitLen())})
@@ -274,12 +285,12 @@ var ownFuncs = template.FuncMap{
 	// name in family fam, one "seq N permit ENTRY" line per entry; an
 	// empty list becomes "seq 5 deny any", since FRR permits everything
 	// through an empty list (vendors.md §1.3).
-	"frrPrefixList": func(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+	"frrPrefixList": func(name string, fam filtergen.Family, rs []filtergen.PrefixRange) (string, error) {
 		return ciscoPrefixList(name, fam, rs)
 	},
 	// frrOrLonger renders a prefix-list matching each prefix and all its
 	// more-specifics, "deny any" when there is none.
-	"frrOrLonger": func(name, fam string, ps []netip.Prefix) (string, error) {
+	"frrOrLonger": func(name string, fam filtergen.Family, ps []netip.Prefix) (string, error) {
 		return ciscoPrefixList(name, fam, orLonger(ps))
 	},
 	// frrOrigins renders a bgp as-path access-list permitting paths
@@ -317,8 +328,8 @@ var ownFuncs = template.FuncMap{
 		}
 		return string(append(b, ")_"...))
 	},
-	// own returns our own space in family fam ("ipv4", "ipv6").
-	"own": func(res *filtergen.Result, fam string) []filtergen.PrefixRange {
+	// own returns our own space in family fam.
+	"own": func(res *filtergen.Result, fam filtergen.Family) []filtergen.PrefixRange {
 		for _, o := range res.Own {
 			if o.Family == fam {
 				return o.Entries
@@ -344,7 +355,7 @@ var ownFuncs = template.FuncMap{
 		}
 		return out
 	},
-	"ownEntries": func(res *filtergen.Result, fam string) []filtergen.PrefixRange {
+	"ownEntries": func(res *filtergen.Result, fam filtergen.Family) []filtergen.PrefixRange {
 		for _, o := range res.Own {
 			if o.Family == fam {
 				return o.Entries
@@ -352,7 +363,7 @@ var ownFuncs = template.FuncMap{
 		}
 		return nil
 	},
-	"ownPrefixes": func(res *filtergen.Result, fam string) []netip.Prefix {
+	"ownPrefixes": func(res *filtergen.Result, fam filtergen.Family) []netip.Prefix {
 		var out []netip.Prefix
 		for _, o := range res.Own {
 			if o.Family == fam {
@@ -380,9 +391,9 @@ var ownFuncs = template.FuncMap{
 	},
 	// badLengths returns the ranges of prefixes shorter than min or
 	// longer than max in family fam (min, max of 0 mean no bound).
-	"badLengths": func(fam string, min, max int) []filtergen.PrefixRange {
+	"badLengths": func(fam filtergen.Family, min, max int) []filtergen.PrefixRange {
 		zero, bits := netip.MustParsePrefix("0.0.0.0/0"), 32
-		if fam == "ipv6" {
+		if fam == filtergen.IPv6 {
 			zero, bits = netip.MustParsePrefix("::/0"), 128
 		}
 		var out []filtergen.PrefixRange
@@ -457,8 +468,13 @@ var ownFuncs = template.FuncMap{
 	// learnedFrom is DATA1 of the relationship large community.
 	"learnedFrom": func() uint32 { return filtergen.CommunityLearnedFrom },
 	"roles":       func() []filtergen.Role { return filtergen.Roles },
-	"famIndex":    func(fam string) int { return map[string]int{"ipv4": 0, "ipv6": 1}[fam] },
-	"is4":         func(fam string) bool { return fam == "ipv4" },
+	"famIndex":    famIndex,
+	"is4":         func(fam filtergen.Family) bool { return fam == filtergen.IPv4 },
+	// ipv4 and ipv6 are the families, for the functions that take one
+	// ("bogons ipv4"); families is both, IPv4 first ("range families").
+	"ipv4":     func() filtergen.Family { return filtergen.IPv4 },
+	"ipv6":     func() filtergen.Family { return filtergen.IPv6 },
+	"families": func() []filtergen.Family { return []filtergen.Family{filtergen.IPv4, filtergen.IPv6} },
 	"lc": func(c filtergen.LargeCommunity, sep string) string {
 		return strconv.FormatUint(uint64(c.Global), 10) + sep + strconv.FormatUint(uint64(c.Data1), 10) + sep +
 			strconv.FormatUint(uint64(c.Data2), 10)
@@ -479,9 +495,9 @@ var ownFuncs = template.FuncMap{
 	},
 	// localAddr returns the attachment's local address in the family,
 	// or an invalid address.
-	"localAddr": func(a *filtergen.Attachment, fam string) netip.Addr {
+	"localAddr": func(a *filtergen.Attachment, fam filtergen.Family) netip.Addr {
 		for _, l := range a.LocalAddresses {
-			if l.Is4() == (fam == "ipv4") {
+			if l.Is4() == (fam == filtergen.IPv4) {
 				return l
 			}
 		}
@@ -489,7 +505,7 @@ var ownFuncs = template.FuncMap{
 	},
 	// antiSpoof returns the peer's anti-spoofing in family fam on the
 	// router, or nil.
-	"antiSpoof": func(p *filtergen.PeerResult, router, fam string) *filtergen.AntiSpoof {
+	"antiSpoof": func(p *filtergen.PeerResult, router string, fam filtergen.Family) *filtergen.AntiSpoof {
 		for _, as := range antiSpoofing(p, router) {
 			if as.Family == fam {
 				return &as
@@ -543,9 +559,9 @@ func lines(rs []filtergen.PrefixRange, indent, sep, term string, f func([]byte, 
 // ciscoPrefixList renders a prefix-list in the Cisco syntax FRR takes:
 // "ip prefix-list NAME seq N permit ENTRY", "ipv6" for IPv6, sequence
 // numbers in steps of 5; an empty list denies everything.
-func ciscoPrefixList(name, fam string, rs []filtergen.PrefixRange) (string, error) {
+func ciscoPrefixList(name string, fam filtergen.Family, rs []filtergen.PrefixRange) (string, error) {
 	head := "ip prefix-list " + name + " seq "
-	if fam == "ipv6" {
+	if fam == filtergen.IPv6 {
 		head = "ipv6 prefix-list " + name + " seq "
 	}
 	if len(rs) == 0 {
@@ -556,7 +572,7 @@ func ciscoPrefixList(name, fam string, rs []filtergen.PrefixRange) (string, erro
 	var line []byte
 	for i, r := range rs {
 		e := platform.EntryFrom(r.Prefix, r.Min, r.Max)
-		if !e.IsValid() || r.Prefix.Addr().Is4() != (fam == "ipv4") {
+		if !e.IsValid() || r.Prefix.Addr().Is4() != (fam == filtergen.IPv4) {
 			return "", fmt.Errorf("templates: invalid %s filter entry %s in %s", fam, r, name)
 		}
 		line = append(line[:0], head...)
@@ -625,24 +641,24 @@ func antiSpoofing(p *filtergen.PeerResult, router string) []filtergen.AntiSpoof 
 }
 
 // neighbors returns the peer's addresses of family fam on the router.
-func neighbors(p *filtergen.PeerResult, router, fam string) []netip.Addr {
+func neighbors(p *filtergen.PeerResult, router string, fam filtergen.Family) []netip.Addr {
 	var out []netip.Addr
 	a := p.Attachment(router)
 	if a == nil {
 		return nil
 	}
 	for _, a := range a.Neighbors {
-		if a.Unmap().Is4() == (fam == "ipv4") {
+		if a.Unmap().Is4() == (fam == filtergen.IPv4) {
 			out = append(out, a.Unmap())
 		}
 	}
 	return out
 }
 
-func bogons(fam string) []netip.Prefix {
+func bogons(fam filtergen.Family) []netip.Prefix {
 	var out []netip.Prefix
 	for _, p := range filtergen.BogonPrefixes {
-		if p.Addr().Is4() == (fam == "ipv4") {
+		if p.Addr().Is4() == (fam == filtergen.IPv4) {
 			out = append(out, p)
 		}
 	}
@@ -678,7 +694,8 @@ func ParseAccepted(data []byte) (int, bool) {
 	total, found := 0, false
 	for _, f := range strings.Fields(string(line)) {
 		k, v, ok := strings.Cut(f, "=")
-		if !ok || (k != "ipv4" && k != "ipv6") {
+		var fam filtergen.Family
+		if !ok || fam.UnmarshalText([]byte(k)) != nil {
 			continue
 		}
 		// A count is a decimal of at most 10 digits (a 32-bit max-prefix
@@ -862,7 +879,7 @@ func checkLines(router filtergen.Router, pl *platform.Platform, peers []*filterg
 		for _, f := range p.Families {
 			total += len(f.Entries)
 			if len(f.Entries) > most {
-				most, where = len(f.Entries), "peer "+p.Name+" "+f.Family
+				most, where = len(f.Entries), "peer "+p.Name+" "+f.Family.String()
 			}
 		}
 	}

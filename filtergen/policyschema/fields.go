@@ -262,7 +262,7 @@ var fields = map[string]field{
 
 	// Options
 	"PeerOptions.families": {Doc: "The address families the peer is filtered and has sessions in.", DefaultText: "both",
-		MinItems: 1, Unique: true, Item: &field{Enum: []any{"ipv4", "ipv6"}}, Example: "families: [ipv4]"},
+		MinItems: 1, Unique: true, Item: &field{Enum: []any{filtergen.IPv4.String(), filtergen.IPv6.String()}}, Example: "families: [ipv4]"},
 	"PeerOptions.routers": {Doc: "The routers the peer is on (ignored with `attach`).", DefaultText: "every router",
 		Example: "routers: [edge1, edge2]"},
 	"PeerOptions.max_prefix": {Doc: "The maximum-prefix limit per family: a number, or a mapping; see [max_prefix](#MaxPrefix).",

@@ -120,7 +120,7 @@ func typeText(t reflect.Type) string {
 		return "IP address"
 	case prefixType:
 		return "IP prefix"
-	case roleType, exportType, actionType:
+	case roleType, exportType, actionType, familyType:
 		return "string"
 	case maxPrefixType:
 		return "number, or mapping ([max_prefix](#MaxPrefix))"

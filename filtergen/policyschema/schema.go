@@ -45,6 +45,7 @@ var (
 	roleType      = reflect.TypeFor[filtergen.Role]()
 	exportType    = reflect.TypeFor[filtergen.CustomerExport]()
 	actionType    = reflect.TypeFor[filtergen.MaxPrefixAction]()
+	familyType    = reflect.TypeFor[filtergen.Family]()
 	maxPrefixType = reflect.TypeFor[filtergen.MaxPrefix]()
 	policyType    = reflect.TypeFor[filtergen.Policy]()
 )
@@ -87,7 +88,7 @@ func structOf(t reflect.Type) (reflect.Type, bool) {
 // isScalar reports whether t reads from a single YAML scalar.
 func isScalar(t reflect.Type) bool {
 	switch t {
-	case asnType, durationType, addrType, prefixType, roleType, exportType, actionType:
+	case asnType, durationType, addrType, prefixType, roleType, exportType, actionType, familyType:
 		return true
 	}
 	return t.Kind() != reflect.Struct && t.Kind() != reflect.Slice && t.Kind() != reflect.Pointer
@@ -264,6 +265,8 @@ func (g *gen) value(t reflect.Type, f field) (map[string]any, error) {
 	case t == exportType:
 		s = map[string]any{"type": "string", "enum": []any{
 			string(filtergen.ExportFull), string(filtergen.ExportDefault), string(filtergen.ExportOwnAndCustomers)}}
+	case t == familyType:
+		s = map[string]any{"type": "string", "enum": []any{filtergen.IPv4.String(), filtergen.IPv6.String()}}
 	case t == actionType:
 		s = map[string]any{"type": "string", "enum": []any{
 			string(filtergen.MaxPrefixRestart), string(filtergen.MaxPrefixTeardown), string(filtergen.MaxPrefixWarning)}}

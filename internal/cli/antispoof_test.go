@@ -84,7 +84,7 @@ func TestCompileAntiSpoofing(t *testing.T) {
 	for _, p := range res.Peers {
 		for _, f := range p.Families {
 			for _, e := range f.ACL {
-				acl[p.Name+" "+f.Family] = append(acl[p.Name+" "+f.Family], e.String())
+				acl[p.Name+" "+f.Family.String()] = append(acl[p.Name+" "+f.Family.String()], e.String())
 			}
 		}
 	}

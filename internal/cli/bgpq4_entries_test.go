@@ -148,9 +148,9 @@ func TestRenderedListsMatchBgpq4(t *testing.T) {
 					if len(f.Entries) == 0 || !p.Import.PrefixFilter {
 						continue
 					}
-					name := "PL_" + strings.ToUpper(p.Name) + map[string]string{"ipv4": "_V4", "ipv6": "_V6"}[f.Family]
+					name := "PL_" + strings.ToUpper(p.Name) + map[irr.Family]string{irr.IPv4: "_V4", irr.IPv6: "_V6"}[f.Family]
 					args := append(slices.Clone(format.args), "-A", "-l", name)
-					if f.Family == "ipv6" {
+					if f.Family == irr.IPv6 {
 						args = append(args, "-6")
 					}
 					want, code := runRealBgpq4(t, bin, addr, append(args, setName(p.Name, f.Family)))
@@ -242,8 +242,8 @@ func mdcliLines(text string) string {
 	return b.String()
 }
 
-func setName(peer, fam string) string {
-	return "RS-FG-" + strings.ReplaceAll(strings.ToUpper(peer), "_", "-") + "-" + strings.ToUpper(fam)
+func setName(peer string, fam irr.Family) string {
+	return "RS-FG-" + strings.ReplaceAll(strings.ToUpper(peer), "_", "-") + "-" + strings.ToUpper(fam.String())
 }
 
 // listOf returns the lines of the rendered list called name: the lines

@@ -191,13 +191,16 @@ func TestResultJSONEveryField(t *testing.T) {
 	}
 	long := longResult()
 
-	zeroPeer := &filtergen.Result{Peers: []*filtergen.PeerResult{{}, nil, {Families: []*filtergen.FamilyResult{{}, nil}}}}
+	// A family is never zero (the zero Family does not marshal; see
+	// TestResultJSONBadFamily): the rest of the FamilyResult is.
+	zeroPeer := &filtergen.Result{Peers: []*filtergen.PeerResult{{}, nil, {Families: []*filtergen.FamilyResult{{Family: filtergen.IPv4}, nil}}}}
 	empties := &filtergen.Result{
 		Routers: []filtergen.Router{},
 		Peers: []*filtergen.PeerResult{{
 			Routers: []string{}, Neighbors: []netip.Addr{}, ASNs: []uint32{},
 			DroppedASNs: []filtergen.DroppedASN{}, Warnings: []string{},
 			Families: []*filtergen.FamilyResult{{
+				Family:  filtergen.IPv6,
 				Entries: []filtergen.PrefixRange{}, Accepted: []filtergen.Accepted{},
 				Dropped: []filtergen.Dropped{}, ACL: []netip.Prefix{},
 			}},
@@ -225,6 +228,23 @@ func TestResultJSONEveryField(t *testing.T) {
 	}
 }
 
+// TestResultJSONBadFamily: a Result whose family is neither IPv4 nor
+// IPv6 (a zero FamilyResult built in Go) is an error naming the value,
+// as it is for json.Encoder, never a family written as something else.
+func TestResultJSONBadFamily(t *testing.T) {
+	for _, f := range []filtergen.Family{0, 5} {
+		res := &filtergen.Result{Peers: []*filtergen.PeerResult{{Name: "P", Families: []*filtergen.FamilyResult{{Family: f}}}}}
+		if err := json.NewEncoder(io.Discard).Encode(res); err == nil {
+			t.Errorf("json.Encoder wrote family %d", uint8(f))
+		}
+		var b bytes.Buffer
+		err := writeResultJSON(&b, res)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("family(%d)", uint8(f))) {
+			t.Errorf("writeResultJSON of family %d: %v, want an error naming it", uint8(f), err)
+		}
+	}
+}
+
 // fill sets every exported field reachable from v to a non-zero value,
 // with n elements in each slice. Strings hold characters JSON escapes.
 func fill(v reflect.Value, n int) {
@@ -237,6 +257,9 @@ func fill(v reflect.Value, n int) {
 		return
 	case *time.Time:
 		*x = time.Date(2026, 11, 23, 12, 0, 0, 5, time.FixedZone("X", 3600))
+		return
+	case *filtergen.Family: // only IPv4 and IPv6 marshal
+		*x = filtergen.IPv6
 		return
 	}
 	switch v.Kind() {

@@ -143,7 +143,7 @@ func writeOnboardReport(b *strings.Builder, o *filtergen.Onboarding) {
 		line("  IRR: the entry does not compile: %s", strings.ReplaceAll(o.CompileErr.Error(), "\n", "; "))
 	} else if r := o.Result; r != nil {
 		line("  IRR: %s expands to %d ASNs", strings.Join(o.Peer.Announce, " "), len(r.ASNs))
-		for fi, fam := range []string{"ipv4", "ipv6"} {
+		for fi, fam := range []filtergen.Family{filtergen.IPv4, filtergen.IPv6} {
 			fr := r.Family(fam)
 			if fr == nil {
 				continue

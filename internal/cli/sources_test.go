@@ -57,7 +57,7 @@ peers:
 				t.Fatalf("--json output: %v\n%s", err, stdout)
 			}
 			var got []string
-			for _, a := range res.Peers[0].Family("ipv4").Accepted {
+			for _, a := range res.Peers[0].Family(filtergen.IPv4).Accepted {
 				s := a.Range.String()
 				if a.Source != "" {
 					s += " " + a.Source

@@ -14,7 +14,7 @@ import (
 
 type probe struct {
 	n       *Neighbor
-	family  string
+	family  filtergen.Family
 	class   string
 	src     netip.Addr
 	forward bool
@@ -122,7 +122,7 @@ func (tp *Topology) CheckAntiSpoofing() (*Report, error) {
 		if got == p.forward {
 			continue
 		}
-		m := Mismatch{Neighbor: p.n.Peer.Name + " " + p.n.Iface, Case: p.family + " " + p.class, Prefix: p.src.String()}
+		m := Mismatch{Neighbor: p.n.Peer.Name + " " + p.n.Iface, Case: p.family.String() + " " + p.class, Prefix: p.src.String()}
 		if p.forward {
 			m.Expected, m.Got = "forwarded ("+p.why+")", "dropped"
 		} else {
@@ -157,12 +157,13 @@ func (tp *Topology) customerProbes(n *Neighbor, rep *Report) ([]probe, error) {
 	var probes []probe
 	var batch []string
 	type plan struct {
-		family, class string
-		src           netip.Addr
-		fr            string // URPF mode
-		acl           []netip.Prefix
-		hasACL        bool
-		denyAll       bool
+		family  filtergen.Family
+		class   string
+		src     netip.Addr
+		fr      string // URPF mode
+		acl     []netip.Prefix
+		hasACL  bool
+		denyAll bool
 	}
 	var plans []plan
 	for _, fr := range tp.antiSpoofing(n) {
@@ -190,7 +191,7 @@ func (tp *Topology) customerProbes(n *Neighbor, rep *Report) ([]probe, error) {
 			routable = routable[:len(routable)-2]
 		}
 		sinkGW := sinkAddr4
-		if fr.Family == "ipv6" {
+		if fr.Family == filtergen.IPv6 {
 			sinkGW = sinkAddr6
 		}
 		for _, p := range routable {
@@ -215,7 +216,7 @@ func (tp *Topology) customerProbes(n *Neighbor, rep *Report) ([]probe, error) {
 			add("in-acl-unrouted", hostIn(unrouted))
 		}
 		outside := netip.MustParseAddr("198.51.100.77")
-		if fr.Family == "ipv6" {
+		if fr.Family == filtergen.IPv6 {
 			outside = netip.MustParseAddr("2001:db8:5177::77")
 		}
 		add("outside-routed-elsewhere", outside)

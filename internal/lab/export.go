@@ -161,7 +161,7 @@ func (tp *Topology) CheckExport() (*Report, error) {
 		}
 		if recv.Export.DefaultOnly {
 			def := netip.MustParsePrefix("0.0.0.0/0")
-			if s.Family == "ipv6" {
+			if s.Family == filtergen.IPv6 {
 				def = netip.MustParsePrefix("::/0")
 			}
 			rep.Cases++

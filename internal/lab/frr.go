@@ -399,8 +399,8 @@ type frrPath struct {
 // its IPv6 twin: every path learned from a neighbor, best or not.
 func (f *FRR) Routes() (map[netip.Addr][]Route, error) {
 	res := map[netip.Addr][]Route{}
-	for _, fam := range []string{"ipv4", "ipv6"} {
-		out, err := f.vtysh("show bgp " + fam + " unicast json detail")
+	for _, fam := range []filtergen.Family{filtergen.IPv4, filtergen.IPv6} {
+		out, err := f.vtysh("show bgp " + fam.String() + " unicast json detail")
 		if err != nil {
 			return nil, err
 		}

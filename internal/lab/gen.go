@@ -43,11 +43,11 @@ func sub(p netip.Prefix, bits int) netip.Prefix {
 	return netip.PrefixFrom(p.Addr(), bits).Masked()
 }
 
-func famOf(p netip.Prefix) string {
+func famOf(p netip.Prefix) filtergen.Family {
 	if p.Addr().Is4() {
-		return "ipv4"
+		return filtergen.IPv4
 	}
-	return "ipv6"
+	return filtergen.IPv6
 }
 
 // originOf is the origin an accepted candidate is announced with.
@@ -81,10 +81,10 @@ func foreignASN(avoid ...uint32) uint32 {
 
 // unregistered returns a public prefix no entry of fr matches, not a
 // bogon and not covered by any VRP.
-func unregistered(fam string, fr *filtergen.FamilyResult, vrps *rpki.Set) (netip.Prefix, bool) {
+func unregistered(fam filtergen.Family, fr *filtergen.FamilyResult, vrps *rpki.Set) (netip.Prefix, bool) {
 	for i := range uint32(4096) {
 		var p netip.Prefix
-		if fam == "ipv4" {
+		if fam == filtergen.IPv4 {
 			var b [4]byte
 			binary.BigEndian.PutUint32(b[:], 0x2d000000+i*0x00fd1300) // walk public space from 45/8
 			p = netip.PrefixFrom(netip.AddrFrom4(b), 24).Masked()
@@ -157,7 +157,7 @@ func (tp *Topology) Generate(s *Session, rep *Report) []Case {
 		n := 0
 		for i := uint32(0); i < 4096 && n < 100; i++ {
 			var pfx netip.Prefix
-			if s.Family == "ipv4" {
+			if s.Family == filtergen.IPv4 {
 				var b [4]byte
 				binary.BigEndian.PutUint32(b[:], 0x50000000+i*0x00031700) // from 80/8
 				pfx = netip.PrefixFrom(netip.AddrFrom4(b), 22+int(i%3)).Masked()
@@ -183,7 +183,7 @@ func (tp *Topology) Generate(s *Session, rep *Report) []Case {
 		}
 	}
 	famMax := 32
-	if s.Family == "ipv6" {
+	if s.Family == filtergen.IPv6 {
 		famMax = 128
 	}
 	// Too long and too short: one step outside an entry's lengths.
@@ -207,7 +207,7 @@ func (tp *Topology) Generate(s *Session, rep *Report) []Case {
 	for _, b := range filtergen.BogonPrefixes {
 		if famOf(b) == s.Family && b.Bits() >= 8 {
 			l := 24
-			if s.Family == "ipv6" {
+			if s.Family == filtergen.IPv6 {
 				l = 48
 			}
 			add(ClassBogon, Route{Prefix: sub(b, l), Path: pathVia(p, originOf(p, 0))})
@@ -295,7 +295,7 @@ func (tp *Topology) Generate(s *Session, rep *Report) []Case {
 	b = next()
 	add(ClassASSetEnd, Route{Prefix: b.prefix, Path: Path{{ASNs: pathVia(p, b.origin).All()}, {Set: true, ASNs: []uint32{b.origin, other}}}})
 	add(ClassASSetMiddle, Route{Prefix: valid.prefix, Path: Path{{ASNs: []uint32{p.ASN}}, {Set: true, ASNs: []uint32{other, other + 7}}, {ASNs: []uint32{valid.origin}}}})
-	if p.Role == filtergen.RoleRSClient && s.Family == "ipv4" || p.Role == filtergen.RoleRSClient {
+	if p.Role == filtergen.RoleRSClient && s.Family == filtergen.IPv4 || p.Role == filtergen.RoleRSClient {
 		b = next()
 		// Another address on the neighbor's LAN, not its own.
 		nh := s.Addr.Next()

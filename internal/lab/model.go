@@ -36,9 +36,9 @@ type Model struct {
 // session model; with Legacy, only the version-1 Settings, as the Result
 // said before the session model existed.
 func (m *Model) Expect(p *filtergen.PeerResult, addr netip.Addr, r Route) (bool, string) {
-	fam, fi := "ipv6", 1
+	fam, fi := filtergen.IPv6, 1
 	if r.Prefix.Addr().Is4() {
-		fam, fi = "ipv4", 0
+		fam, fi = filtergen.IPv4, 0
 	}
 	fr := p.Family(fam)
 	if fr == nil {

@@ -100,14 +100,14 @@ func TestBIRDNeeds(t *testing.T) {
 
 func TestModelExpect(t *testing.T) {
 	peer := &filtergen.PeerResult{Name: "P", ASN: 211100, ASNs: []uint32{211100, 211101},
-		Families: []*filtergen.FamilyResult{{Family: "ipv4", Entries: []filtergen.PrefixRange{
+		Families: []*filtergen.FamilyResult{{Family: filtergen.IPv4, Entries: []filtergen.PrefixRange{
 			{Prefix: netip.MustParsePrefix("45.0.0.0/22"), Min: 22, Max: 24}}}},
 		Import: filtergen.ImportPolicy{PrefixFilter: true, OriginCheck: true, RejectEmptyPath: true, MaxPathLength: 64,
 			RejectASSet: true, EnforceFirstAS: true, EnforceNextHop: true, RejectBogons: true, RejectBogonASNs: true,
 			RejectRPKIInvalid: true, RejectDefault: true, RejectOwnPrefixes: true},
 	}
 	res := &filtergen.Result{LocalAS: 59999, RPKI: &filtergen.RPKIInfo{},
-		Own: []filtergen.OwnFamily{{Family: "ipv4", Entries: []filtergen.PrefixRange{{Prefix: netip.MustParsePrefix("45.0.3.0/24"), Min: 24, Max: 24}}}}}
+		Own: []filtergen.OwnFamily{{Family: filtergen.IPv4, Entries: []filtergen.PrefixRange{{Prefix: netip.MustParsePrefix("45.0.3.0/24"), Min: 24, Max: 24}}}}}
 	nb := netip.MustParseAddr("192.0.2.10")
 	p := netip.MustParsePrefix
 	long := make([]uint32, 65)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/osrg/gobgp/v4/pkg/packet/bgp"
 	"golang.org/x/sys/unix"
+
+	"github.com/filtergen/filtergen/filtergen"
 )
 
 // session is one BGP session of a lab speaker, run inside the child
@@ -48,19 +50,19 @@ type session struct {
 }
 
 type sessionConfig struct {
-	ID      string     `json:"id"`
-	Local   netip.Addr `json:"local"`
-	Remote  netip.Addr `json:"remote"`
-	ASN     uint32     `json:"asn"`
-	Family  string     `json:"family"`
-	RouteID netip.Addr `json:"router_id"`
+	ID      string           `json:"id"`
+	Local   netip.Addr       `json:"local"`
+	Remote  netip.Addr       `json:"remote"`
+	ASN     uint32           `json:"asn"`
+	Family  filtergen.Family `json:"family"`
+	RouteID netip.Addr       `json:"router_id"`
 	// Password is the TCP MD5 key (RFC 2385) the policy gives the
 	// session; empty for none.
 	Password string `json:"password,omitempty"`
 }
 
 func (c sessionConfig) family() bgp.Family {
-	if c.Family == "ipv6" {
+	if c.Family == filtergen.IPv6 {
 		return bgp.RF_IPv6_UC
 	}
 	return bgp.RF_IPv4_UC

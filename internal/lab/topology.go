@@ -71,7 +71,7 @@ type Session struct {
 	ID     string
 	Addr   netip.Addr // the neighbor's address (the policy's)
 	Router netip.Addr // the router's address on the link
-	Family string
+	Family filtergen.Family
 	// sent is what the speaker announces now.
 	sent map[netip.Prefix]Route
 }
@@ -224,9 +224,9 @@ func Build(t testing.TB, sc Scenario, r Router) (*Topology, error) {
 			if !slices.ContainsFunc(n.Sessions, func(s *Session) bool { return s.Router.Is4() == local.Is4() }) {
 				nbatch = append(nbatch, fmt.Sprintf("route add default via %s", local))
 			}
-			fam := "ipv4"
+			fam := filtergen.IPv4
 			if a.Is6() {
-				fam = "ipv6"
+				fam = filtergen.IPv6
 			}
 			n.Sessions = append(n.Sessions, &Session{N: n, ID: fmt.Sprintf("%s-%d", p.Name, j), Addr: a, Router: local,
 				Family: fam, sent: map[netip.Prefix]Route{}})
