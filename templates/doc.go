@@ -75,6 +75,33 @@
 // (make-before-break, vendors.md §1.4), and an unchanged one is re-entered
 // as it is. Earlier versions are left unreferenced ("cleanup").
 //
+// # Template data
+//
+// The router template (router.tmpl) and the host template (host/nft.tmpl)
+// execute on the router's data: .Result, .Router, .Platform, .Peers (the
+// *filtergen.PeerResult on the router) and flags such as .RSClients; a
+// peer template (peer.tmpl) on .Result, .Router, .Platform, .Peer and
+// .RPKI. Templates written out by "filtergen templates --write" and
+// overridden file by file see the same data and functions.
+//
+// An address family is a filtergen.Family (irr.Family), not a string:
+// FamilyResult.Family, AntiSpoof.Family, OwnFamily.Family and the
+// policy's Settings.Families. It prints as "ipv4" or "ipv6" ({{ .Family }}),
+// and the functions that take a family (bogons, own, ownEntries,
+// ownPrefixes, sessions, localAddress, suffix, famIndex, is4, the
+// prefix-list and ACL renderers) take one: is4 tests it, ipv4 and ipv6
+// are the two families and families is both, IPv4 first:
+//
+//	{{ if is4 .Family }}inet{{ else }}inet6{{ end }}
+//	{{ bogons ipv4 }}   {{ range $fam := families }}...{{ end }}
+//
+// Earlier versions passed families as the strings "ipv4" and "ipv6". An
+// override that still compares with a string ({{ if eq .Family "ipv4" }})
+// or passes one ({{ bogons "ipv4" }}) no longer renders: text/template
+// refuses to compare a Family with a string, and Render fails with the
+// template's name, line and column rather than take the else branch.
+// Write is4 .Family (or eq .Family ipv4) and bogons ipv4 instead.
+//
 // # Platforms
 //
 // internal/platform's table says which platforms render, how they quote
