@@ -2,6 +2,7 @@ package irr_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -79,4 +80,22 @@ func ExampleParsePrefixRange() {
 	fmt.Println(r, r.Min, r.Max, wider, ok)
 	// Output:
 	// 10.0.0.0/8^16-24 16 24 10.0.0.0/8^16-32 true
+}
+
+// A Family is the text "ipv4" or "ipv6" in JSON and YAML, and nothing
+// else reads as one.
+func ExampleFamily_UnmarshalText() {
+	var fams []irr.Family
+	if err := json.Unmarshal([]byte(`["ipv6", "ipv4"]`), &fams); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(fams, fams[0] == irr.IPv6, fams[0].MaxBits())
+	b, _ := json.Marshal(map[irr.Family]int{irr.IPv4: 10, irr.IPv6: 2})
+	fmt.Println(string(b))
+	var f irr.Family
+	fmt.Println(f.UnmarshalText([]byte("inet6")))
+	// Output:
+	// [ipv6 ipv4] true 128
+	// {"ipv4":10,"ipv6":2}
+	// unknown family "inet6" (want ipv4 or ipv6)
 }
