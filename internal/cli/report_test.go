@@ -116,10 +116,15 @@ func TestReportFailedPeer(t *testing.T) {
 // A report directory keeps the newest --keep-reports JSON reports, this
 // one included; older ones go once the new report is in place, files
 // that are not reports stay, and --keep-reports 0 keeps every report.
+// The writes go through outdir, which removes a killed run's leftovers.
 func TestReportRetention(t *testing.T) {
 	policy := filepath.Join("..", "..", "examples", "ixp-onboarding", "filtergen.yaml")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// What a run killed while writing leaves: outdir removes it.
+	if err := os.WriteFile(filepath.Join(dir, outdir.TempPrefix+"report.html-0123"), []byte("half"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
