@@ -89,6 +89,9 @@ failover and retries (irr.timeout, default 5m), --timeout the whole compile
 			opts.policy = args[0]
 			opts.outDirSet = cmd.Flags().Changed("output")
 			opts.progressOK = f.showProgress(opts.json)
+			if err := opts.validate(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -182,15 +185,21 @@ func compileTimeout(opts *compileOptions, pol *filtergen.Policy) time.Duration {
 	return filtergen.DefaultCompileTimeout
 }
 
-func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
+// validate refuses flag combinations and values that parse but make no
+// sense; it runs before the runF seam, so that flag tests see it.
+func (opts *compileOptions) validate() error {
 	if opts.check && opts.diff {
 		return usagef("compile: --check and --diff are exclusive")
 	}
-	for _, d := range []*time.Duration{&opts.timeout, &opts.irrTimeout, &opts.irrQueryTimeout} {
-		if *d < 0 {
+	for _, d := range []time.Duration{opts.timeout, opts.irrTimeout, opts.irrQueryTimeout} {
+		if d < 0 {
 			return usagef("compile: timeouts must not be negative")
 		}
 	}
+	return nil
+}
+
+func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	// The policy first, for its timeout; then everything else, sources
 	// included, under one deadline.
 	pol, err := filtergen.LoadPolicy(opts.policy)

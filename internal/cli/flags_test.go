@@ -235,3 +235,56 @@ func TestIXFExportFlags(t *testing.T) {
 		{name: "no policy", args: nil, exit: ExitUsage, err: "takes 1 argument"},
 	})
 }
+
+// Command lines the older seams refuse before running anything: bad
+// values, missing arguments, combinations that parse but make no sense.
+func TestSeamsRefuse(t *testing.T) {
+	f := seamFactory()
+	t.Run("compile", func(t *testing.T) {
+		testSeam(t, func(runF func(context.Context, *compileOptions) error) *cobra.Command { return newCmdCompile(f, runF) }, []seamTest[compileOptions]{
+			{name: "check and diff", args: []string{"p.yaml", "--check", "--diff"}, exit: ExitUsage, err: "--check and --diff are exclusive"},
+			{name: "negative timeout", args: []string{"p.yaml", "--irr-timeout=-1s"}, exit: ExitUsage, err: "must not be negative"},
+			{name: "timeout not a duration", args: []string{"p.yaml", "--timeout", "soon"}, exit: ExitUsage, err: "invalid argument"},
+			{name: "parallel not a number", args: []string{"p.yaml", "--parallel", "x"}, exit: ExitUsage, err: "invalid argument"},
+			{name: "router without a name", args: []string{"p.yaml", "--router"}, exit: ExitUsage, err: "needs an argument"},
+			{name: "no policy", args: []string{"-o", "out"}, exit: ExitUsage, err: "takes 1 argument"},
+		})
+	})
+	t.Run("explain", func(t *testing.T) {
+		testSeam(t, func(runF func(context.Context, *explainOptions) error) *cobra.Command { return newCmdExplain(f, runF) }, []seamTest[explainOptions]{
+			{name: "prefix length", args: []string{"p.yaml", "A", "192.0.2.0/33"}, exit: ExitUsage, err: "is not a prefix"},
+			{name: "no prefix", args: []string{"p.yaml", "A"}, exit: ExitUsage, err: "takes 3 argument"},
+			{name: "unknown flag", args: []string{"p.yaml", "A", "192.0.2.0/24", "--peer", "B"}, exit: ExitUsage, err: "unknown flag: --peer"},
+		})
+	})
+	t.Run("expand", func(t *testing.T) {
+		build := func(runF func(context.Context, *expandOptions) error) *cobra.Command {
+			return newCmdExpand(f, func(cmd *cobra.Command, o *expandOptions) error { return runF(cmd.Context(), o) })
+		}
+		testSeam(t, build, []seamTest[expandOptions]{
+			{name: "sources and strict", args: []string{"--registry", "a.db", "--sources", "RIPE,RADB", "--strict", "--json", "AS-X"},
+				want: expandOptions{registries: []string{"a.db"}, sources: "RIPE,RADB", strict: true, json: true, objects: []string{"AS-X"}}},
+			{name: "no registry", args: []string{"AS-X"}, exit: ExitUsage, err: "--registry is required"},
+			{name: "both families", args: []string{"--registry", "a.db", "-4", "-6", "AS-X"}, exit: ExitUsage, err: "-4 and -6 are exclusive"},
+			{name: "depth not a number", args: []string{"--registry", "a.db", "-L", "deep", "AS-X"}, exit: ExitUsage, err: "invalid argument"},
+			{name: "no object", args: []string{"--registry", "a.db"}, exit: ExitUsage, err: "takes at least 1 argument"},
+		})
+	})
+	t.Run("serve", func(t *testing.T) {
+		testSeam(t, func(runF func(context.Context, *serveOptions) error) *cobra.Command { return newCmdServe(f, runF) }, []seamTest[serveOptions]{
+			{name: "idle not a duration", args: []string{"--idle-timeout", "5", "x.db"}, exit: ExitUsage, err: "invalid argument"},
+			{name: "guard not a number", args: []string{"--reload-shrink-guard", "half", "x.db"}, exit: ExitUsage, err: "invalid argument"},
+			{name: "no file", args: []string{"--listen", "127.0.0.1:0"}, exit: ExitUsage, err: "takes at least 1 argument"},
+		})
+	})
+	t.Run("templates", func(t *testing.T) {
+		build := func(runF func(context.Context, *templatesOptions) error) *cobra.Command {
+			return newCmdTemplates(f, func(o *templatesOptions) error { return runF(context.Background(), o) })
+		}
+		testSeam(t, build, []seamTest[templatesOptions]{
+			{name: "list", args: nil, want: templatesOptions{}},
+			{name: "an argument", args: []string{"dir"}, exit: ExitUsage, err: "takes 0 argument"},
+			{name: "write without a directory", args: []string{"--write"}, exit: ExitUsage, err: "needs an argument"},
+		})
+	})
+}
