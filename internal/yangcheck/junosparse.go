@@ -72,9 +72,6 @@ func parseJunos(src []byte, maxDepth int) ([]*jstmt, *Error) {
 			}
 			b.word(t)
 		case tLBrack:
-			if !b.hasWords() {
-				return b.fail(t.line, "[ must follow a keyword")
-			}
 			if err := b.list(l, t.line); err != nil {
 				return b.stmts(), err
 			}
@@ -86,10 +83,7 @@ func parseJunos(src []byte, maxDepth int) ([]*jstmt, *Error) {
 			}
 			b.end()
 		case tLBrace:
-			if !b.hasWords() {
-				return b.fail(t.line, "{ without a statement")
-			}
-			if err := b.open(t.line, maxDepth); err != nil {
+			if err := b.open(t.line, maxDepth, "statement"); err != nil {
 				return b.stmts(), err
 			}
 		case tRBrace:

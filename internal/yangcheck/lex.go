@@ -174,8 +174,12 @@ func (b *blocks) end() {
 }
 
 // list reads the values of a [ ... ] list, its "[" read at line, into a
-// word of the current statement. Line ends inside it are space.
+// word of the current statement, which must have a keyword. Line ends
+// inside it are space.
 func (b *blocks) list(l *lexer, line int) *Error {
+	if !b.hasWords() {
+		return &Error{Line: line, Msg: "[ must follow a keyword"}
+	}
 	w := jword{isList: true, line: line}
 	for {
 		v := l.next()
@@ -198,8 +202,12 @@ func (b *blocks) list(l *lexer, line int) *Error {
 	}
 }
 
-// open starts the block of the current statement, at line.
-func (b *blocks) open(line, maxDepth int) *Error {
+// open starts the block of the current statement (what the dialect
+// calls it), at line.
+func (b *blocks) open(line, maxDepth int, what string) *Error {
+	if !b.hasWords() {
+		return &Error{Line: line, Msg: "{ without a " + what}
+	}
 	if len(b.stack) > maxDepth {
 		return &Error{Line: line, Msg: fmt.Sprintf("nesting deeper than %d", maxDepth)}
 	}

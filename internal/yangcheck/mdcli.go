@@ -53,19 +53,13 @@ func parseMDCLI(src []byte, maxDepth int) ([]*jstmt, *Error) {
 		case tWord, tQuoted:
 			b.word(t)
 		case tLBrack:
-			if !b.hasWords() {
-				return b.fail(t.line, "[ must follow a keyword")
-			}
 			if err := b.list(l, t.line); err != nil {
 				return b.stmts(), err
 			}
 		case tRBrack:
 			return b.fail(t.line, "] without [")
 		case tLBrace:
-			if !b.hasWords() {
-				return b.fail(t.line, "{ without a command")
-			}
-			if err := b.open(t.line, maxDepth); err != nil {
+			if err := b.open(t.line, maxDepth, "command"); err != nil {
 				return b.stmts(), err
 			}
 		case tRBrace:
