@@ -31,4 +31,8 @@
 // template of one's own cannot switch the guard off. In a directory written
 // before the state file existed, the old side is read from the files'
 // marker lines, and stale files are found from the next run on.
+//
+// WriteFiles gives a set of named files that is not a compiled policy (a
+// report, an export) the same write path: plan, check or diff, staging
+// beside the targets, the lock, temporary files cleaned up.
 package outdir

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,26 +94,14 @@ var ErrSchemaVersion = errors.New("report: another schema version")
 // is not a report's are ignored; a report that cannot be read is an error
 // naming it, wrapping ErrSchemaVersion when it is of another version.
 func LoadLatest(fsys fs.FS) (*Report, error) {
-	ents, err := fs.ReadDir(fsys, ".")
+	names, err := reportNames(fsys)
 	if err != nil {
 		return nil, err
 	}
-	latest := ""
-	for _, e := range ents {
-		n := e.Name()
-		ts, ok := strings.CutPrefix(n, FilePrefix)
-		ts, ok2 := strings.CutSuffix(ts, FileSuffix)
-		if !ok || !ok2 || e.IsDir() {
-			continue
-		}
-		if _, err := time.Parse(fileTime, ts); err != nil {
-			continue
-		}
-		latest = max(latest, n) // the time format sorts as text
-	}
-	if latest == "" {
+	if len(names) == 0 {
 		return nil, nil
 	}
+	latest := names[0]
 	f, err := fsys.Open(latest)
 	if err != nil {
 		return nil, err
@@ -123,6 +112,67 @@ func LoadLatest(fsys fs.FS) (*Report, error) {
 		return nil, fmt.Errorf("%s: %w", path.Clean(latest), err)
 	}
 	return r, nil
+}
+
+// DefaultKeep is how many JSON reports a report directory keeps by
+// default: as many as the history chart shows.
+const DefaultKeep = MaxHistory
+
+// Expired returns the names of the JSON reports in a report directory
+// beyond the newest keep (by the time in their names), newest first, for
+// a caller to remove. adding names the reports about to be written, which
+// count among the kept. keep < 1 keeps all: Expired returns none. A
+// report's history travels in the newest report, so the chart needs only
+// that one; the others are kept for a person to read.
+func Expired(fsys fs.FS, keep int, adding ...string) ([]string, error) {
+	if keep < 1 {
+		return nil, nil
+	}
+	names, err := reportNames(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range adding {
+		if isReportName(a) && !slices.Contains(names, a) {
+			names = append(names, a)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(b, a) })
+	var out []string
+	for _, n := range names[min(keep, len(names)):] {
+		if !slices.Contains(adding, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// reportNames lists the JSON reports of a report directory, newest first
+// (the time format sorts as text).
+func reportNames(fsys fs.FS) ([]string, error) {
+	ents, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range ents {
+		if !e.IsDir() && isReportName(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(b, a) })
+	return names, nil
+}
+
+// isReportName reports whether name is a JSON report's (FileName).
+func isReportName(name string) bool {
+	ts, ok := strings.CutPrefix(name, FilePrefix)
+	ts, ok2 := strings.CutSuffix(ts, FileSuffix)
+	if !ok || !ok2 {
+		return false
+	}
+	_, err := time.Parse(fileTime, ts)
+	return err == nil
 }
 
 // compare lists what changed from prev to cur.

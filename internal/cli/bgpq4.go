@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +34,10 @@ Exit codes are bgpq4's: 0 success, 1 input or data error, 255 for the
 option combinations bgpq4 refuses with "FATAL ERROR".
 `
 
-func newCmdBgpq4(f *factory) *cobra.Command {
+// newCmdBgpq4 builds "bgpq4". Its flags are bgpq4's, parsed by
+// bgpq4.Parse (getopt-style), not by cobra; runF, when set, is given the
+// parsed options instead of running them (tests).
+func newCmdBgpq4(f *factory, runF func(context.Context, *bgpq4.Options) error) *cobra.Command {
 	return &cobra.Command{
 		Use:                "bgpq4 [FLAGS] OBJECT... [EXCEPT OBJECT...]",
 		Short:              "Generate filters exactly as bgpq4 1.9 does (same flags, same output)",
@@ -47,16 +51,19 @@ func newCmdBgpq4(f *factory) *cobra.Command {
   # bgpq4's own help (this command parses flags as bgpq4 does)
   filtergen bgpq4 -h`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runBgpq4(cmd, f, args)
+			o, err := bgpq4.Parse(args, f.Getenv)
+			if err != nil {
+				return bgpq4Exit(err)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return runBgpq4(cmd.Context(), f, o)
 		},
 	}
 }
 
-func runBgpq4(cmd *cobra.Command, f *factory, args []string) error {
-	o, err := bgpq4.Parse(args, f.Getenv)
-	if err != nil {
-		return bgpq4Exit(err)
-	}
+func runBgpq4(ctx context.Context, f *factory, o *bgpq4.Options) error {
 	switch {
 	case o.Help:
 		_, err := io.WriteString(f.Out, bgpq4Help)
@@ -65,7 +72,6 @@ func runBgpq4(cmd *cobra.Command, f *factory, args []string) error {
 		_, err := io.WriteString(f.Out, "filtergen bgpq4: compatible with bgpq4 1.9\n")
 		return err
 	}
-	ctx := cmd.Context()
 	var exp irr.Expander
 	if len(o.Registry) > 0 {
 		b := irr.NewBuilder(irr.LoadOptions{Logger: f.Logger})

@@ -151,16 +151,18 @@ type jsonError struct {
 // commands lists the constructors of the subcommands in the order help
 // shows them. Each subcommand lives in its own file.
 //
-// Each constructor takes a runF seam, as cli/cli's commands do: nil runs
-// the command; a test passes its own to check flag parsing alone.
+// Each constructor of a command that does work takes a runF seam, as
+// cli/cli's commands do: nil runs the command; a test passes its own to
+// check flag parsing alone (flags_test.go). "policy" and "rpki" only
+// group their subcommands, which take the seam; --version is the root's.
 var commands = []func(*factory) *cobra.Command{
 	func(f *factory) *cobra.Command { return newCmdExpand(f, nil) },
-	newCmdBgpq4,
+	func(f *factory) *cobra.Command { return newCmdBgpq4(f, nil) },
 	func(f *factory) *cobra.Command { return newCmdCompile(f, nil) },
 	func(f *factory) *cobra.Command { return newCmdExplain(f, nil) },
-	newCmdReport,
-	newCmdOnboard,
-	newCmdIXFExport,
+	func(f *factory) *cobra.Command { return newCmdReport(f, nil) },
+	func(f *factory) *cobra.Command { return newCmdOnboard(f, nil) },
+	func(f *factory) *cobra.Command { return newCmdIXFExport(f, nil) },
 	func(f *factory) *cobra.Command { return newCmdTemplates(f, nil) },
 	newCmdRPKI,
 	func(f *factory) *cobra.Command { return newCmdServe(f, nil) },
@@ -265,15 +267,19 @@ never with --json.
 	root.PersistentFlags().CountVarP(&verbose, "verbose", "v", "log more (repeat for debug)")
 	root.PersistentFlags().BoolVarP(&quiet, "quiet", "q", false, "log errors only, no progress")
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &usageError{err}
-	})
+	root.SetFlagErrorFunc(flagError)
 	for _, newCmd := range commands {
 		root.AddCommand(newCmd(f))
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetVersionTemplate("{{.Version}}\n")
 	return root
+}
+
+// flagError makes a flag cobra cannot parse (unknown, or a bad value) a
+// usage error, exit 2. Subcommands inherit it from the root.
+func flagError(_ *cobra.Command, err error) error {
+	return &usageError{err}
 }
 
 // unknownSubcommand is the RunE of a command that only groups others:

@@ -17,7 +17,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/google/renameio/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -90,6 +89,9 @@ failover and retries (irr.timeout, default 5m), --timeout the whole compile
 			opts.policy = args[0]
 			opts.outDirSet = cmd.Flags().Changed("output")
 			opts.progressOK = f.showProgress(opts.json)
+			if err := opts.validate(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -183,15 +185,21 @@ func compileTimeout(opts *compileOptions, pol *filtergen.Policy) time.Duration {
 	return filtergen.DefaultCompileTimeout
 }
 
-func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
+// validate refuses flag combinations and values that parse but make no
+// sense; it runs before the runF seam, so that flag tests see it.
+func (opts *compileOptions) validate() error {
 	if opts.check && opts.diff {
 		return usagef("compile: --check and --diff are exclusive")
 	}
-	for _, d := range []*time.Duration{&opts.timeout, &opts.irrTimeout, &opts.irrQueryTimeout} {
-		if *d < 0 {
+	for _, d := range []time.Duration{opts.timeout, opts.irrTimeout, opts.irrQueryTimeout} {
+		if d < 0 {
 			return usagef("compile: timeouts must not be negative")
 		}
 	}
+	return nil
+}
+
+func runCompile(ctx context.Context, f *factory, opts *compileOptions) error {
 	// The policy first, for its timeout; then everything else, sources
 	// included, under one deadline.
 	pol, err := filtergen.LoadPolicy(opts.policy)
@@ -457,41 +465,6 @@ func outputJSON(s *outdir.Summary) outputSummaryJSON {
 	return o
 }
 
-// outDir writes the files of 'templates --write' under a directory; every
-// access goes through os.Root so that no name can leave it. Compile's
-// output goes through the outdir package.
-type outDir struct {
-	dir string
-}
-
-func openOut(dir string, readOnly bool) (*outDir, error) {
-	if !readOnly {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	return &outDir{dir: dir}, nil
-}
-
-func (o *outDir) write(name string, data []byte) error {
-	if !filepath.IsLocal(name) {
-		return fmt.Errorf("refusing to write %s outside the output directory", strconv.Quote(name))
-	}
-	root, err := os.OpenRoot(o.dir)
-	if err != nil {
-		return err
-	}
-	defer root.Close()
-	if d := filepath.Dir(name); d != "." {
-		if err := root.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	// renameio writes a temporary file in the same directory and renames
-	// it over the target, so a reader never sees half a file.
-	return renameio.WriteFile(filepath.Join(o.dir, name), data, 0o644)
-}
-
 type explainOptions struct {
 	policy, peer string
 	prefix       netip.Prefix
@@ -632,26 +605,31 @@ PLATFORM/nft.tmpl in DIR overrides host/nft.tmpl for one platform.`,
 				}
 				return nil
 			}
-			if !opts.force {
-				for _, n := range names {
-					if _, err := os.Stat(filepath.Join(opts.write, n)); err == nil {
-						return fmt.Errorf("templates: %s exists (use --force to overwrite)", filepath.Join(opts.write, n))
-					}
-				}
-			}
-			out, err := openOut(opts.write, false)
-			if err != nil {
-				return err
-			}
+			files := make([]outdir.File, 0, len(names))
 			for _, n := range names {
 				data, err := fs.ReadFile(templates.Builtin(), n)
 				if err != nil {
 					return err
 				}
-				if err := out.write(n, data); err != nil {
+				files = append(files, outdir.File{Name: n, Data: data})
+			}
+			if !opts.force {
+				plan, err := outdir.WriteFiles(cmd.Context(), opts.write, files, outdir.FilesOptions{Mode: outdir.Check})
+				if err != nil {
 					return err
 				}
-				fmt.Fprintln(f.Out, filepath.Join(opts.write, n))
+				for _, fl := range plan.Files {
+					if fl.State != outdir.Created {
+						return fmt.Errorf("templates: %s exists (use --force to overwrite)", filepath.Join(opts.write, filepath.FromSlash(fl.Name)))
+					}
+				}
+			}
+			// All of them or none, through the library's write path.
+			if _, err := outdir.WriteFiles(cmd.Context(), opts.write, files, outdir.FilesOptions{Logger: f.Logger}); err != nil {
+				return err
+			}
+			for _, n := range names {
+				fmt.Fprintln(f.Out, filepath.Join(opts.write, filepath.FromSlash(n)))
 			}
 			return nil
 		},

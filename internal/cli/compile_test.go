@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/filtergen/filtergen/templates"
 )
 
 const testRPSL = `
@@ -221,8 +225,8 @@ func TestTemplatesCommand(t *testing.T) {
 	if code, _, stderr := runCLI(t, "templates", "--write", tdir); code != 0 {
 		t.Fatalf("templates --write: %d %s", code, stderr)
 	}
-	if code, _, _ := runCLI(t, "templates", "--write", tdir); code != 1 {
-		t.Errorf("overwrite without --force: exit %d, want 1", code)
+	if code, _, stderr := runCLI(t, "templates", "--write", tdir); code != 1 || !strings.Contains(stderr, "exists (use --force") {
+		t.Errorf("overwrite without --force: exit %d (%s), want 1", code, stderr)
 	}
 	// An override changes the output; the others fall back to built-ins.
 	p := filepath.Join(tdir, "bird2", "router.tmpl")
@@ -242,6 +246,16 @@ func TestTemplatesCommand(t *testing.T) {
 	os.WriteFile(p, []byte(`{{ env "HOME" }}`), 0o644)
 	if code, _, stderr := runCLI(t, "compile", filepath.Join(dir, "policy.yaml"), "-o", out, "--templates", tdir); code != 1 || !strings.Contains(stderr, `function "env" not defined`) {
 		t.Errorf("env in template: exit %d: %s", code, stderr)
+	}
+	// --force puts the embedded templates back, the missing one too.
+	if code, _, stderr := runCLI(t, "templates", "--write", tdir, "--force"); code != 0 {
+		t.Fatalf("templates --write --force: %d %s", code, stderr)
+	}
+	for _, name := range []string{"bird2/router.tmpl", "junos/peer.tmpl"} {
+		want, _ := fs.ReadFile(templates.Builtin(), name)
+		if got, err := os.ReadFile(filepath.Join(tdir, name)); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s after --force: %v, not the embedded template", name, err)
+		}
 	}
 }
 

@@ -43,6 +43,9 @@ not exist is an error: exit 1, nothing on stdout.`,
 		Args: argsRange(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.objects = args
+			if err := opts.validate(); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd, opts)
 			}
@@ -76,13 +79,19 @@ type expandJSON struct {
 	} `json:"report"`
 }
 
-func runExpand(cmd *cobra.Command, f *factory, opts *expandOptions) error {
+// validate refuses what parses but cannot run; it runs before the runF
+// seam, so that flag tests see it.
+func (opts *expandOptions) validate() error {
 	if len(opts.registries) == 0 {
 		return usagef("expand: --registry is required")
 	}
 	if opts.ipv4 && opts.ipv6 {
 		return usagef("expand: -4 and -6 are exclusive")
 	}
+	return nil
+}
+
+func runExpand(cmd *cobra.Command, f *factory, opts *expandOptions) error {
 	ctx := cmd.Context()
 	b := irr.NewBuilder(irr.LoadOptions{Strict: opts.strict, Logger: f.Logger})
 	for _, p := range opts.registries {

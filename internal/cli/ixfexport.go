@@ -16,7 +16,9 @@ type ixfExportOptions struct {
 	output string
 }
 
-func newCmdIXFExport(f *factory) *cobra.Command {
+// newCmdIXFExport builds "ixf-export"; runF, when set, is given the
+// parsed options instead of running them (tests).
+func newCmdIXFExport(f *factory, runF func(context.Context, *ixfExportOptions) error) *cobra.Command {
 	opts := &ixfExportOptions{}
 	cmd := &cobra.Command{
 		Use:   "ixf-export POLICY [-o FILE]",
@@ -31,6 +33,9 @@ atomically, otherwise it goes to stdout.`,
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.policy = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
 			return runIXFExport(cmd.Context(), f, opts)
 		},
 	}

@@ -23,7 +23,9 @@ type onboardOptions struct {
 	write  bool
 }
 
-func newCmdOnboard(f *factory) *cobra.Command {
+// newCmdOnboard builds "onboard"; runF, when set, is given the parsed
+// options instead of running them (tests).
+func newCmdOnboard(f *factory, runF func(context.Context, *onboardOptions) error) *cobra.Command {
 	opts := &onboardOptions{}
 	cmd := &cobra.Command{
 		Use:   "onboard POLICY ASN [--ix N] [--write]",
@@ -55,6 +57,9 @@ refuses when the entry would not compile (no prefixes, unknown AS-SET).`,
 			var r filtergen.Role
 			if err := r.UnmarshalText([]byte(opts.role)); err != nil {
 				return usagef("onboard: --role: %v", err)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
 			return runOnboard(cmd.Context(), f, opts)
 		},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/outdir"
 	"github.com/filtergen/filtergen/report"
-	"github.com/filtergen/filtergen/templates"
 )
 
 type reportOptions struct {
@@ -22,9 +23,12 @@ type reportOptions struct {
 	json     bool
 	peers    []string
 	parallel int
+	keep     int
 }
 
-func newCmdReport(f *factory) *cobra.Command {
+// newCmdReport builds "report"; runF, when set, is given the parsed
+// options instead of running them (tests).
+func newCmdReport(f *factory, runF func(context.Context, *reportOptions) error) *cobra.Command {
 	opts := &reportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report POLICY [-o DIR] [--json] [--peer NAME]",
@@ -51,7 +55,12 @@ an e-mail); with --json the JSON report does instead. With -o DIR the
 report is also written to DIR: report.html (one self-contained page),
 report.md, and report-TIME.json, which the next report in DIR is compared
 with (accepted space that grew or shrank, new RPKI invalids, and a chart
-over the last 30 reports).
+over the last 30 reports). The files are written as compile writes its
+own: staged beside their targets, the JSON in place first, under a lock
+on DIR. DIR keeps the newest --keep-reports JSON reports (default 30,
+this one included) and removes older ones once the new report is in
+place; the chart does not need them, as each report carries its history.
+--keep-reports 0 keeps them all.
 
 A neighbor that cannot be compiled is listed as failed; the report is
 still written, and the exit code is 1.
@@ -63,6 +72,12 @@ Examples:
 		Args: argsRange(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.policy = args[0]
+			if opts.keep < 0 {
+				return usagef("report: --keep-reports must not be negative (0 keeps every report)")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
 			return runReport(cmd.Context(), f, opts)
 		},
 	}
@@ -71,6 +86,7 @@ Examples:
 	fl.BoolVar(&opts.json, "json", false, "print the JSON report on stdout instead of the Markdown summary")
 	fl.StringArrayVar(&opts.peers, "peer", nil, "only this neighbor in the Markdown summary (repeatable)")
 	fl.IntVar(&opts.parallel, "parallel", 8, "peers compiled at once")
+	fl.IntVar(&opts.keep, "keep-reports", report.DefaultKeep, "with -o: JSON reports kept in DIR, this one included (0: all)")
 	return cmd
 }
 
@@ -86,14 +102,16 @@ func runReport(ctx context.Context, f *factory, opts *reportOptions) error {
 	co.KeepGoing = true
 	co.Parallel = opts.parallel
 	var prev *report.Report
+	var dirFS fs.FS // the report directory, when it exists
 	if opts.outDir != "" {
 		if _, err := os.Stat(opts.outDir); err == nil {
 			root, err := os.OpenRoot(opts.outDir)
 			if err != nil {
 				return err
 			}
-			prev, err = report.LoadLatest(root.FS())
-			root.Close()
+			defer root.Close()
+			dirFS = root.FS()
+			prev, err = report.LoadLatest(dirFS)
 			switch {
 			case errors.Is(err, report.ErrSchemaVersion):
 				f.Logger.Warn("the previous report is of another schema version: no comparison this time", "dir", opts.outDir, "err", err)
@@ -131,27 +149,9 @@ func runReport(ctx context.Context, f *factory, opts *reportOptions) error {
 		return err
 	}
 	if opts.outDir != "" {
-		var page bytes.Buffer
-		if err := rep.WriteHTML(&page); err != nil {
+		if err := writeReportDir(ctx, f, opts, rep, js.Bytes(), dirFS); err != nil {
 			return err
 		}
-		out, err := openOut(opts.outDir, false)
-		if err != nil {
-			return err
-		}
-		var all bytes.Buffer
-		if err := rep.WriteMarkdown(&all); err != nil {
-			return err
-		}
-		// The JSON first: the page and the summary of a run are never
-		// on disk without the JSON the next run compares with.
-		if err := out.writeAll([]templates.File{{Name: rep.FileName(), Data: js.Bytes()}}); err != nil {
-			return err
-		}
-		if err := out.writeAll([]templates.File{{Name: "report.html", Data: page.Bytes()}, {Name: "report.md", Data: all.Bytes()}}); err != nil {
-			return err
-		}
-		f.Logger.Info("report written", "dir", filepath.Clean(opts.outDir), "json", rep.FileName())
 	}
 	if opts.json {
 		_, err = f.Out.Write(js.Bytes())
@@ -164,5 +164,40 @@ func runReport(ctx context.Context, f *factory, opts *reportOptions) error {
 	if compileErr != nil {
 		return fmt.Errorf("report written, but %d neighbor(s) failed: %w", len(rep.Failed), compileErr)
 	}
+	return nil
+}
+
+// writeReportDir writes the report into opts.outDir through the library's
+// write path, and removes the JSON reports beyond opts.keep once the new
+// one is in place. dirFS is the directory as it was, nil if it did not
+// exist.
+func writeReportDir(ctx context.Context, f *factory, opts *reportOptions, rep *report.Report, js []byte, dirFS fs.FS) error {
+	var page, all bytes.Buffer
+	if err := rep.WriteHTML(&page); err != nil {
+		return err
+	}
+	if err := rep.WriteMarkdown(&all); err != nil {
+		return err
+	}
+	var expired []string
+	if dirFS != nil {
+		var err error
+		if expired, err = report.Expired(dirFS, opts.keep, rep.FileName()); err != nil {
+			return err
+		}
+	}
+	// The JSON first, and durable before the others: the page and the
+	// summary of a run are never on disk without the JSON the next run
+	// compares with.
+	sum, err := outdir.WriteFiles(ctx, opts.outDir, []outdir.File{
+		{Name: rep.FileName(), Data: js},
+		{Name: "report.html", Data: page.Bytes()},
+		{Name: "report.md", Data: all.Bytes()},
+	}, outdir.FilesOptions{Ordered: true, Remove: expired, Logger: f.Logger})
+	if err != nil {
+		return err
+	}
+	f.Logger.Info("report written", "dir", filepath.Clean(opts.outDir), "json", rep.FileName(),
+		"removed", sum.Count(outdir.Removed))
 	return nil
 }

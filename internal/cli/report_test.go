@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/filtergen/filtergen/outdir"
 )
 
 // runCLIAt is runCLI with the clock at now.
@@ -107,5 +110,68 @@ func TestReportFailedPeer(t *testing.T) {
 	}
 	if len(rep.Failed) != 1 || rep.Failed[0].Name != "CLOUDFLARE" || !strings.Contains(rep.Failed[0].Error, "AS-NO-SUCH-SET") {
 		t.Errorf("failed %+v", rep.Failed)
+	}
+}
+
+// A report directory keeps the newest --keep-reports JSON reports, this
+// one included; older ones go once the new report is in place, files
+// that are not reports stay, and --keep-reports 0 keeps every report.
+// The writes go through outdir, which removes a killed run's leftovers.
+func TestReportRetention(t *testing.T) {
+	policy := filepath.Join("..", "..", "examples", "ixp-onboarding", "filtergen.yaml")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// What a run killed while writing leaves: outdir removes it.
+	if err := os.WriteFile(filepath.Join(dir, outdir.TempPrefix+"report.html-0123"), []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	jsonFiles := func() []string {
+		var names []string
+		for name := range readTree(t, dir) {
+			if strings.HasSuffix(name, ".json") {
+				names = append(names, name)
+			}
+		}
+		slices.Sort(names)
+		return names
+	}
+	steps := []struct {
+		keep string
+		want []string
+	}{
+		{"2", []string{"report-20261201T120000Z.json"}},
+		{"2", []string{"report-20261201T120000Z.json", "report-20261201T130000Z.json"}},
+		{"2", []string{"report-20261201T130000Z.json", "report-20261201T140000Z.json"}},
+		{"0", []string{"report-20261201T130000Z.json", "report-20261201T140000Z.json", "report-20261201T150000Z.json"}},
+		{"1", []string{"report-20261201T160000Z.json"}},
+	}
+	for i, s := range steps {
+		code, _, stderr := runCLIAt(t, t0.Add(time.Duration(i)*time.Hour), "report", policy, "-o", dir, "--keep-reports", s.keep)
+		if code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, stderr)
+		}
+		if got := jsonFiles(); !slices.Equal(got, s.want) {
+			t.Errorf("run %d (--keep-reports %s): %v, want %v", i, s.keep, got, s.want)
+		}
+	}
+	files := readTree(t, dir)
+	if string(files["notes.txt"]) != "mine" || len(files["report.html"]) == 0 || len(files["report.md"]) == 0 {
+		t.Errorf("after the runs: %d files; notes.txt %q", len(files), files["notes.txt"])
+	}
+	for name := range files {
+		if strings.Contains(name, outdir.TempPrefix) {
+			t.Errorf("%s left behind", name)
+		}
+	}
+	// The last report still compares with the one before it, removed
+	// since: its history carries the chart.
+	var rep struct {
+		History []json.RawMessage `json:"history"`
+	}
+	if err := json.Unmarshal(files["report-20261201T160000Z.json"], &rep); err != nil || len(rep.History) != 5 {
+		t.Errorf("history of the last report: %d points (%v), want 5", len(rep.History), err)
 	}
 }

@@ -16,23 +16,36 @@ import (
 // configuration is valid as far as the schema can tell. name is used in
 // the errors' File field.
 func (s *Schema) CheckJunos(name string, cfg []byte) []Error {
-	lim := s.limits.withDefaults()
-	r := &reporter{file: name, max: lim.MaxErrors}
-	if s.dialect != Junos {
-		r.add(1, "", "schema is for %s, not Junos", s.dialect)
+	r, stmts, ok := s.parse(name, cfg, Junos, "Junos", parseJunos)
+	if !ok {
 		return r.result()
-	}
-	if len(cfg) > lim.MaxBytes {
-		r.add(1, "", "input is %d bytes, over the limit of %d", len(cfg), lim.MaxBytes)
-		return r.result()
-	}
-	stmts, perr := parseJunos(cfg, lim.MaxDepth)
-	if perr != nil {
-		r.add(perr.Line, "", "syntax: %s", perr.Msg)
 	}
 	w := &jwalker{r: r}
 	w.block(&jframe{n: s.root, path: "/" + s.root.name}, stmts)
 	return r.result()
+}
+
+// parse begins a check of cfg, in dialect d (called what in messages):
+// it refuses a schema of another dialect and input over the size limit
+// (ok is false), and reports a syntax error, returning the statements
+// read before it, which are still checked.
+func (s *Schema) parse(name string, cfg []byte, d Dialect, what string,
+	parse func([]byte, int) ([]*jstmt, *Error)) (r *reporter, stmts []*jstmt, ok bool) {
+	lim := s.limits.withDefaults()
+	r = &reporter{file: name, max: lim.MaxErrors}
+	if s.dialect != d {
+		r.add(1, "", "schema is for %s, not %s", s.dialect, what)
+		return r, nil, false
+	}
+	if len(cfg) > lim.MaxBytes {
+		r.add(1, "", "input is %d bytes, over the limit of %d", len(cfg), lim.MaxBytes)
+		return r, nil, false
+	}
+	stmts, perr := parse(cfg, lim.MaxDepth)
+	if perr != nil {
+		r.add(perr.Line, "", "syntax: %s", perr.Msg)
+	}
+	return r, stmts, true
 }
 
 // WithLimits returns a copy of s that checks inputs under l.

@@ -1,7 +1,6 @@
 package yangcheck
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -35,177 +34,39 @@ import (
 // container or list entry without a block navigates into it, as on the
 // router.
 
-type mlexer struct {
-	src  []byte
-	i    int
-	line int
-	err  *Error
-}
-
-type mtokKind uint8
-
-const (
-	mtWord mtokKind = iota + 1
-	mtQuoted
-	mtLBrace
-	mtRBrace
-	mtLBrack
-	mtRBrack
-	mtNewline
-	mtEOF
-)
-
-type mtok struct {
-	kind mtokKind
-	text string
-	line int
-}
-
-func (l *mlexer) next() mtok {
-	for l.i < len(l.src) {
-		c := l.src[l.i]
-		switch {
-		case c == '\n':
-			l.i++
-			l.line++
-			return mtok{mtNewline, "\n", l.line - 1}
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			l.i++
-		case c == '#':
-			for l.i < len(l.src) && l.src[l.i] != '\n' {
-				l.i++
-			}
-		case c == '{':
-			l.i++
-			return mtok{mtLBrace, "{", l.line}
-		case c == '}':
-			l.i++
-			return mtok{mtRBrace, "}", l.line}
-		case c == '[':
-			l.i++
-			return mtok{mtLBrack, "[", l.line}
-		case c == ']':
-			l.i++
-			return mtok{mtRBrack, "]", l.line}
-		case c == '"':
-			start := l.line
-			var b strings.Builder
-			for l.i++; ; l.i++ {
-				if l.i >= len(l.src) || l.src[l.i] == '\n' {
-					if l.err == nil {
-						l.err = &Error{Line: start, Msg: "unterminated quoted string"}
-					}
-					return mtok{kind: mtEOF, line: start}
-				}
-				c := l.src[l.i]
-				if c == '"' {
-					l.i++
-					return mtok{mtQuoted, b.String(), start}
-				}
-				if c == '\\' && l.i+1 < len(l.src) && l.src[l.i+1] != '\n' {
-					l.i++
-					c = l.src[l.i]
-				}
-				b.WriteByte(c)
-			}
-		default:
-			start := l.i
-			for l.i < len(l.src) {
-				c := l.src[l.i]
-				if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '{' || c == '}' || c == '"' || c == '[' || c == ']' {
-					break
-				}
-				l.i++
-			}
-			return mtok{mtWord, string(l.src[start:l.i]), l.line}
-		}
-	}
-	return mtok{kind: mtEOF, line: l.line}
-}
-
 // parseMDCLI parses MD-CLI text into commands (jstmt, one per line or
 // block). On a syntax error it returns the commands completed before it.
 func parseMDCLI(src []byte, maxDepth int) ([]*jstmt, *Error) {
-	l := &mlexer{src: src, line: 1}
-	type frame struct {
-		st    *jstmt
-		stmts []*jstmt
-	}
-	stack := []frame{{}}
-	var cur *jstmt
-	fail := func(line int, format string, args ...any) ([]*jstmt, *Error) {
-		return stack[0].stmts, &Error{Line: line, Msg: fmt.Sprintf(format, args...)}
-	}
-	end := func() {
-		if cur != nil {
-			top := &stack[len(stack)-1]
-			top.stmts = append(top.stmts, cur)
-			cur = nil
-		}
-	}
+	l := &lexer{src: src, line: 1, lines: true}
+	b := newBlocks()
 	for {
 		t := l.next()
 		if l.err != nil {
-			return stack[0].stmts, l.err
+			return b.stmts(), l.err
 		}
 		switch t.kind {
-		case mtEOF:
-			end()
-			if len(stack) > 1 {
-				return fail(stack[len(stack)-1].st.line, "block of %s not closed (missing })", describe(stack[len(stack)-1].st))
+		case tEOF:
+			b.end()
+			return b.stmts(), b.unclosed()
+		case tNewline:
+			b.end()
+		case tWord, tQuoted:
+			b.word(t)
+		case tLBrack:
+			if err := b.list(l, t.line); err != nil {
+				return b.stmts(), err
 			}
-			return stack[0].stmts, nil
-		case mtNewline:
-			end()
-		case mtWord, mtQuoted:
-			if cur == nil {
-				cur = &jstmt{line: t.line}
+		case tRBrack:
+			return b.fail(t.line, "] without [")
+		case tLBrace:
+			if err := b.open(t.line, maxDepth, "command"); err != nil {
+				return b.stmts(), err
 			}
-			cur.words = append(cur.words, jword{text: t.text, quoted: t.kind == mtQuoted, line: t.line})
-		case mtLBrack:
-			if cur == nil {
-				return fail(t.line, "[ must follow a keyword")
+		case tRBrace:
+			b.end()
+			if err := b.close(t.line); err != nil {
+				return b.stmts(), err
 			}
-			w := jword{isList: true, line: t.line}
-			for {
-				v := l.next()
-				if l.err != nil {
-					return stack[0].stmts, l.err
-				}
-				if v.kind == mtRBrack {
-					break
-				}
-				if v.kind == mtNewline {
-					continue
-				}
-				if v.kind != mtWord && v.kind != mtQuoted {
-					return fail(v.line, "unterminated [ list")
-				}
-				w.list = append(w.list, v.text)
-			}
-			cur.words = append(cur.words, w)
-		case mtRBrack:
-			return fail(t.line, "] without [")
-		case mtLBrace:
-			if cur == nil {
-				return fail(t.line, "{ without a command")
-			}
-			if len(stack) > maxDepth {
-				return fail(t.line, "nesting deeper than %d", maxDepth)
-			}
-			cur.hasBlock = true
-			stack = append(stack, frame{st: cur})
-			cur = nil
-		case mtRBrace:
-			end()
-			if len(stack) == 1 {
-				return fail(t.line, "} without {")
-			}
-			f := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			f.st.block = f.stmts
-			top := &stack[len(stack)-1]
-			top.stmts = append(top.stmts, f.st)
 		}
 	}
 }
@@ -214,19 +75,9 @@ func parseMDCLI(src []byte, maxDepth int) ([]*jstmt, *Error) {
 // bgpq4 -n output) against the schema. It returns every problem found,
 // sorted by line; nil means valid as far as the schema can tell.
 func (s *Schema) CheckMDCLI(name string, cfg []byte) []Error {
-	lim := s.limits.withDefaults()
-	r := &reporter{file: name, max: lim.MaxErrors}
-	if s.dialect != MDCLI {
-		r.add(1, "", "schema is for %s, not SR OS MD-CLI", s.dialect)
+	r, stmts, ok := s.parse(name, cfg, MDCLI, "SR OS MD-CLI", parseMDCLI)
+	if !ok {
 		return r.result()
-	}
-	if len(cfg) > lim.MaxBytes {
-		r.add(1, "", "input is %d bytes, over the limit of %d", len(cfg), lim.MaxBytes)
-		return r.result()
-	}
-	stmts, perr := parseMDCLI(cfg, lim.MaxDepth)
-	if perr != nil {
-		r.add(perr.Line, "", "syntax: %s", perr.Msg)
 	}
 	w := &mwalker{r: r, root: s.root}
 	ctx := []*jframe{w.rootFrame()}

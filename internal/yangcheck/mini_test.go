@@ -301,6 +301,12 @@ apply-groups G1;`, nil},
 			[]string{`1: syntax: unterminated quoted string`}},
 		{"syntax: comment", "/* policy-options",
 			[]string{`1: syntax: unterminated /* comment`}},
+		{"syntax: list at the end", "policy-options { community C members [ a\n b",
+			[]string{`2: syntax: unterminated [ list`}},
+		{"syntax: list cut by a brace", "policy-options { community C members [ a }",
+			[]string{`1: syntax: unterminated [ list (found "}")`}},
+		{"syntax: ; is a word's end", "policy-options { community C;members x; }",
+			[]string{`1: /configuration/policy-options: unknown keyword "members"`}},
 		{"syntax: checks what came before", "policy-options { foo; }\n}",
 			[]string{
 				`1: /configuration/policy-options: unknown keyword "foo"`,
@@ -403,6 +409,10 @@ prefix 10.0.0.0/8 type longer
 			[]string{`1: syntax: } without {`}},
 		{"syntax: quote", "/configure policy-options prefix-list \"PL\n",
 			[]string{`1: syntax: unterminated quoted string`}},
+		{"syntax: list at the end", "/configure policy-options prefix-list [ \"a\"\n",
+			[]string{`2: syntax: unterminated [ list`}},
+		{"syntax: list cut by a brace", "/configure policy-options prefix-list [ \"a\" {",
+			[]string{`1: syntax: unterminated [ list (found "{")`}},
 		{"delete takes partial paths", "/configure policy-options\ndelete prefix-list \"PL\"\ndelete as-path-group\n", nil},
 	})
 }
