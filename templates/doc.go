@@ -27,9 +27,9 @@
 //	           started with "-M rpki", package frr-rpki-rtrlib)
 //	workdir    the file includes others by relative path: run the daemon
 //	           in the file's directory (OpenBGPD)
-//	removed-peers  loading the files only adds or replaces: neighbors of
-//	           peers removed from the policy are removed by the operator
-//	           (Cisco)
+//	removed-peers  loading the files only adds or replaces: neighbors and
+//	           objects of peers removed from the policy are removed by the
+//	           operator (Cisco, EOS, SR OS)
 //	soft-clear a changed inbound policy may apply to new updates only
 //	           until the session is soft-cleared (IOS-XE, NX-OS)
 //	cleanup    earlier versions of generated objects stay behind,

@@ -735,6 +735,28 @@ type routerData struct {
 	// ROV says whether any import on the router validates origins
 	// against the RTR caches.
 	ROV bool
+	// Originate says whether the router originates our own space
+	// (Result.Own): only when a session on it announces that space. A
+	// route server whose sessions are all route-server clients rejects
+	// our space from them but neither announces it nor nails it down
+	// with discard routes, which on a route server would shadow the
+	// path to the services network behind it.
+	Originate bool
+}
+
+// Originated returns our own space in family fam when the router
+// originates it, nil otherwise: what its static routes and network
+// statements hold.
+func (d routerData) Originated(fam filtergen.Family) []filtergen.PrefixRange {
+	if !d.Originate {
+		return nil
+	}
+	for _, o := range d.Result.Own {
+		if o.Family == fam {
+			return o.Entries
+		}
+	}
+	return nil
 }
 
 // OperatorMarker starts each header line of a router's main file that
@@ -753,6 +775,7 @@ func newRouterData(res *filtergen.Result, router filtergen.Router, pl *platform.
 		d.ROV = d.ROV || p.Import.RejectRPKIInvalid
 		d.GTSM = d.GTSM || p.Session.TTLSecurity > 0
 		d.NoFirstAS = d.NoFirstAS || !p.Import.EnforceFirstAS
+		d.Originate = d.Originate || (p.Export.Own && len(res.Own) > 0)
 	}
 	if !router.RouterID.IsValid() {
 		d.Operator = append(d.Operator, "router-id")

@@ -168,7 +168,7 @@ var fields = map[string]field{
 		Enum: []any{2}, Example: "version: 2"},
 	"Policy.local_as": {Doc: "Our own AS number: `64496`, `\"64496\"`, `AS64496` or asdot `AS1.10`. Used by the router templates and as GLOBAL of our large communities. Not 0, 23456 (AS_TRANS), 65535 or 4294967295.",
 		Example: "local_as: 64496"},
-	"Policy.originate": {Doc: "Our own address space: prefixes (with an optional range operator such as `^+` or `^24-32`), ASNs (`AS64496`), AS-SETs and route-sets, expanded like a peer's `announce`. Announced to every neighbor and rejected from outside (`import.reject_own_prefixes`).",
+	"Policy.originate": {Doc: "Our own address space: prefixes (with an optional range operator such as `^+` or `^24-32`), ASNs (`AS64496`), AS-SETs and route-sets, expanded like a peer's `announce`. Announced to every neighbor but route-server clients, originated (network statements, discard routes) on each router with such a neighbor, and rejected from every neighbor (`import.reject_own_prefixes`).",
 		DefaultText: "none", Example: "originate: [192.0.2.0/24, 2001:db8:1000::/36]"},
 	"Policy.irr":      {Doc: "Where IRR data comes from; see [irr](#IRRSource).", Example: "irr: {dumps: [data/registry.rpsl]}"},
 	"Policy.rpki":     {Doc: "Where RPKI data comes from; see [rpki](#RPKISource).", DefaultText: "no RPKI data", Example: "rpki: {vrps: data/vrps.json}"},

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/internal/platform"
 	"github.com/filtergen/filtergen/templates"
 )
 
@@ -92,6 +93,39 @@ func TestExamplesGolden(t *testing.T) {
 			code, stdout, _ = runCLI(t, "compile", policy, "-o", out, "--check")
 			if code != 0 || stdout != "" {
 				t.Errorf("second compile --check: exit %d, %q; output is not deterministic", code, stdout)
+			}
+		})
+	}
+}
+
+// TestExamplesNameEveryPlatform keeps each bundled example a tour of
+// every platform: a platform that gains templates in internal/platform's
+// table must get a router in both examples (and so golden files, the YANG
+// checks and the lab where they apply).
+func TestExamplesNameEveryPlatform(t *testing.T) {
+	var rendering []string
+	for _, pl := range platform.Table {
+		if pl.Templates {
+			rendering = append(rendering, pl.Name)
+		}
+	}
+	if len(rendering) == 0 {
+		t.Fatal("platform.Table lists no platform with templates")
+	}
+	for _, ex := range examples {
+		t.Run(ex, func(t *testing.T) {
+			pol, err := filtergen.LoadPolicy(filepath.Join("..", "..", "examples", ex, "filtergen.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			named := map[string]bool{}
+			for _, r := range pol.Routers {
+				named[r.Platform] = true
+			}
+			for _, name := range rendering {
+				if !named[name] {
+					t.Errorf("examples/%s/filtergen.yaml has no router of platform %s: add one in a role it can have", ex, name)
+				}
 			}
 		})
 	}

@@ -173,6 +173,14 @@ func (tp *Topology) CheckExport() (*Report, error) {
 		}
 		for p, r := range got {
 			if own(p) {
+				// Counted above for a receiver of our space; anyone else
+				// (route-server clients, default-only customers) must
+				// not get it.
+				if !recv.Export.Own || recv.Export.DefaultOnly {
+					rep.Cases++
+					rep.add(Mismatch{Neighbor: s.String(), Case: "own space", Prefix: p.String(), Path: r.Path.String(),
+						Expected: "not received (" + string(recv.Role) + " does not receive our own space)", Got: "received"})
+				}
 				continue
 			}
 			rep.Cases++
