@@ -183,11 +183,13 @@ func TestSROSFilterIDsNeverCollide(t *testing.T) {
 			},
 		})
 	}
-	ids, err := srosFilterIDs(peers, "r1")
+	num, err := srosFilterIDs(peers, "r1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := srosFilterIDs(peers, "r1")
+	num2, _ := srosFilterIDs(peers, "r1", nil)
+	ids := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) { return num.id(peer, fam) }
+	again := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) { return num2.id(peer, fam) }
 	seen := map[int]string{}
 	clashes := 0
 	for _, p := range peers {
