@@ -189,8 +189,12 @@ func TestSROSFilterIDsNeverCollide(t *testing.T) {
 		t.Fatal(err)
 	}
 	num2, _ := srosFilterIDs(peers, "r1", nil)
-	ids := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) { return num.id(peer, fam) }
-	again := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) { return num2.id(peer, fam) }
+	ids := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) {
+		return num.id(peer, fam)
+	}
+	again := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) {
+		return num2.id(peer, fam)
+	}
 	seen := map[int]string{}
 	clashes := 0
 	for _, p := range peers {
