@@ -25,6 +25,8 @@ const TempPrefix = ".filtergen-tmp-"
 // file Compile wrote, its router, its peer and the peer's accepted count
 // per family: the old side of the shrink guard, and the list of files a
 // later run may remove as stale. Files it does not list are never removed.
+// A router's main file's entry also lists the router's SR OS classic-CLI
+// filters ("sros_filters"), from which the next run numbers new ones.
 const StateFile = ".filtergen-state.json"
 
 // MaxStateSize caps the state file, checked before it is read.

@@ -193,6 +193,12 @@ func TestSROSClassicLateFailure(t *testing.T) {
 	if sum.Peers != len(res.Peers) {
 		t.Errorf("summary counts %d peers, the Result has %d", sum.Peers, len(res.Peers))
 	}
+	// The state records the filters written: not those numbered for
+	// C213, whose file was not.
+	fs := readFilters(t, out, "s1")
+	if len(fs) != 4 || slices.ContainsFunc(fs, func(f templates.FilterID) bool { return f.Peer == "C213" }) {
+		t.Errorf("state records %+v; want the 4 filters of C154 and OTHER", fs)
+	}
 }
 
 // readFilters returns the SR OS classic filters the state file of out
@@ -388,5 +394,88 @@ func writeStateFile(t *testing.T, out string, st *state) {
 	}
 	if err := os.WriteFile(filepath.Join(out, StateFile), b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSROSClassicBadFilterState: recorded filters that filtergen cannot
+// have written (an ID out of range, a name that would inject a command)
+// fail the compile, naming the state file, before anything is written.
+func TestSROSClassicBadFilterState(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		edit func(*stateFilter)
+		want string
+	}{
+		{"ID out of range", func(f *stateFilter) { f.ID = 5 }, "outside 10000 to 59999"},
+		{"unsafe interface", func(f *stateFilter) { f.Interface = "x\nconfigure filter" }, "interface name"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := srosDir(t)
+			out := filepath.Join(dir, "out")
+			if _, _, err := compileSROS(t, dir, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			before := tree(t, out)
+			st := readStateFile(t, out)
+			e := st.Files["s1.conf"]
+			tt.edit(&e.Filters[0])
+			st.Files["s1.conf"] = e
+			writeStateFile(t, out, st)
+			b, _ := os.ReadFile(filepath.Join(out, StateFile))
+			before[StateFile] = string(b)
+			_, _, err := compileSROS(t, dir, Options{Force: true})
+			if err == nil || !strings.Contains(err.Error(), StateFile) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v; want one naming %s and %q", err, StateFile, tt.want)
+			}
+			after := tree(t, out)
+			if len(after) != len(before) {
+				t.Errorf("%d files after the failed run, %d before", len(after), len(before))
+			}
+			for name, data := range before {
+				if after[name] != data {
+					t.Errorf("%s changed by the failed run", name)
+				}
+			}
+		})
+	}
+}
+
+// TestSROSClassicLateFailureKeepsFilters: with KeepGoing, a customer whose
+// file fails to render keeps its previous file, so the state keeps its
+// previous filters, whatever IDs this run numbered for it.
+func TestSROSClassicLateFailureKeepsFilters(t *testing.T) {
+	dir := srosDir(t)
+	out := filepath.Join(dir, "out")
+	if _, _, err := compileSROS(t, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	first := readFilters(t, out, "s1")
+	builtin, err := os.ReadFile(filepath.Join("..", "templates", "sros-classic", "peer.tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tdir := filepath.Join(dir, "tmpl", "sros-classic")
+	os.MkdirAll(tdir, 0o755)
+	failing := `{{ if eq .Peer.Name "C213" }}{{ fail "the test template refuses C213" }}{{ end }}` + string(builtin)
+	if err := os.WriteFile(filepath.Join(tdir, "peer.tmpl"), []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(filepath.Join(dir, "tmpl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	// C213 announces more: the run numbers it a new IPv4 filter.
+	if err := os.WriteFile(filepath.Join(dir, "db.rpsl"), []byte(srosRPSL+"\nroute:   12.1.0.0/16\norigin:  AS1001\nsource:  TEST\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := compileSROS(t, dir, Options{Templates: root.FS(), KeepGoing: true}); !slices.Equal(filtergen.FailedPeers(err), []string{"C213"}) {
+		t.Fatalf("err = %v; want C213 failed", err)
+	}
+	now := readFilters(t, out, "s1")
+	for _, fam := range []filtergen.Family{filtergen.IPv4, filtergen.IPv6} {
+		if a, b := filterOf(t, now, "C213", fam), filterOf(t, first, "C213", fam); a.ID != b.ID || a.Digest != b.Digest {
+			t.Errorf("C213 %s recorded as %+v after its file failed; its file on disk has %+v", fam, a, b)
+		}
 	}
 }

@@ -930,8 +930,8 @@ func checkLines(router filtergen.Router, pl *platform.Platform, peers []*filterg
 // "ROUTER.d/PEER.conf" per peer on the router. A platform whose routing
 // daemon cannot filter packets (bird2) has an "nft.tmpl": for a router
 // with customers it renders "ROUTER.nft", their anti-spoofing rules for
-// the host's nftables. The output depends only on res, so rendering twice
-// gives identical bytes. Render is a Renderer (Whole) run over res at
+// the host's nftables. The output depends only on res (and, for the SR OS
+// classic CLI, opts.Filters), so rendering twice gives identical bytes. Render is a Renderer (Whole) run over res at
 // once, with the peers' files rendered side by side.
 func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]File, error) {
 	rd, err := NewRenderer(router, opts)
