@@ -27,7 +27,9 @@ import (
 // the package documentation). Such a file waits until the router's peers
 // are all compiled and renders from the Renderer that Whole returns. A
 // write path then holds the filters of those peers until the end, as
-// Render holds a whole router; every other file streams.
+// Render holds a whole router; every other file streams. Given the
+// router's previous filters (Options.Filters), Whole numbers around them
+// as Render does, and its Filters is the list to keep for the next run.
 //
 // A Renderer is safe for concurrent use.
 type Renderer struct {
