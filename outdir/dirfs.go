@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/filtergen/filtergen/filtergen"
+	"github.com/filtergen/filtergen/templates"
 )
 
 // TempPrefix starts the name of every temporary file Compile stages
@@ -24,6 +25,8 @@ const TempPrefix = ".filtergen-tmp-"
 // file Compile wrote, its router, its peer and the peer's accepted count
 // per family: the old side of the shrink guard, and the list of files a
 // later run may remove as stale. Files it does not list are never removed.
+// A router's main file's entry also lists the router's SR OS classic-CLI
+// filters ("sros_filters"), from which the next run numbers new ones.
 const StateFile = ".filtergen-state.json"
 
 // MaxStateSize caps the state file, checked before it is read.
@@ -40,6 +43,46 @@ type stateEntry struct {
 	Router   string                   `json:"router"`
 	Peer     string                   `json:"peer,omitempty"`
 	Accepted map[filtergen.Family]int `json:"accepted,omitempty"`
+	// Filters, on a router's main file, are its SR OS classic-CLI
+	// filters as the last run wrote them (templates.FilterID), for the
+	// next run's numbering.
+	Filters []stateFilter `json:"sros_filters,omitempty"`
+}
+
+// stateFilter is a templates.FilterID in the state file.
+type stateFilter struct {
+	Peer      string           `json:"peer"`
+	Family    filtergen.Family `json:"family"`
+	Interface string           `json:"interface,omitempty"`
+	ID        int              `json:"id"`
+	Digest    string           `json:"digest"`
+	Old       []int            `json:"old,omitempty"`
+}
+
+func toStateFilters(fs []templates.FilterID) []stateFilter {
+	out := make([]stateFilter, len(fs))
+	for i, f := range fs {
+		out[i] = stateFilter{Peer: f.Peer, Family: f.Family, Interface: f.Interface, ID: f.ID, Digest: f.Digest, Old: f.Old}
+	}
+	return out
+}
+
+// filters returns the SR OS classic-CLI filters recorded for router, nil
+// when the state (or the router's entry) has none: the router's previous
+// numbering is then unknown.
+func (st *state) filters(router string) []templates.FilterID {
+	if st == nil {
+		return nil
+	}
+	e, ok := st.Files[router+".conf"]
+	if !ok || len(e.Filters) == 0 || !strings.EqualFold(e.Router, router) {
+		return nil
+	}
+	out := make([]templates.FilterID, len(e.Filters))
+	for i, f := range e.Filters {
+		out[i] = templates.FilterID{Peer: f.Peer, Family: f.Family, Interface: f.Interface, ID: f.ID, Digest: f.Digest, Old: f.Old}
+	}
+	return out
 }
 
 // dirFS reads and writes under the output directory through os.Root, so

@@ -24,6 +24,14 @@
 // files in place; its temporary files are removed by the next run.
 // Nothing is written when a peer fails, unless KeepGoing.
 //
+// The state file also records, for each SR OS classic-CLI router, the
+// ingress filters a run wrote and their IDs (templates.Renderer.Filters),
+// which the next run passes to the router's renderer
+// (templates.Options.Filters): a changed filter then takes an ID that no
+// filter still possibly on the router holds, and its peer file deletes
+// the filter it replaced. For a peer whose file is not written (a failed
+// peer with KeepGoing) the record keeps its previous filters.
+//
 // The shrink guard compares each peer's accepted prefix count, per
 // family, with the count recorded when its file was last written (the
 // state file ".filtergen-state.json" in the directory). The new count

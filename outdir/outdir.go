@@ -168,18 +168,21 @@ func Compile(ctx context.Context, pol *filtergen.Policy, co filtergen.CompileOpt
 		counts:    map[string]map[filtergen.Family]int{},
 		lines:     map[string]int{},
 	}
-	for _, r := range routers {
-		w.sum.Routers = append(w.sum.Routers, r.Name)
-		rd, err := templates.NewRenderer(r, templates.Options{Overrides: opts.Templates})
-		if err != nil {
-			return nil, nil, err
-		}
-		w.renderers[strings.ToLower(r.Name)] = rd
-	}
 	if err := w.open(); err != nil {
 		return nil, nil, err
 	}
 	defer w.close()
+	for _, r := range routers {
+		w.sum.Routers = append(w.sum.Routers, r.Name)
+		rd, err := templates.NewRenderer(r, templates.Options{Overrides: opts.Templates, Filters: w.old.filters(r.Name)})
+		if err != nil {
+			if w.old != nil && w.old.filters(r.Name) != nil {
+				err = fmt.Errorf("%s: %w", path.Join(dir, StateFile), err)
+			}
+			return nil, nil, err
+		}
+		w.renderers[strings.ToLower(r.Name)] = rd
+	}
 	callerHook := co.OnPeer
 	co.OnPeer = func(ctx context.Context, res *filtergen.Result, p *filtergen.PeerResult) error {
 		if callerHook != nil {
@@ -718,6 +721,23 @@ func (w *run) commit(ctx context.Context, routers []filtergen.Router) error {
 			e.Accepted = w.counts[f.Name]
 		}
 		st.Files[f.Name] = e
+	}
+	// The SR OS classic-CLI filters of each router compiled, on its main
+	// file's entry: those of the files just written, and for the peers
+	// that failed, those of their files that stay. A kept router file
+	// still gets them: its peers' files were written.
+	for _, r := range routers {
+		fs := w.wholes[strings.ToLower(r.Name)].Filters(w.sum.Failed...)
+		if len(fs) == 0 {
+			continue
+		}
+		name := r.Name + ".conf"
+		e, ok := st.Files[name]
+		if !ok {
+			e = stateEntry{Router: r.Name}
+		}
+		e.Filters = toStateFilters(fs)
+		st.Files[name] = e
 	}
 	return w.dirfs.writeState(st)
 }

@@ -47,7 +47,10 @@
 //	           prepends our AS and sets its own next hop towards rs
 //	           clients (EOS, SR OS)
 //	filters    replaced ingress filters stay behind under their old ID
-//	           and are deleted by the operator (SR OS classic CLI)
+//	           and are deleted by the operator (SR OS classic CLI); with
+//	           the previous filters known (Options.Filters), the peer
+//	           files delete what they replace and the line lists the
+//	           filters no longer generated, whose IDs stay reserved
 //	local-address  a session's source address needs the interface
 //	           that holds it (EOS update-source)
 //
@@ -137,4 +140,29 @@
 // from Renderer.Whole once every peer is compiled. A write path holds
 // those customers' filters until then, as Render holds a whole router;
 // other peers, and other platforms, stream.
+//
+// A render knows only its own filters, but the router may still hold
+// those of earlier renders: "ip-filter N create" on an existing filter
+// N enters it, and a customer whose filter landed on another's old one
+// would be permitted the other's sources. A write path therefore keeps
+// the list of filters each render numbered (Renderer.Filters: peer,
+// family, interface, ID, a digest of the content, and old IDs) and
+// passes it to the next render of the router (Options.Filters; package
+// outdir keeps it in its state file). Given it, a filter whose peer,
+// family, interface and content are unchanged keeps its ID, so an
+// unchanged policy renders the same bytes; every other filter avoids
+// each ID of the list. A changed filter's file creates the new filter,
+// points the interface at it, and only then deletes the versions it
+// replaced ("configure filter", "no ip-filter N": a filter an interface
+// uses cannot be deleted); their IDs stay reserved for the file's last
+// MaxOldFilterIDs versions, so that a written file that was never
+// applied is cleaned up by the next one. A filter of the list that the
+// render no longer has (a peer left the router, a family is no longer
+// filtered, the interface changed) may still be in use on an interface
+// filtergen no longer manages: it is not deleted but listed, with its
+// removal commands, in the router's "filters" header line, and its IDs
+// stay reserved. The numbering assumes the router holds no filter in
+// the ID range that the list does not name. Without the list (a first
+// run, Render from a library caller), the output is as it was before
+// the list existed, and the operator deletes the unreferenced filters.
 package templates

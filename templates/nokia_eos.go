@@ -1,6 +1,9 @@
 package templates
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -147,6 +150,12 @@ var eosSROSFuncs = template.FuncMap{
 	"srosFilterID": func(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) (int, error) {
 		return 0, errors.New("templates: srosFilterID outside Render")
 	},
+	// srosFilterOld returns the earlier versions of a peer's filters
+	// (ReplacedFilter: family and ID), which its file deletes after the
+	// swap; replaced with srosFilterID.
+	"srosFilterOld": func(peer string) ([]ReplacedFilter, error) {
+		return nil, errors.New("templates: srosFilterOld outside Render")
+	},
 	// rtrName names the RTR cache at index i (EOS rpki cache).
 	"rtrName": func(i int) string { return "FG_RTR" + strconv.Itoa(i+1) },
 }
@@ -234,23 +243,164 @@ func srosFilterHash(peer string, fam filtergen.Family, ps []netip.Prefix, denyAl
 	return int(h.Sum32() % srosFilterSpan)
 }
 
+// srosFilterDigest identifies a classic-CLI filter's content (the same
+// fields as srosFilterHash) in a FilterID, so that a later render knows
+// whether the filter on the router is the one it would write.
+func srosFilterDigest(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) string {
+	h := sha256.New()
+	h.Write([]byte(peer + "\x00" + fam.String() + "\x00" + strconv.FormatBool(denyAll)))
+	for _, p := range ps {
+		h.Write(p.Addr().AsSlice())
+		h.Write([]byte{byte(p.Bits())})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
 // srosFiltered reports whether anti-spoofing as has a classic-CLI
 // filter: an ingress ACL, or a family where everything is dropped.
 func srosFiltered(as filtergen.AntiSpoof) bool { return as.IngressACL || as.DenyAll }
 
-// srosFilterIDs numbers every classic-CLI filter on one router: each
-// filter's preferred ID, or, when another filter of the router already
-// has it, the next free one. Two customers' filters sharing an ID would
-// merge their entries on the router, so a collision is never left in
-// place. Peers are taken in name order, so the numbering does not depend
-// on the order of the policy.
-func srosFilterIDs(peers []*filtergen.PeerResult, router string) (func(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) (int, error), error) {
-	type key struct {
-		peer string
-		fam  filtergen.Family
+// MaxOldFilterIDs is how many earlier IDs of one filter a FilterID keeps
+// (FilterID.Old): the IDs of its last versions, which its peer's file
+// deletes after the swap, so that a written file that was never applied
+// leaves nothing behind once a later one is.
+const MaxOldFilterIDs = 3
+
+// A FilterID is one SR OS classic-CLI ingress filter (ip-filter or
+// ipv6-filter) of a router, as a render numbered it: a write path keeps
+// the list a render returns (Renderer.Filters) and passes it to the next
+// render of the router (Options.Filters), so that a new filter never
+// takes the ID of one that may still be on the router.
+type FilterID struct {
+	Peer      string
+	Family    filtergen.Family
+	Interface string // the customer's interface on the router
+	ID        int    // 10000 to 59999
+	// Digest identifies the filter's content: a later render keeps ID
+	// for a filter whose content is the same.
+	Digest string
+	// Old lists the IDs of the filter's earlier versions, newest first,
+	// at most MaxOldFilterIDs: the peer's file deletes them once its
+	// interface uses ID, and no other filter takes them meanwhile.
+	Old []int
+}
+
+// srosKey is one classic-CLI filter of a router: a peer's family on an
+// interface.
+type srosKey struct {
+	peer  string
+	fam   filtergen.Family
+	iface string
+}
+
+// srosPeerFam is a peer's family: one filter in a render.
+type srosPeerFam struct {
+	peer string
+	fam  filtergen.Family
+}
+
+// srosNumbering is the filter numbering of one router's render.
+type srosNumbering struct {
+	router string
+	ids    map[srosPeerFam]int
+	// old holds, per peer, the filters its file deletes after the swap.
+	old map[string][]FilterID
+	// filters is the router's list after the render: its filters, then
+	// the previous render's filters that this one no longer has
+	// (orphans), sorted.
+	filters []FilterID
+	orphans []FilterID
+}
+
+// checkFilterIDs refuses a previous numbering that cannot be one
+// filtergen wrote: an ID out of range, an unknown family, or an ID held
+// twice (two filters, or a filter and another's old version).
+func checkFilterIDs(router string, prev []FilterID) error {
+	seen := map[int]string{}
+	claim := func(f FilterID, id int, what string) error {
+		where := fmt.Sprintf("peer %s %s interface %s", f.Peer, f.Family, strconv.Quote(f.Interface))
+		if id < srosFilterBase || id >= srosFilterBase+srosFilterSpan {
+			return fmt.Errorf("templates: router %s: previous filter IDs: %s: %s %d outside %d to %d",
+				router, where, what, id, srosFilterBase, srosFilterBase+srosFilterSpan-1)
+		}
+		if other, ok := seen[id]; ok {
+			return fmt.Errorf("templates: router %s: previous filter IDs: %s: %s %d is also held by %s",
+				router, where, what, id, other)
+		}
+		seen[id] = where
+		return nil
 	}
-	ids := map[key]int{}
-	used := map[int]bool{}
+	for _, f := range prev {
+		// The names go into comments and commands: only what a policy
+		// could have validated.
+		if !safeName.MatchString(f.Peer) {
+			return fmt.Errorf("%w: router %s: previous filter IDs: peer name %s", ErrUnsafe, router, strconv.Quote(f.Peer))
+		}
+		if f.Interface != "" && !safeIface.MatchString(f.Interface) {
+			return fmt.Errorf("%w: router %s: previous filter IDs: peer %s: interface name %s", ErrUnsafe, router, f.Peer, strconv.Quote(f.Interface))
+		}
+		if len(f.Digest) != 32 || strings.Trim(f.Digest, "0123456789abcdef") != "" {
+			return fmt.Errorf("templates: router %s: previous filter IDs: peer %s %s: digest %s is not 32 hexadecimal digits", router, f.Peer, f.Family, strconv.Quote(f.Digest))
+		}
+		if f.Family != filtergen.IPv4 && f.Family != filtergen.IPv6 {
+			return fmt.Errorf("templates: router %s: previous filter IDs: peer %s: unknown family %q", router, f.Peer, f.Family)
+		}
+		if err := claim(f, f.ID, "ID"); err != nil {
+			return err
+		}
+		if len(f.Old) > MaxOldFilterIDs {
+			return fmt.Errorf("templates: router %s: previous filter IDs: peer %s %s: %d old IDs, at most %d",
+				router, f.Peer, f.Family, len(f.Old), MaxOldFilterIDs)
+		}
+		for _, o := range f.Old {
+			if err := claim(f, o, "old ID"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// srosFilterIDs numbers every classic-CLI filter on one router, given the
+// filters of the router's previous render (prev, nil when unknown).
+//
+// A filter whose peer, family, interface and content are those of a
+// previous filter keeps its ID: it is on the router already. Every other
+// filter takes its preferred ID or, when that is taken, the next free
+// one, where taken means held by another filter of this render or by any
+// previous filter or old version (FilterID.Old) that this render does not
+// keep: each may still exist on the router, and "ip-filter N create" on
+// an existing filter would merge the two filters' entries. Peers are
+// taken in name order, so the numbering does not depend on the order of
+// the policy. Without prev, every filter takes its preferred ID or the
+// next free one.
+//
+// A changed filter's previous ID, and its old IDs, become the new
+// filter's Old, which the peer's file deletes after the swap. A previous
+// filter that this render no longer has (its peer left the router, the
+// family is no longer filtered, the interface changed) is an orphan: its
+// interface may still use it, so it is not deleted but listed in the
+// router's header, and its IDs stay taken.
+func srosFilterIDs(peers []*filtergen.PeerResult, router string, prev []FilterID) (*srosNumbering, error) {
+	if err := checkFilterIDs(router, prev); err != nil {
+		return nil, err
+	}
+	n := &srosNumbering{router: router, ids: map[srosPeerFam]int{}, old: map[string][]FilterID{}}
+	prevBy := map[srosKey]FilterID{}
+	taken := map[int]bool{}
+	for _, f := range prev {
+		prevBy[srosKey{f.Peer, f.Family, f.Interface}] = f
+		taken[f.ID] = true
+		for _, o := range f.Old {
+			taken[o] = true
+		}
+	}
+	type filter struct {
+		key    srosKey
+		digest string
+		hash   int
+	}
+	var fs []filter
 	sorted := slices.Clone(peers)
 	slices.SortFunc(sorted, func(a, b *filtergen.PeerResult) int { return strings.Compare(a.Name, b.Name) })
 	for _, p := range sorted {
@@ -258,22 +408,122 @@ func srosFilterIDs(peers []*filtergen.PeerResult, router string) (func(peer stri
 			if !srosFiltered(as) {
 				continue
 			}
-			if len(used) >= srosFilterSpan {
-				return nil, fmt.Errorf("%w: router %s: more than %d anti-spoofing filters", ErrLimit, router, srosFilterSpan)
-			}
-			id := srosFilterHash(p.Name, as.Family, as.ACL, as.DenyAll)
-			for used[id] {
-				id = (id + 1) % srosFilterSpan
-			}
-			used[id] = true
-			ids[key{p.Name, as.Family}] = srosFilterBase + id
+			fs = append(fs, filter{
+				key:    srosKey{p.Name, as.Family, srosIface(p, router)},
+				digest: srosFilterDigest(p.Name, as.Family, as.ACL, as.DenyAll),
+				hash:   srosFilterHash(p.Name, as.Family, as.ACL, as.DenyAll),
+			})
 		}
 	}
-	return func(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) (int, error) {
-		id, ok := ids[key{peer, fam}]
-		if !ok {
-			return 0, fmt.Errorf("templates: no filter ID for peer %s %s on router %s", peer, fam, router)
+	matched := map[srosKey]bool{}
+	out := map[srosKey]FilterID{}
+	// Unchanged filters first: they keep their IDs.
+	for _, f := range fs {
+		if pf, ok := prevBy[f.key]; ok && pf.Digest == f.digest && !matched[f.key] {
+			matched[f.key] = true
+			n.ids[srosPeerFam{f.key.peer, f.key.fam}] = pf.ID
+			out[f.key] = pf
 		}
-		return id, nil
-	}, nil
+	}
+	for _, f := range fs {
+		if _, ok := n.ids[srosPeerFam{f.key.peer, f.key.fam}]; ok {
+			continue
+		}
+		if len(taken) >= srosFilterSpan {
+			return nil, fmt.Errorf("%w: router %s: more than %d anti-spoofing filters, counting the IDs of earlier filters that may still be on the router",
+				ErrLimit, router, srosFilterSpan)
+		}
+		id := f.hash
+		for taken[srosFilterBase+id] {
+			id = (id + 1) % srosFilterSpan
+		}
+		id += srosFilterBase
+		taken[id] = true
+		n.ids[srosPeerFam{f.key.peer, f.key.fam}] = id
+		nf := FilterID{Peer: f.key.peer, Family: f.key.fam, Interface: f.key.iface, ID: id, Digest: f.digest}
+		if pf, ok := prevBy[f.key]; ok && !matched[f.key] {
+			matched[f.key] = true
+			nf.Old = append([]int{pf.ID}, pf.Old...)
+			if len(nf.Old) > MaxOldFilterIDs {
+				nf.Old = nf.Old[:MaxOldFilterIDs]
+			}
+		}
+		out[f.key] = nf
+	}
+	for _, f := range fs {
+		nf := out[f.key]
+		n.filters = append(n.filters, nf)
+		if len(nf.Old) > 0 {
+			n.old[nf.Peer] = append(n.old[nf.Peer], nf)
+		}
+	}
+	for _, f := range prev {
+		if !matched[srosKey{f.Peer, f.Family, f.Interface}] {
+			n.orphans = append(n.orphans, f)
+		}
+	}
+	n.filters = append(n.filters, n.orphans...)
+	slices.SortFunc(n.filters, compareFilterIDs)
+	slices.SortFunc(n.orphans, compareFilterIDs)
+	return n, nil
+}
+
+func compareFilterIDs(a, b FilterID) int {
+	if c := strings.Compare(a.Peer, b.Peer); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Family, b.Family); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Interface, b.Interface)
+}
+
+// srosIface is the customer's interface on the router, as the iface
+// template function returns it.
+func srosIface(p *filtergen.PeerResult, router string) string {
+	if a := p.Attachment(router); a != nil && a.Interface != "" {
+		return a.Interface
+	}
+	return p.Settings.Interface
+}
+
+// id returns the ID of a peer's filter in family fam (srosFilterID).
+func (n *srosNumbering) id(peer string, fam filtergen.Family) (int, error) {
+	id, ok := n.ids[srosPeerFam{peer, fam}]
+	if !ok {
+		return 0, fmt.Errorf("templates: no filter ID for peer %s %s on router %s", peer, fam, n.router)
+	}
+	return id, nil
+}
+
+// A ReplacedFilter is an earlier version of a peer's classic-CLI filter,
+// which the peer's file deletes once its interface no longer uses it
+// (srosFilterOld).
+type ReplacedFilter struct {
+	Family filtergen.Family
+	ID     int
+}
+
+// replaced returns the earlier versions of a peer's filters, by family,
+// newest first.
+func (n *srosNumbering) replaced(peer string) []ReplacedFilter {
+	var out []ReplacedFilter
+	for _, f := range n.old[peer] {
+		for _, o := range f.Old {
+			out = append(out, ReplacedFilter{Family: f.Family, ID: o})
+		}
+	}
+	return out
+}
+
+// funcs returns the template functions bound to the numbering.
+func (n *srosNumbering) funcs() template.FuncMap {
+	return template.FuncMap{
+		// The content arguments are those the preferred ID hashes; the
+		// numbering has already read them from the Result.
+		"srosFilterID": func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) {
+			return n.id(peer, fam)
+		},
+		"srosFilterOld": n.replaced,
+	}
 }

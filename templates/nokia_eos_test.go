@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,11 +184,17 @@ func TestSROSFilterIDsNeverCollide(t *testing.T) {
 			},
 		})
 	}
-	ids, err := srosFilterIDs(peers, "r1")
+	num, err := srosFilterIDs(peers, "r1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := srosFilterIDs(peers, "r1")
+	num2, _ := srosFilterIDs(peers, "r1", nil)
+	ids := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) {
+		return num.id(peer, fam)
+	}
+	again := func(peer string, fam filtergen.Family, _ []netip.Prefix, _ bool) (int, error) {
+		return num2.id(peer, fam)
+	}
 	seen := map[int]string{}
 	clashes := 0
 	for _, p := range peers {
@@ -215,4 +222,122 @@ func TestSROSFilterIDsNeverCollide(t *testing.T) {
 		t.Error("no preferred ID was taken: the test does not exercise a collision")
 	}
 	t.Logf("%d of %d filters moved off a taken ID", clashes, len(seen))
+}
+
+// TestSROSFilterIDsPrevious numbers filters around a previous render's:
+// an unchanged filter keeps its ID; a changed one never takes an ID a
+// previous filter or old version held, its own included, and carries its
+// previous ID and old IDs (at most MaxOldFilterIDs) to delete; a filter
+// on another interface, or of a peer gone, is an orphan that keeps its
+// IDs taken.
+func TestSROSFilterIDsPrevious(t *testing.T) {
+	acl := []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}
+	changed := []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")}
+	peer := func(name, iface string, ps []netip.Prefix) *filtergen.PeerResult {
+		return &filtergen.PeerResult{Name: name, Settings: filtergen.Settings{Interface: iface},
+			AntiSpoofing: []filtergen.AntiSpoof{{Family: filtergen.IPv4, IngressACL: true, ACL: ps}}}
+	}
+	digest := func(name string, ps []netip.Prefix) string { return srosFilterDigest(name, filtergen.IPv4, ps, false) }
+	pref := func(name string, ps []netip.Prefix) int {
+		return srosFilterBase + srosFilterHash(name, filtergen.IPv4, ps, false)
+	}
+	v4 := func(name, iface string, id int, ps []netip.Prefix, old ...int) FilterID {
+		return FilterID{Peer: name, Family: filtergen.IPv4, Interface: iface, ID: id, Digest: digest(name, ps), Old: old}
+	}
+	next := func(id int) int { return srosFilterBase + (id-srosFilterBase+1)%srosFilterSpan }
+	for _, tt := range []struct {
+		name    string
+		peers   []*filtergen.PeerResult
+		prev    []FilterID
+		id      int   // X's ID
+		old     []int // X's IDs to delete
+		orphans int
+	}{
+		{"first run", []*filtergen.PeerResult{peer("X", "e1", acl)}, nil, pref("X", acl), nil, 0},
+		{"unchanged keeps a moved ID", []*filtergen.PeerResult{peer("X", "e1", acl)},
+			[]FilterID{v4("X", "e1", 12345, acl, 23456)}, 12345, []int{23456}, 0},
+		{"changed avoids another's previous ID", []*filtergen.PeerResult{peer("X", "e1", changed), peer("Y", "e2", acl)},
+			[]FilterID{v4("X", "e1", 11111, acl), v4("Y", "e2", pref("X", changed), acl)}, next(pref("X", changed)), []int{11111}, 0},
+		{"changed avoids its own old IDs", []*filtergen.PeerResult{peer("X", "e1", changed)},
+			[]FilterID{v4("X", "e1", 11111, acl, pref("X", changed), next(pref("X", changed)))},
+			next(next(pref("X", changed))), []int{11111, pref("X", changed), next(pref("X", changed))}, 0},
+		{"old IDs capped", []*filtergen.PeerResult{peer("X", "e1", changed)},
+			[]FilterID{v4("X", "e1", 11111, acl, 11112, 11113, 11114)}, pref("X", changed), []int{11111, 11112, 11113}, 0},
+		{"another interface: orphan, nothing deleted", []*filtergen.PeerResult{peer("X", "e9", acl)},
+			[]FilterID{v4("X", "e1", pref("X", acl), acl)}, next(pref("X", acl)), nil, 1},
+		{"peer gone: orphan keeps its IDs", []*filtergen.PeerResult{peer("X", "e1", acl)},
+			[]FilterID{v4("GONE", "e5", pref("X", acl), changed, next(pref("X", acl)))}, next(next(pref("X", acl))), nil, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := srosFilterIDs(tt.peers, "r1", tt.prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := n.id("X", filtergen.IPv4)
+			if err != nil || id != tt.id {
+				t.Errorf("X's ID %d, %v; want %d", id, err, tt.id)
+			}
+			var old []int
+			for _, r := range n.replaced("X") {
+				old = append(old, r.ID)
+			}
+			if !slices.Equal(old, tt.old) {
+				t.Errorf("X deletes %v, want %v", old, tt.old)
+			}
+			if len(n.orphans) != tt.orphans {
+				t.Errorf("orphans %+v, want %d", n.orphans, tt.orphans)
+			}
+			// Every previous ID not kept by its own filter stays out of
+			// this render's IDs, and stays recorded.
+			ids := map[int]bool{}
+			for _, f := range n.filters {
+				ids[f.ID] = true
+				for _, o := range f.Old {
+					ids[o] = true
+				}
+			}
+			for _, f := range tt.prev {
+				for _, p := range tt.peers {
+					if got, err := n.id(p.Name, filtergen.IPv4); err == nil && got == f.ID && !(p.Name == f.Peer && srosIface(p, "r1") == f.Interface) {
+						t.Errorf("%s took ID %d of previous %+v", p.Name, got, f)
+					}
+				}
+				if !ids[f.ID] {
+					t.Errorf("previous ID %d (%s) no longer recorded: %+v", f.ID, f.Peer, n.filters)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckFilterIDs refuses previous filters filtergen cannot have
+// written, naming the router and the peer: they come from a state file
+// and end up in commands and comments.
+func TestCheckFilterIDs(t *testing.T) {
+	ok := FilterID{Peer: "X", Family: filtergen.IPv4, Interface: "e1", ID: 12000, Digest: strings.Repeat("ab", 16)}
+	with := func(f func(*FilterID)) []FilterID { c := ok; f(&c); return []FilterID{c} }
+	if err := checkFilterIDs("r1", []FilterID{ok}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		prev []FilterID
+		want string
+	}{
+		{"ID below range", with(func(f *FilterID) { f.ID = 9999 }), "outside 10000 to 59999"},
+		{"ID above range", with(func(f *FilterID) { f.ID = 60000 }), "outside"},
+		{"old ID out of range", with(func(f *FilterID) { f.Old = []int{1} }), "old ID 1 outside"},
+		{"ID twice", []FilterID{ok, with(func(f *FilterID) { f.Peer = "Y" })[0]}, "also held by peer X"},
+		{"old ID is another's", []FilterID{ok, with(func(f *FilterID) { f.Peer, f.ID, f.Old = "Y", 12001, []int{12000} })[0]}, "old ID 12000 is also held"},
+		{"too many old IDs", with(func(f *FilterID) { f.Old = []int{12001, 12002, 12003, 12004} }), "at most 3"},
+		{"unsafe peer", with(func(f *FilterID) { f.Peer = "X\nconfigure" }), "peer name"},
+		{"unsafe interface", with(func(f *FilterID) { f.Interface = "e1\" create" }), "interface name"},
+		{"bad digest", with(func(f *FilterID) { f.Digest = "x" }), "digest"},
+		{"bad family", with(func(f *FilterID) { f.Family = 0 }), "family"},
+	} {
+		err := checkFilterIDs("r1", tt.prev)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "router r1") {
+			t.Errorf("%s: %v, want an error naming router r1 and %q", tt.name, err, tt.want)
+		}
+	}
 }

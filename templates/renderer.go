@@ -27,7 +27,9 @@ import (
 // the package documentation). Such a file waits until the router's peers
 // are all compiled and renders from the Renderer that Whole returns. A
 // write path then holds the filters of those peers until the end, as
-// Render holds a whole router; every other file streams.
+// Render holds a whole router; every other file streams. Given the
+// router's previous filters (Options.Filters), Whole numbers around them
+// as Render does, and its Filters is the list to keep for the next run.
 //
 // A Renderer is safe for concurrent use.
 type Renderer struct {
@@ -37,6 +39,10 @@ type Renderer struct {
 	// whole is set on a Renderer from Whole: its template numbers the
 	// router's classic-CLI filters across every peer of one Result.
 	whole bool
+	// prev is the router's classic-CLI filters as the previous render
+	// left them (Options.Filters); num is Whole's numbering.
+	prev []FilterID
+	num  *srosNumbering
 }
 
 // NewRenderer parses the templates of router's platform, with overrides.
@@ -52,14 +58,14 @@ func NewRenderer(router filtergen.Router, opts Options) (*Renderer, error) {
 	if pl.Name == "sros-classic" {
 		// No filter is numbered before Whole: a peer that has one
 		// waits, and a template asking for another peer's ID fails as
-		// it does in Render.
-		ids, err := srosFilterIDs(nil, router.Name)
+		// it does in Render. The previous filters are checked now.
+		num, err := srosFilterIDs(nil, router.Name, opts.Filters)
 		if err != nil {
 			return nil, err
 		}
-		tmpl.Funcs(template.FuncMap{"srosFilterID": ids})
+		tmpl.Funcs(num.funcs())
 	}
-	return &Renderer{tmpl: tmpl, router: router, pl: pl}, nil
+	return &Renderer{tmpl: tmpl, router: router, pl: pl, prev: slices.Clone(opts.Filters)}, nil
 }
 
 // Waits reports whether the file of peer p depends on the other peers of
@@ -82,11 +88,11 @@ func (r *Renderer) Whole(res *filtergen.Result) (*Renderer, error) {
 }
 
 func (r *Renderer) wholeOf(peers []*filtergen.PeerResult) (*Renderer, error) {
-	w := &Renderer{tmpl: r.tmpl, router: r.router, pl: r.pl, whole: true}
+	w := &Renderer{tmpl: r.tmpl, router: r.router, pl: r.pl, whole: true, prev: r.prev}
 	if r.pl.Name != "sros-classic" {
 		return w, nil
 	}
-	ids, err := srosFilterIDs(peers, r.router.Name)
+	num, err := srosFilterIDs(peers, r.router.Name, r.prev)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +100,39 @@ func (r *Renderer) wholeOf(peers []*filtergen.PeerResult) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("templates: router %s: %w", r.router.Name, err)
 	}
-	w.tmpl = t.Funcs(template.FuncMap{"srosFilterID": ids})
+	w.tmpl = t.Funcs(num.funcs())
+	w.num = num
 	return w, nil
+}
+
+// Filters returns the router's SR OS classic-CLI filters after this
+// render, for the next render of the router (Options.Filters): each
+// filter of its peers with its ID, content digest and the old IDs its
+// peer's file deletes, then the filters of the previous render
+// (Options.Filters) that this one no longer has, which may still be on
+// the router. It is nil but on a Renderer from Whole for a classic-CLI
+// router.
+//
+// A write path that does not write some peers' files (their render
+// failed) names them in unwritten: their filters are those of the
+// previous render, as the router still has them.
+func (r *Renderer) Filters(unwritten ...string) []FilterID {
+	if r.num == nil {
+		return nil
+	}
+	out := slices.DeleteFunc(slices.Clone(r.num.filters), func(f FilterID) bool { return slices.Contains(unwritten, f.Peer) })
+	for _, f := range r.prev {
+		if slices.Contains(unwritten, f.Peer) && !slices.ContainsFunc(out, func(o FilterID) bool {
+			return o.Peer == f.Peer && o.Family == f.Family && o.Interface == f.Interface
+		}) {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, compareFilterIDs)
+	for i := range out {
+		out[i].Old = slices.Clone(out[i].Old)
+	}
+	return out
 }
 
 // peers returns res's peers on the router, in policy order.
@@ -161,6 +198,16 @@ func (r *Renderer) Router(res *filtergen.Result) ([]File, error) {
 // peers.
 func (r *Renderer) routerFiles(res *filtergen.Result, peers []*filtergen.PeerResult) ([]File, error) {
 	rd := newRouterData(res, r.router, r.pl, peers)
+	if r.pl.Name == "sros-classic" {
+		num := r.num
+		if num == nil {
+			var err error
+			if num, err = srosFilterIDs(peers, r.router.Name, r.prev); err != nil {
+				return nil, err
+			}
+		}
+		rd.SROSOrphans = num.orphans
+	}
 	var buf bytes.Buffer
 	if err := r.tmpl.ExecuteTemplate(&buf, "router.tmpl", rd); err != nil {
 		return nil, fmt.Errorf("templates: router %s: %w", r.router.Name, err)

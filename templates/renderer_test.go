@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/filtergen/filtergen/filtergen"
@@ -20,7 +21,13 @@ import (
 // entries back before returning the files by name.
 func stream(t *testing.T, res *filtergen.Result, r filtergen.Router) map[string][]byte {
 	t.Helper()
-	rd, err := templates.NewRenderer(r, templates.Options{})
+	return streamWith(t, res, r, templates.Options{})
+}
+
+// streamWith is stream with options (the previous filters of the router).
+func streamWith(t *testing.T, res *filtergen.Result, r filtergen.Router, opts templates.Options) map[string][]byte {
+	t.Helper()
+	rd, err := templates.NewRenderer(r, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,5 +172,106 @@ func TestRendererSROSFilterCollision(t *testing.T) {
 	if id(a) != preferred || id(b) != preferred+1 {
 		t.Errorf("IPv6 filters of %s and %s are %d and %d; want %d (preferred) and %d (the next free ID)",
 			a, b, id(a), id(b), preferred, preferred+1)
+	}
+}
+
+// filtersAfter returns the router's classic-CLI filters after a render
+// of res given prev, as a write path records them.
+func filtersAfter(t *testing.T, res *filtergen.Result, r filtergen.Router, prev []templates.FilterID) []templates.FilterID {
+	t.Helper()
+	rd, err := templates.NewRenderer(r, templates.Options{Filters: prev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := rd.Whole(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w.Filters()
+}
+
+// TestRendererSROSPreviousFilters renders an SR OS classic router run
+// after run with the filters each run leaves (Options.Filters), streamed
+// and whole, which agree byte for byte. Unchanged, nothing changes. When
+// one customer's ACL changes and another leaves, the changed filter takes
+// an ID that none of the previous filters held, the customer's file
+// deletes its old filter after the interface swap, the departed
+// customer's filters are listed in the router's header and stay taken,
+// and the next run, still unchanged, renders the same files again.
+func TestRendererSROSPreviousFilters(t *testing.T) {
+	r := filtergen.Router{Name: "r1", Platform: "sros-classic"}
+	res := benchResult(5)
+	res.Peers = append(res.Peers, customer("A", 64502, 2), customer("B", 64503, 3), customer("C", 64504, 4))
+	res.Routers = []filtergen.Router{r}
+	render := func(prev []templates.FilterID) map[string][]byte {
+		t.Helper()
+		want, err := templates.Render(res, r, templates.Options{Filters: prev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := streamWith(t, res, r, templates.Options{Filters: prev})
+		sameFiles(t, r.Platform, got, want)
+		return got
+	}
+	first := render(nil)
+	prev := filtersAfter(t, res, r, nil)
+	if len(prev) != 6 {
+		t.Fatalf("%d filters after the first render, want 6: %+v", len(prev), prev)
+	}
+	for name, data := range render(prev) {
+		if !bytes.Equal(data, first[name]) {
+			t.Errorf("%s changed with nothing changed:\n%s\nwas:\n%s", name, data, first[name])
+		}
+	}
+
+	// A announces one more prefix; C leaves the router.
+	a := res.Peers[len(res.Peers)-3]
+	a.AntiSpoofing[0].ACL = append(a.AntiSpoofing[0].ACL, netip.MustParsePrefix("203.0.113.0/24"))
+	res.Peers = res.Peers[:len(res.Peers)-1]
+	got := render(prev)
+	held := map[int]string{}
+	var oldA int
+	for _, f := range prev {
+		held[f.ID] = f.Peer + " " + f.Family.String()
+		if f.Peer == "A" && f.Family == filtergen.IPv4 {
+			oldA = f.ID
+		}
+	}
+	fa := string(got[templates.PeerFile("r1", "A")])
+	m := regexp.MustCompile(`(?m)^ +ip-filter (\d+) `).FindStringSubmatch(fa)
+	if m == nil {
+		t.Fatalf("no ip-filter in A's file:\n%s", fa)
+	}
+	newA, _ := strconv.Atoi(m[1])
+	if who, ok := held[newA]; ok {
+		t.Errorf("A's changed filter took ID %d, held by %s before", newA, who)
+	}
+	swap := strings.Index(fa, "        filter ip "+strconv.Itoa(newA)+"\n")
+	del := strings.Index(fa, "configure filter\n    no ip-filter "+strconv.Itoa(oldA)+"\nexit all\n")
+	if swap < 0 || del < swap || strings.Contains(fa, "no ipv6-filter") {
+		t.Errorf("A's file does not swap to %d then delete %d (and only that):\n%s", newA, oldA, fa)
+	}
+	if fb := string(got[templates.PeerFile("r1", "B")]); !bytes.Equal(got[templates.PeerFile("r1", "B")], first[templates.PeerFile("r1", "B")]) {
+		t.Errorf("B's unchanged file changed:\n%s", fb)
+	}
+	head := string(got["r1.conf"])
+	for _, f := range prev {
+		if f.Peer != "C" {
+			continue
+		}
+		kw := map[filtergen.Family]string{filtergen.IPv4: "ip", filtergen.IPv6: "ipv6"}[f.Family]
+		if want := fmt.Sprintf("no %s-filter %d (peer C %s interface eth4);", kw, f.ID, f.Family); !strings.Contains(head, want) {
+			t.Errorf("r1.conf does not list %q:\n%s", want, head)
+		}
+	}
+	next := filtersAfter(t, res, r, prev)
+	if len(next) != 6 {
+		t.Errorf("%d filters after the change, want A's and B's, and C's kept: %+v", len(next), next)
+	}
+	again := render(next)
+	for name, data := range again {
+		if !bytes.Equal(data, got[name]) {
+			t.Errorf("%s changed in a run with nothing changed:\n%s\nwas:\n%s", name, data, got[name])
+		}
 	}
 }

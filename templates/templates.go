@@ -49,6 +49,13 @@ type Options struct {
 	// with the same path ("bird2/peer.tmpl"). Open it with os.Root.FS so
 	// that a template name cannot reach outside the directory.
 	Overrides fs.FS
+	// Filters is the router's SR OS classic-CLI filters as the previous
+	// render of the router left them (Renderer.Filters), for a write path
+	// that keeps them between runs; nil when unknown. A new filter then
+	// never takes an ID that may still be in use on the router, and a
+	// peer's file deletes the filters it replaced (see the package
+	// documentation). Other platforms ignore it.
+	Filters []FilterID
 }
 
 // sprigAllowed is the allow-list of sprig functions templates may use:
@@ -742,6 +749,12 @@ type routerData struct {
 	// with discard routes, which on a route server would shadow the
 	// path to the services network behind it.
 	Originate bool
+	// SROSOrphans lists the SR OS classic-CLI filters of the previous
+	// render (Options.Filters) that this one no longer has: a peer left
+	// the router, a family is no longer filtered or the interface
+	// changed. They may still be on the router (their IDs stay taken);
+	// the operator deletes them.
+	SROSOrphans []FilterID
 }
 
 // Originated returns our own space in family fam when the router
@@ -917,8 +930,8 @@ func checkLines(router filtergen.Router, pl *platform.Platform, peers []*filterg
 // "ROUTER.d/PEER.conf" per peer on the router. A platform whose routing
 // daemon cannot filter packets (bird2) has an "nft.tmpl": for a router
 // with customers it renders "ROUTER.nft", their anti-spoofing rules for
-// the host's nftables. The output depends only on res, so rendering twice
-// gives identical bytes. Render is a Renderer (Whole) run over res at
+// the host's nftables. The output depends only on res (and, for the SR OS
+// classic CLI, opts.Filters), so rendering twice gives identical bytes. Render is a Renderer (Whole) run over res at
 // once, with the peers' files rendered side by side.
 func Render(res *filtergen.Result, router filtergen.Router, opts Options) ([]File, error) {
 	rd, err := NewRenderer(router, opts)
