@@ -1,37 +1,13 @@
 package cli
 
 import (
-	"net"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/filtergen/filtergen/internal/irrtest"
 	"github.com/filtergen/filtergen/irr"
 )
-
-// deadAddr returns a 127.0.0.1 address that refuses connections for the
-// rest of the test: a port held by a bound socket that never listens.
-// Releasing a port instead would let any process on the machine (other
-// test binaries run alongside) bind it before the test dials it.
-func deadAddr(t *testing.T) string {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
-	if err != nil {
-		t.Skipf("cannot open a socket: %v", err)
-	}
-	syscall.CloseOnExec(fd)
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Skipf("cannot bind 127.0.0.1: %v", err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
-}
 
 // TestCompileIRRServersFailover: with irr.servers [dead, live], compile
 // fails over to the live server and writes the same files as from the
@@ -55,7 +31,7 @@ func TestCompileIRRServersFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := startIRRd(t, reg, false)
-	dead1, dead2 := deadAddr(t), deadAddr(t)
+	dead1, dead2 := irrtest.Refusing(t), irrtest.Refusing(t)
 
 	for _, tt := range []struct {
 		name    string
