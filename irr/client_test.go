@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -380,13 +379,7 @@ func closeAfter(h irrtest.Handler, n int) irrtest.Handler {
 
 func TestClientFailover(t *testing.T) {
 	leakCheck(t)
-	// A port that refuses: listen, note the address, close.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := ln.Addr().String()
-	ln.Close()
+	refused := irrtest.Refusing(t)
 	stalled := irrtest.Start(t, func(int, int, string) irrtest.Action { return irrtest.Action{Stall: true} })
 	good := irrtest.Start(t, irrtest.IRRd(demoReplies()))
 
@@ -404,7 +397,7 @@ func TestClientFailover(t *testing.T) {
 	// All servers down: an error naming each, in bounded time.
 	c := fastClient(refused, stalled.Addr)
 	defer c.Close()
-	_, _, err = c.ExpandASNs(context.Background(), "AS-TOP", nil)
+	_, _, err := c.ExpandASNs(context.Background(), "AS-TOP", nil)
 	if err == nil || !strings.Contains(err.Error(), refused) || !strings.Contains(err.Error(), stalled.Addr) {
 		t.Errorf("error %v; want one naming both servers", err)
 	}

@@ -6,7 +6,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,7 +116,7 @@ func TestCompileBadInputLeavesOutputAlone(t *testing.T) {
 		{name: "IRR server down", file: "policy.yaml", from: "  dumps: [db.rpsl]", to: "  server: 127.0.0.1:1",
 			code: 1, stderr: []string{"127.0.0.1:1"}},
 		{name: "stale VRPs", file: "policy.yaml", from: "max_age: 87600h", to: "max_age: 1h",
-			code: 1, stderr: []string{`RPKI data built `, `rpki: data is stale`, "1 other peer(s) canceled"}},
+			code: 1, stderr: []string{`RPKI data built `, `rpki: data is stale`}},
 		{name: "shrink", file: "db.rpsl", from: "members: AS1000, AS1001", to: "members: AS2000",
 			code: 1, stderr: []string{`peer "A": ipv4: accepted prefixes fell from 4 to 1, more than the shrink guard's 50%`, "--force"}},
 		{name: "check finds changes", file: "db.rpsl", from: "route:   11.3.0.0/16", to: "route:   11.4.0.0/16",
@@ -147,6 +149,9 @@ func TestCompileBadInputLeavesOutputAlone(t *testing.T) {
 				t.Errorf("output directory changed")
 			}
 			switch tt.name {
+			case "stale VRPs":
+				// Both peers fail on the stale data, concurrently.
+				failedOrCanceled(t, stderr, "RPKI data built ", "A", "B")
 			case "check finds changes":
 				if !strings.Contains(stdout, filepath.Join("out", "r1.d", "A.conf")) || strings.Contains(stdout, "B.conf") {
 					t.Errorf("--check listed:\n%s", stdout)
@@ -157,6 +162,29 @@ func TestCompileBadInputLeavesOutputAlone(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// failedOrCanceled checks that stderr reports each of peers exactly once:
+// by its own error, `peer "X": ` followed by what, or in the count of
+// "N other peer(s) canceled". Peers failing on the same cause at the same
+// time race: the first to fail cancels the others, unless they have
+// already failed on their own. Whichever happened, at least one peer
+// reports its own error, and no peer is both listed and counted or left
+// out.
+func failedOrCanceled(t *testing.T, stderr, what string, peers ...string) {
+	t.Helper()
+	own := 0
+	for _, p := range peers {
+		own += strings.Count(stderr, `peer "`+p+`": `+what)
+	}
+	canceled := 0
+	if m := regexp.MustCompile(`(\d+) other peer\(s\) canceled`).FindStringSubmatch(stderr); m != nil {
+		canceled, _ = strconv.Atoi(m[1])
+	}
+	if own == 0 || own+canceled != len(peers) {
+		t.Errorf("%d peer(s) report %q and %d are counted as canceled, want %d in all, at least one failed:\n%s",
+			own, what, canceled, len(peers), stderr)
 	}
 }
 

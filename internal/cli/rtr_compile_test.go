@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -30,20 +31,34 @@ func TestCompileFromRTR(t *testing.T) {
 	write(t, dir, "cache.json", fmt.Sprintf(`{"metadata":{"buildtime":%q},"roas":[{"prefix":"11.2.0.0/16","maxLength":16,"asn":"AS9","ta":"t"}]}`,
 		time.Now().UTC().Format(time.RFC3339)))
 	cmd := exec.Command(bin, "-cache", filepath.Join(dir, "cache.json"), "-bind", addr, "-checktime=false", "-metrics.addr", "")
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; ; i++ {
-		c, err := net.Dial("tcp", addr)
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	// The port was free a moment ago; stayrtr binds it some time after
+	// it starts (seconds on a loaded machine), or exits if another
+	// process took it first: dial until it answers, and stop at once if
+	// it is gone.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
 			break
 		}
-		if i > 50 {
-			t.Fatalf("stayrtr did not listen on %s", addr)
+		select {
+		case <-exited:
+			t.Fatalf("stayrtr exited before listening on %s: %v\n%s", addr, cmd.ProcessState, log.String())
+		default:
 		}
-		time.Sleep(100 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("stayrtr did not listen on %s: %v", addr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	write(t, dir, "policy.yaml", strings.Replace(testPolicy, "  vrps: vrps.json", "  rtr: "+addr, 1))
 	code, stdout, stderr := runCLI(t, "explain", filepath.Join(dir, "policy.yaml"), "A", "11.2.0.0/16")

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -287,4 +288,27 @@ func NoA(h Handler) Handler {
 		}
 		return h(conn, n, q)
 	}
+}
+
+// Refusing returns a 127.0.0.1 address that refuses every connection
+// until the test ends: a port held by a bound TCP socket that never
+// listens. A port that is bound and released instead is only free: any
+// process on the machine (test binaries run side by side) may bind it
+// before the test dials it, and the "dead" server answers.
+func Refusing(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatalf("irrtest: socket: %v", err)
+	}
+	syscall.CloseOnExec(fd)
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatalf("irrtest: bind 127.0.0.1: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatalf("irrtest: %v", err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
 }
