@@ -246,35 +246,59 @@ func (d *dirFS) syncDirs(dirs map[string]bool) error {
 // removeTemps removes the temporary files an interrupted run left in the
 // directory and its ROUTER.d subdirectories.
 func (d *dirFS) removeTemps() (int, error) {
+	f, err := d.root.Open(".")
+	if err != nil {
+		return 0, err
+	}
+	ents, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return 0, err
+	}
+	dirs := []string{"."}
+	for _, e := range ents {
+		if e.IsDir() && strings.HasSuffix(e.Name(), ".d") {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	return d.removeTempsIn(dirs)
+}
+
+// removeTempsIn removes the temporary files an interrupted run left in
+// the given directories (relative, with forward slashes); a directory
+// that does not exist has none.
+func (d *dirFS) removeTempsIn(dirs []string) (int, error) {
 	n := 0
-	var clean func(dir string, depth int) error
-	clean = func(dir string, depth int) error {
+	done := map[string]bool{}
+	for _, dir := range dirs {
+		if done[dir] {
+			continue
+		}
+		done[dir] = true
+		if st, err := d.root.Stat(dir); err != nil || !st.IsDir() {
+			// None there; a name that is not a directory fails when
+			// its file is read.
+			continue
+		}
 		f, err := d.root.Open(dir)
 		if err != nil {
-			return err
+			return n, err
 		}
 		ents, err := f.ReadDir(-1)
 		f.Close()
 		if err != nil {
-			return err
+			return n, err
 		}
 		for _, e := range ents {
-			name := path.Join(dir, e.Name())
-			switch {
-			case e.Type().IsRegular() && strings.HasPrefix(e.Name(), TempPrefix):
-				if err := d.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return err
+			if e.Type().IsRegular() && strings.HasPrefix(e.Name(), TempPrefix) {
+				if err := d.root.Remove(path.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return n, err
 				}
 				n++
-			case e.IsDir() && depth == 0 && strings.HasSuffix(e.Name(), ".d"):
-				if err := clean(name, 1); err != nil {
-					return err
-				}
 			}
 		}
-		return nil
 	}
-	return n, clean(".", 0)
+	return n, nil
 }
 
 func (d *dirFS) readState() (*state, error) {
