@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/fnv"
 	"net/netip"
 	"slices"
@@ -227,32 +228,35 @@ const (
 	srosFilterSpan = 50000
 )
 
-// srosFilterHash is the preferred ID of a classic-CLI filter, from its
-// content (peer, family, permitted sources): classic filter edits are not
-// transactional, so a changed ACL is built under a new ID and swapped on
-// the interface in one command (vendors.md §1.4).
-func srosFilterHash(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) int {
-	h := fnv.New32a()
-	// The family's text, as before families were typed: the IDs on
-	// routers stay what they were.
+// srosFilterContent writes what identifies a classic-CLI filter (peer,
+// family, permitted sources, deny-all) into h: the one input of both
+// srosFilterHash and srosFilterDigest. The family goes in as its text, as
+// before families were typed, so that the IDs on routers stay what they
+// were.
+func srosFilterContent(h hash.Hash, peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) {
 	h.Write([]byte(peer + "\x00" + fam.String() + "\x00" + strconv.FormatBool(denyAll)))
 	for _, p := range ps {
 		h.Write(p.Addr().AsSlice())
 		h.Write([]byte{byte(p.Bits())})
 	}
+}
+
+// srosFilterHash is the preferred ID of a classic-CLI filter, from its
+// content: classic filter edits are not transactional, so a changed ACL
+// is built under a new ID and swapped on the interface in one command
+// (vendors.md §1.4).
+func srosFilterHash(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) int {
+	h := fnv.New32a()
+	srosFilterContent(h, peer, fam, ps, denyAll)
 	return int(h.Sum32() % srosFilterSpan)
 }
 
-// srosFilterDigest identifies a classic-CLI filter's content (the same
-// fields as srosFilterHash) in a FilterID, so that a later render knows
-// whether the filter on the router is the one it would write.
+// srosFilterDigest identifies a classic-CLI filter's content in a
+// FilterID, so that a later render knows whether the filter on the router
+// is the one it would write.
 func srosFilterDigest(peer string, fam filtergen.Family, ps []netip.Prefix, denyAll bool) string {
 	h := sha256.New()
-	h.Write([]byte(peer + "\x00" + fam.String() + "\x00" + strconv.FormatBool(denyAll)))
-	for _, p := range ps {
-		h.Write(p.Addr().AsSlice())
-		h.Write([]byte{byte(p.Bits())})
-	}
+	srosFilterContent(h, peer, fam, ps, denyAll)
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
